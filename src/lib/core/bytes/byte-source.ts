@@ -1,0 +1,64 @@
+/**
+ * Random-access, read-only bytes. The browser wraps a Blob/File (slices are read lazily), Node wraps a file
+ * handle (see src/lib/node/file-source.ts), tests wrap a Uint8Array. Nothing here touches the DOM.
+ */
+export interface ByteSource {
+  readonly name: string;
+  readonly size: number;
+  /** Returns exactly min(length, size - offset) bytes (empty past the end). */
+  read(offset: number, length: number): Promise<Uint8Array>;
+  /** A window onto [offset, offset + length) of this source, clamped to its size. */
+  sub(offset: number, length: number, name?: string): ByteSource;
+}
+
+/** The structural part of Blob that we use, so the core compiles without the DOM lib. */
+export interface SliceableBlob {
+  readonly size: number;
+  slice(start?: number, end?: number): { arrayBuffer(): Promise<ArrayBuffer> };
+}
+
+type RawRead = (offset: number, length: number) => Promise<Uint8Array>;
+
+function clampedRange(size: number, offset: number, length: number): [number, number] {
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
+    throw new RangeError(`invalid read range ${offset}+${length}`);
+  }
+  const start = Math.min(offset, size);
+  return [start, Math.min(size, start + length)];
+}
+
+/** Builds a ByteSource from a raw reader over absolute offsets [base, base + size). */
+export function rangeSource(name: string, size: number, raw: RawRead, base = 0): ByteSource {
+  return {
+    name,
+    size,
+    read(offset, length) {
+      const [start, end] = clampedRange(size, offset, length);
+      if (end === start) return Promise.resolve(new Uint8Array(0));
+      return raw(base + start, end - start);
+    },
+    sub(offset, length, subName) {
+      const [start, end] = clampedRange(size, offset, length);
+      return rangeSource(subName ?? name, end - start, raw, base + start);
+    }
+  };
+}
+
+export function blobSource(blob: SliceableBlob, name: string): ByteSource {
+  return rangeSource(name, blob.size, async (offset, length) => {
+    const bytes = new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());
+    if (bytes.length !== length) {
+      throw new Error(`short read at ${offset}: wanted ${length} bytes, got ${bytes.length} (file changed?)`);
+    }
+    return bytes;
+  });
+}
+
+export function memorySource(bytes: Uint8Array, name = 'memory'): ByteSource {
+  return rangeSource(name, bytes.length, async (offset, length) => bytes.subarray(offset, offset + length));
+}
+
+/** Reads all of a (small) source. Callers must bound the size first. */
+export async function readAll(src: ByteSource): Promise<Uint8Array> {
+  return src.read(0, src.size);
+}

@@ -1,0 +1,4 @@
+import type { FormatScanner } from './types';
+
+/** The registry: adding a format is one module under formats/ and one line here. Order is report order. */
+export const FORMATS: readonly FormatScanner[] = [];

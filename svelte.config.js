@@ -1,0 +1,29 @@
+import adapter from '@sveltejs/adapter-static';
+import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
+
+/** Every page is prerendered; there is no server code. The CSP is emitted as a <meta> tag with hashes. */
+const config = {
+  preprocess: vitePreprocess(),
+  kit: {
+    adapter: adapter({ pages: 'build', assets: 'build', fallback: undefined, strict: true }),
+    csp: {
+      mode: 'hash',
+      directives: {
+        'default-src': ['none'],
+        'script-src': ['self', 'wasm-unsafe-eval'],
+        'worker-src': ['self'],
+        'style-src': ['self', 'unsafe-inline'],
+        'img-src': ['self', 'data:'],
+        'font-src': ['self'],
+        'connect-src': ['self'],
+        'manifest-src': ['self'],
+        'base-uri': ['none'],
+        'form-action': ['none'],
+        'object-src': ['none']
+      }
+    },
+    serviceWorker: { register: true }
+  }
+};
+
+export default config;
