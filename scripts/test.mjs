@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// The one test command (README, CI): type checks, formatting, unit tests, a production build, then
+// end-to-end tests against that build in a system Chromium. Ends with "N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { findChromium } from '../tests/e2e/chromium-path.mjs';
+
+const results = join('test-results');
+mkdirSync(results, { recursive: true });
+const failures = [];
+let passed = 0;
+let failed = 0;
+
+function step(name, command, args, env = {}) {
+  console.log(`\n▶ ${name}: ${command} ${args.join(' ')}`);
+  const started = Date.now();
+  const r = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  const ok = r.status === 0;
+  console.log(`${ok ? '✔' : '✘'} ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  if (!ok) failures.push(name);
+  return ok;
+}
+
+function countJson(file, pick) {
+  if (!existsSync(file)) return false;
+  const { ok, bad } = pick(JSON.parse(readFileSync(file, 'utf8')));
+  passed += ok;
+  failed += bad;
+  return true;
+}
+
+const chromium = findChromium();
+if (!chromium.path) {
+  console.error(`\n${chromium.help}\n`);
+  process.exit(2);
+}
+
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+step('type check', npx, ['svelte-kit', 'sync']) &&
+  step('svelte-check', npx, ['svelte-check', '--tsconfig', './tsconfig.json', '--fail-on-warnings', '--threshold', 'warning']);
+step('formatting', npx, ['prettier', '--check', '.', '--log-level', 'warn']);
+
+const vitestJson = join(results, 'vitest.json');
+rmSync(vitestJson, { force: true });
+step('unit tests', npx, ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
+if (!countJson(vitestJson, (j) => ({ ok: j.numPassedTests, bad: j.numFailedTests }))) failed++;
+
+if (step('build', npx, ['vite', 'build', '--logLevel', 'warn'])) {
+  const pwJson = join(results, 'playwright.json');
+  rmSync(pwJson, { force: true });
+  step('end-to-end tests', npx, ['playwright', 'test', '--reporter=list,json'], {
+    PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson,
+    SAFELOAD_CHROMIUM: chromium.path
+  });
+  const counted = countJson(pwJson, (j) => ({
+    ok: j.stats.expected,
+    bad: j.stats.unexpected + j.stats.flaky
+  }));
+  if (!counted) failed++;
+}
+
+console.log(`\n${failures.length ? `Failed steps: ${failures.join(', ')}` : 'All steps passed.'}`);
+console.log(`tests: ${passed} passed, ${failed} failed`);
+process.exit(failures.length === 0 && failed === 0 ? 0 : 1);

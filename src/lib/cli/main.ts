@@ -1,0 +1,40 @@
+import { SAFELOAD_VERSION } from '../core/version';
+import { UsageError } from './args';
+import { EXIT, type Io } from './io';
+import { scanCommand } from './scan-command';
+
+const USAGE = `safeload ${SAFELOAD_VERSION} — is this model file what it claims to be, and is it safe to load?
+
+Usage:
+  safeload scan PATH... [--json] [--sarif FILE] [--fail-on LEVEL]
+      Scan files and folders (recursively) for unsafe content. LEVEL: info|low|medium|high|critical
+      (default high). Exit 0: nothing at or above LEVEL; 1: something is; 2: usage or I/O error.
+  safeload verify | audit | gate    (planned; not in this version)
+  safeload --version | --help`;
+
+const PLANNED = new Set(['verify', 'audit', 'gate']);
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === '--version' || command === '-v') {
+      io.out(SAFELOAD_VERSION);
+      return EXIT.ok;
+    }
+    if (command === '--help' || command === '-h' || command === 'help') {
+      io.out(USAGE);
+      return EXIT.ok;
+    }
+    if (command === 'scan') return await scanCommand(rest, io);
+    if (command && PLANNED.has(command)) {
+      io.err(`safeload: '${command}' is not available in this version yet.`);
+      return EXIT.usage;
+    }
+    io.err(USAGE);
+    return EXIT.usage;
+  } catch (err) {
+    io.err(`safeload: ${(err as Error).message}`);
+    if (!(err instanceof UsageError)) io.err('(an unexpected error; please report it)');
+    return EXIT.usage;
+  }
+}

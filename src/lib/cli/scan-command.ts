@@ -1,0 +1,52 @@
+import { writeFile } from 'node:fs/promises';
+import { formatLocationPath, severityRank, type FileReport } from '../core/findings';
+import { MultiHasher } from '../core/hash/multi-digest';
+import { toJsonReport } from '../core/report/json';
+import { toSarif } from '../core/report/sarif';
+import { analyseFile } from '../node/analyse-file';
+import { walkPaths } from '../node/walk';
+import { parseScanArgs } from './args';
+import { EXIT, type Io } from './io';
+
+function describe(report: FileReport): string {
+  const lines = [`${report.verdict.toUpperCase().padEnd(8)} ${report.path}  (${report.formats.join(', ') || 'unknown'})`];
+  if (!report.complete) lines.push('         ! not fully analysed');
+  for (const f of report.findings) {
+    const where = formatLocationPath(f.location.path) + (f.location.offset !== undefined ? ` @${f.location.offset}` : '');
+    lines.push(`  - [${f.severity}] ${f.title} (${f.ruleId}) ${where}`);
+  }
+  return lines.join('\n');
+}
+
+export async function scanCommand(argv: string[], io: Io): Promise<number> {
+  const args = parseScanArgs(argv);
+  const { files, problems } = await walkPaths(args.paths);
+  const missing = problems.filter((p) => args.paths.includes(p.path));
+  if (missing.length > 0) {
+    for (const p of missing) io.err(`safeload: ${p.path}: ${p.message}`);
+    return EXIT.usage;
+  }
+  for (const p of problems) io.err(`safeload: skipped ${p.path}: ${p.message}`);
+  const hasher = await MultiHasher.create();
+  const reports: FileReport[] = [];
+  let ioFailed = false;
+  for (const file of files) {
+    try {
+      const report = await analyseFile(file.fsPath, file.displayPath, { hasher });
+      reports.push(report);
+      if (!args.json) io.out(describe(report));
+    } catch (err) {
+      ioFailed = true;
+      io.err(`safeload: ${file.displayPath}: ${(err as Error).message}`);
+    }
+  }
+  if (args.json) io.out(JSON.stringify(toJsonReport(reports), null, 2));
+  if (args.sarif) await writeFile(args.sarif, JSON.stringify(toSarif(reports), null, 2));
+  if (ioFailed) return EXIT.usage;
+  const threshold = severityRank(args.failOn);
+  const failing = reports.filter((r) => severityRank(r.verdict) >= threshold);
+  if (!args.json) {
+    io.err(`${reports.length} file(s) scanned; ${failing.length} at or above ${args.failOn}.`);
+  }
+  return failing.length > 0 ? EXIT.fail : EXIT.ok;
+}

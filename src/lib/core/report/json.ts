@@ -1,0 +1,51 @@
+import { formatLocationPath, type FileReport, type Finding } from '../findings';
+import { SAFELOAD_VERSION } from '../version';
+
+export interface JsonFinding {
+  ruleId: string;
+  severity: Finding['severity'];
+  title: string;
+  message: string;
+  location: { path: string; container: string[]; offset?: number };
+  evidence: Finding['evidence'];
+}
+
+export interface JsonFile {
+  path: string;
+  size: number;
+  sha256?: string;
+  gitSha1?: string;
+  formats: string[];
+  verdict: FileReport['verdict'];
+  complete: boolean;
+  findings: JsonFinding[];
+}
+
+export interface JsonReport {
+  version: string;
+  files: JsonFile[];
+}
+
+/** The CLI's `--json` contract: fields may be added, never renamed or removed. */
+export function toJsonReport(files: readonly FileReport[]): JsonReport {
+  return {
+    version: SAFELOAD_VERSION,
+    files: files.map((f) => ({
+      path: f.path,
+      size: f.size,
+      sha256: f.sha256,
+      gitSha1: f.gitSha1,
+      formats: f.formats,
+      verdict: f.verdict,
+      complete: f.complete,
+      findings: f.findings.map((x) => ({
+        ruleId: x.ruleId,
+        severity: x.severity,
+        title: x.title,
+        message: x.message,
+        location: { path: formatLocationPath(x.location.path), container: x.location.path, offset: x.location.offset },
+        evidence: x.evidence
+      }))
+    }))
+  };
+}
