@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { formatLocationPath, severityRank, type FileReport } from '../core/findings';
+import { applyFolderChecks } from '../core/folder/cross-check';
 import { MultiHasher } from '../core/hash/multi-digest';
 import { toJsonReport } from '../core/report/json';
 import { toSarif } from '../core/report/sarif';
@@ -28,18 +29,18 @@ export async function scanCommand(argv: string[], io: Io): Promise<number> {
   }
   for (const p of problems) io.err(`safeload: skipped ${p.path}: ${p.message}`);
   const hasher = await MultiHasher.create();
-  const reports: FileReport[] = [];
+  const scanned: FileReport[] = [];
   let ioFailed = false;
   for (const file of files) {
     try {
-      const report = await analyseFile(file.fsPath, file.displayPath, { hasher });
-      reports.push(report);
-      if (!args.json) io.out(describe(report));
+      scanned.push(await analyseFile(file.fsPath, file.displayPath, { hasher }));
     } catch (err) {
       ioFailed = true;
       io.err(`safeload: ${file.displayPath}: ${(err as Error).message}`);
     }
   }
+  const reports = applyFolderChecks(scanned);
+  if (!args.json) for (const report of reports) io.out(describe(report));
   if (args.json) io.out(JSON.stringify(toJsonReport(reports), null, 2));
   if (args.sarif) await writeFile(args.sarif, JSON.stringify(toSarif(reports), null, 2));
   if (ioFailed) return EXIT.usage;

@@ -59,6 +59,15 @@ export function formatLocationPath(path: readonly string[]): string {
   return path.join(PATH_SEPARATOR);
 }
 
+export interface FileReference {
+  /** What kind of link: 'external-data', 'shard', 'remote-code', … */
+  kind: string;
+  /** Path as written in the file, relative to the referring file's folder. */
+  target: string;
+  /** Optional expectation the referenced file can be checked against, e.g. tensors in a shard. */
+  expect?: Record<string, string | number>;
+}
+
 export interface FileReport {
   path: string;
   size: number;
@@ -69,6 +78,10 @@ export interface FileReport {
   /** False when any part of the file could not be analysed (then a finding says why). */
   complete: boolean;
   findings: Finding[];
+  /** Neutral facts the scanners noted ("safetensors.tensors": 291, "onnx.producer": "pytorch"). */
+  facts?: Record<string, string | number | boolean>;
+  /** Other files of the model this file refers to (checked when a whole folder is scanned). */
+  references?: FileReference[];
   durationMs?: number;
 }
 

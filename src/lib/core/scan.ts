@@ -2,7 +2,7 @@ import type { ByteSource } from './bytes/byte-source';
 import { throwIfAborted, isAbortError } from './cancel';
 import { maxVerdict, shorten, type Finding, type FileReport, type Verdict } from './findings';
 import { FORMATS } from './formats';
-import type { FindingInput, FormatScanner, Probe, ScanContext } from './formats/types';
+import type { FileReference, FindingInput, FormatScanner, Probe, ScanContext } from './formats/types';
 import { DEFAULT_LIMITS, type ScanLimits } from './limits';
 import { TruncatedError } from './bytes/reader';
 
@@ -23,6 +23,8 @@ export async function probeSource(src: ByteSource): Promise<Probe> {
 class FileScan {
   readonly findings: Finding[] = [];
   readonly formats = new Set<string>();
+  readonly facts: Record<string, string | number | boolean> = {};
+  readonly references: FileReference[] = [];
   complete = true;
   dropped = 0;
   decompressed = 0;
@@ -127,9 +129,19 @@ class FileScan {
         }
         await scan.scanSource(member, childPath, depth + 1);
       },
+      fact(key, value) {
+        const prefix = path.length > 1 ? `${path.slice(1).join(' › ')} › ` : '';
+        if (Object.keys(scan.facts).length < 200) scan.facts[prefix + key] = value;
+      },
+      reference(ref) {
+        if (depth === 0 && scan.references.length < 10_000) scan.references.push(ref);
+      },
       claimDecompressed(bytes) {
         scan.decompressed += bytes;
         return scan.decompressed <= scan.limits.maxTotalDecompressedBytes;
+      },
+      addFormat(id) {
+        scan.formats.add(id);
       }
     };
   }
@@ -159,6 +171,8 @@ export async function scanSource(src: ByteSource, options: ScanOptions = {}): Pr
     verdict: scan.verdict,
     complete: scan.complete,
     findings: scan.findings,
+    facts: scan.facts,
+    references: scan.references,
     durationMs: Date.now() - started
   };
 }

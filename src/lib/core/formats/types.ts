@@ -1,5 +1,7 @@
 import type { ByteSource } from '../bytes/byte-source';
-import type { Evidence, Severity } from '../findings';
+import type { Evidence, FileReference, Severity } from '../findings';
+
+export type { FileReference };
 import type { ScanLimits } from '../limits';
 
 /** What a format sees to decide whether it applies: the first and last bytes, and the name. */
@@ -32,8 +34,14 @@ export interface ScanContext {
   incomplete(reason: string, offset?: number, evidence?: Evidence): void;
   /** Detects and scans an embedded member (zip entry, decompressed stream) under `path + memberName`. */
   scanNested(member: ByteSource, memberName: string): Promise<void>;
+  /** Records a neutral fact about the file (tensor count, producer, version) for the report; not a finding. */
+  fact(key: string, value: string | number | boolean): void;
+  /** Records that this file refers to another file of the model (resolved against the file's folder). */
+  reference(ref: FileReference): void;
   /** Counts decompressed bytes against the per-file budget; false when the budget is spent. */
   claimDecompressed(bytes: number): boolean;
+  /** Adds a format id found by structure (e.g. a zip whose layout is PyTorch's) to the report's formats. */
+  addFormat?(id: string): void;
 }
 
 /**

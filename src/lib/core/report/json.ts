@@ -19,6 +19,7 @@ export interface JsonFile {
   verdict: FileReport['verdict'];
   complete: boolean;
   findings: JsonFinding[];
+  facts: Record<string, string | number | boolean>;
 }
 
 export interface JsonReport {
@@ -45,7 +46,8 @@ export function toJsonReport(files: readonly FileReport[]): JsonReport {
         message: x.message,
         location: { path: formatLocationPath(x.location.path), container: x.location.path, offset: x.location.offset },
         evidence: x.evidence
-      }))
+      })),
+      facts: f.facts ?? {}
     }))
   };
 }
