@@ -19,7 +19,10 @@ export function findChromium() {
   const fromEnv = process.env.SAFELOAD_CHROMIUM || process.env.CHROME_PATH;
   if (fromEnv) {
     if (existsSync(fromEnv)) return { path: fromEnv };
-    return { path: undefined, help: `SAFELOAD_CHROMIUM/CHROME_PATH points at ${fromEnv}, which does not exist.` };
+    return {
+      path: undefined,
+      help: `SAFELOAD_CHROMIUM/CHROME_PATH points at ${fromEnv}, which does not exist.`
+    };
   }
   for (const candidate of CANDIDATES) if (existsSync(candidate)) return { path: candidate };
   const bundled = playwrightsOwnChromium();

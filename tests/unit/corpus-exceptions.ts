@@ -17,7 +17,7 @@ export function readCorpusExceptions(): Map<string, CorpusException> {
   for (const line of text.split('\n')) {
     if (line.startsWith('## ')) section = line.slice(3).trim();
     const cells = line.split('|').map((c) => c.trim());
-    if (cells.length < 6 || cells[1] === 'file' || cells[1].startsWith('---')) continue;
+    if (!section || cells.length < 6 || cells[1] === 'file' || cells[1].startsWith('---')) continue;
     const [file, label, verdict, why] = cells.slice(1, 5).map((c) => c.replace(/^`|`$/g, ''));
     if (file) rows.set(file, { file, label, verdict, why, section });
   }

@@ -1,0 +1,41 @@
+// Bench-only experiment: compares hashing strategies in Chromium workers on the bench files.
+// Usage: node bench/lab-run.mjs [strategy[:json-opts] ...]   (results inform src/lib/workers/hash-file.ts)
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ensureHashFiles } from './lib/files.mjs';
+import { serveStatic } from './lib/static-server.mjs';
+import { launch, memoryMonitor } from './lib/browser.mjs';
+import { expectedDigests } from './lib/expected.mjs';
+
+const benchDir = fileURLToPath(new URL('.', import.meta.url));
+const work = join(benchDir, '.work');
+const files = ensureHashFiles(work);
+execFileSync('npx', ['vite', 'build', '-c', join(benchDir, 'lab/vite.config.mjs')], { stdio: 'inherit' });
+const server = await serveStatic(join(work, 'lab-dist'));
+const { browser, cdp } = await launch();
+const page = await browser.newPage();
+await page.goto(server.url);
+const paths = [files.big, ...files.pair];
+await page.setInputFiles('#files', paths);
+const want = await expectedDigests(paths, join(work, 'expected.json'));
+
+const specs = process.argv.slice(2).length
+  ? process.argv.slice(2)
+  : ['inline', 'inline:{"mode":"stream"}', 'readerToHasher', 'splitReadTwice', 'sha1Reader', 'readerToTwo'];
+for (const spec of specs) {
+  const [name, json] = spec.split(/:(.*)/s);
+  const opts = json ? JSON.parse(json) : {};
+  for (const [label, idx] of [['one 2 GiB', [0]], ['two 1 GiB', [1, 2]]]) {
+    const mem = await memoryMonitor(cdp);
+    const r = await page.evaluate(([n, i, o]) => window.lab.run(n, i, o), [name, idx, opts]);
+    const m = mem.stop();
+    const ok = idx.every((i, k) => r.digests[k].sha256 === want[paths[i]].sha256 && r.digests[k].sha1 === want[paths[i]].gitSha1);
+    console.log(
+      `${spec.padEnd(40)} ${label}: ${(r.bytes / 1e6 / (r.ms / 1000)).toFixed(0)} MB/s ` +
+        `${ok ? 'ok' : 'WRONG'} renderer +${m.rendererGrowthMB} MB browser +${m.browserGrowthMB} MB longtask ${r.longestTask.toFixed(0)} ms`
+    );
+  }
+}
+await browser.close();
+await server.close();

@@ -1,0 +1,84 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chromium } from 'playwright';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync'
+];
+
+export function chromiumPath() {
+  const candidates = [process.env.SAFELOAD_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+  const found = candidates.find((p) => p && existsSync(p));
+  if (!found) throw new Error('no Chromium found: set SAFELOAD_CHROMIUM');
+  return found;
+}
+
+export async function launch() {
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+  const cdp = await browser.newBrowserCDPSession();
+  return { browser, cdp };
+}
+
+/** Chromium's processes by type (browser, renderer, utility, …) with their pids, via CDP SystemInfo. */
+export async function chromiumProcesses(cdp) {
+  const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
+  return processInfo.map((p) => ({ type: p.type, pid: p.id, cpuTime: p.cpuTime }));
+}
+
+function statusKb(pid, field) {
+  try {
+    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Resets the kernel's peak-RSS counter (VmHWM) of a process; false when not permitted. */
+function resetPeak(pid) {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Samples the RSS of Chromium's renderer(s) and browser process every `everyMs` while a run lasts, and reads
+ * the kernel's peak (VmHWM, reset at start) so short spikes between samples are not missed.
+ */
+export async function memoryMonitor(cdp, everyMs = 50) {
+  const procs = (await chromiumProcesses(cdp)).filter((p) => p.type === 'renderer' || p.type === 'browser');
+  const rss = (type) => procs.filter((p) => p.type === type).reduce((s, p) => s + statusKb(p.pid, 'VmRSS'), 0);
+  const hwm = (type) => procs.filter((p) => p.type === type).reduce((s, p) => s + statusKb(p.pid, 'VmHWM'), 0);
+  const peakReset = procs.every((p) => resetPeak(p.pid));
+  const base = { renderer: rss('renderer'), browser: rss('browser') };
+  const peak = { ...base };
+  const timer = setInterval(() => {
+    peak.renderer = Math.max(peak.renderer, rss('renderer'));
+    peak.browser = Math.max(peak.browser, rss('browser'));
+  }, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      if (peakReset) {
+        peak.renderer = Math.max(peak.renderer, hwm('renderer'));
+        peak.browser = Math.max(peak.browser, hwm('browser'));
+      }
+      const mb = (n) => Math.round(n / 1e6);
+      return {
+        rendererBaseMB: mb(base.renderer),
+        rendererPeakMB: mb(peak.renderer),
+        rendererGrowthMB: mb(peak.renderer - base.renderer),
+        browserGrowthMB: mb(peak.browser - base.browser),
+        peakFromKernel: peakReset
+      };
+    }
+  };
+}

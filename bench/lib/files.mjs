@@ -1,0 +1,35 @@
+import { randomFillSync } from 'node:crypto';
+import { mkdirSync, openSync, closeSync, writeSync, statSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export const MiB = 1024 * 1024;
+export const GiB = 1024 * MiB;
+
+/** Writes `size` random bytes to `path` unless a file of exactly that size is already there. */
+export function ensureRandomFile(path, size) {
+  if (existsSync(path) && statSync(path).size === size) return path;
+  mkdirSync(dirname(path), { recursive: true });
+  const fd = openSync(path, 'w');
+  const block = new Uint8Array(Math.min(size, 16 * MiB));
+  try {
+    for (let written = 0; written < size; ) {
+      const n = Math.min(block.length, size - written);
+      randomFillSync(block, 0, n);
+      written += writeSync(fd, block, 0, n);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return path;
+}
+
+/** The hashing workload: one 2 GiB file, two 1 GiB files, 1,000 files of 64 KiB. */
+export function ensureHashFiles(workDir) {
+  const big = ensureRandomFile(join(workDir, 'one-2g.bin'), 2 * GiB);
+  const pair = [0, 1].map((i) => ensureRandomFile(join(workDir, `pair-1g-${i}.bin`), GiB));
+  const smallDir = join(workDir, 'small');
+  const small = Array.from({ length: 1000 }, (_, i) =>
+    ensureRandomFile(join(smallDir, `f${String(i).padStart(4, '0')}.bin`), 64 * 1024)
+  );
+  return { big, pair, small, smallDir };
+}

@@ -1,0 +1,98 @@
+import type { PickedFile } from '../state/file-job';
+
+/** Guards against symlink loops and absurd trees when walking a dropped folder. */
+const MAX_DEPTH = 64;
+
+function readBatch(reader: FileSystemDirectoryReader): Promise<FileSystemEntry[]> {
+  return new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+}
+
+function entryFile(entry: FileSystemFileEntry): Promise<File> {
+  return new Promise((resolve, reject) => entry.file(resolve, reject));
+}
+
+function relative(fullPath: string): string {
+  return fullPath.replace(/^\/+/, '');
+}
+
+export interface CollectResult {
+  files: PickedFile[];
+  /** Entries that could not be read (permission, vanished); each becomes a user-visible message. */
+  problems: string[];
+  /** Folders that contained no files at all. */
+  emptyFolders: string[];
+}
+
+async function walk(entry: FileSystemEntry, depth: number, out: CollectResult): Promise<number> {
+  if (entry.isFile) {
+    try {
+      out.files.push({ file: await entryFile(entry as FileSystemFileEntry), path: relative(entry.fullPath) });
+      return 1;
+    } catch {
+      out.problems.push(`Could not read ${relative(entry.fullPath)}`);
+      return 0;
+    }
+  }
+  if (!entry.isDirectory) return 0;
+  if (depth > MAX_DEPTH) {
+    out.problems.push(`Skipped ${relative(entry.fullPath)}: folders nested more than ${MAX_DEPTH} deep`);
+    return 0;
+  }
+  const reader = (entry as FileSystemDirectoryEntry).createReader();
+  let found = 0;
+  // readEntries returns at most ~100 entries per call; keep reading until it returns an empty batch.
+  for (;;) {
+    let batch: FileSystemEntry[];
+    try {
+      batch = await readBatch(reader);
+    } catch {
+      out.problems.push(`Could not list ${relative(entry.fullPath)}`);
+      break;
+    }
+    if (batch.length === 0) break;
+    // Siblings are resolved together: each entry.file() is a round trip to the browser process.
+    const counts = await Promise.all(batch.map((child) => walk(child, depth + 1, out)));
+    found += counts.reduce((a, b) => a + b, 0);
+  }
+  if (found === 0) out.emptyFolders.push(relative(entry.fullPath));
+  return found;
+}
+
+/**
+ * Files from a drop, walking folders. Entries must be taken synchronously inside the drop handler
+ * (the DataTransfer is emptied afterwards), so callers pass the result of `takeDropEntries`.
+ */
+export async function collectDropped(items: DropItem[]): Promise<CollectResult> {
+  const out: CollectResult = { files: [], problems: [], emptyFolders: [] };
+  for (const item of items) {
+    if (item.entry?.isDirectory) await walk(item.entry, 0, out);
+    else if (item.file) out.files.push({ file: item.file, path: pathOf(item.file, item.entry) });
+    else if (item.entry) await walk(item.entry, 0, out);
+  }
+  out.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return out;
+}
+
+export interface DropItem {
+  entry: FileSystemEntry | null;
+  file: File | null;
+}
+
+export function takeDropEntries(data: DataTransfer): DropItem[] {
+  const items: DropItem[] = [];
+  for (const item of Array.from(data.items)) {
+    if (item.kind !== 'file') continue;
+    items.push({ entry: item.webkitGetAsEntry?.() ?? null, file: item.getAsFile() });
+  }
+  if (items.length === 0) for (const file of Array.from(data.files)) items.push({ entry: null, file });
+  return items;
+}
+
+function pathOf(file: File, entry: FileSystemEntry | null): string {
+  return file.webkitRelativePath || (entry ? relative(entry.fullPath) : '') || file.name;
+}
+
+/** Files from an <input type="file"> (with or without webkitdirectory). */
+export function collectPicked(list: FileList | null): PickedFile[] {
+  return Array.from(list ?? [], (file) => ({ file, path: file.webkitRelativePath || file.name }));
+}

@@ -1,0 +1,91 @@
+import { memorySource, readAll, type ByteSource } from '../../bytes/byte-source';
+import type { FormatScanner, Probe, ScanContext } from '../types';
+import {
+  decompressBounded,
+  gzipStream,
+  MEMORY_CAP,
+  reportOutcome,
+  zlibStream,
+  type Outcome
+} from './bounded';
+import { decodeLz4Frames } from './lz4';
+import { compressionOf, type CompressionKind } from './magic';
+import { sevenZipFormat } from './seven-zip';
+import { decodeXz } from './xz';
+
+async function decode(
+  kind: CompressionKind,
+  src: ByteSource,
+  ctx: ScanContext
+): Promise<Outcome | undefined> {
+  switch (kind) {
+    case 'gzip':
+      return decompressBounded(src, gzipStream, ctx, 'gzip data');
+    case 'zlib':
+      return decompressBounded(src, zlibStream, ctx, 'zlib data');
+    case 'xz':
+      return decodeXz(src, ctx);
+    case 'lz4': {
+      if (src.size > MEMORY_CAP) return undefined;
+      const outcome = decodeLz4Frames(
+        await readAll(src),
+        Math.min(ctx.limits.maxDecompressedBytes, MEMORY_CAP)
+      );
+      if (outcome.ok && !ctx.claimDecompressed(outcome.bytes.length))
+        return {
+          ok: false,
+          reason: 'the per-file decompression budget is spent',
+          bomb: false,
+          produced: outcome.bytes.length,
+          consumed: src.size
+        };
+      if (!outcome.ok)
+        return {
+          ...outcome,
+          bomb:
+            outcome.bomb && outcome.produced / Math.max(1, outcome.consumed) > ctx.limits.maxCompressionRatio
+        };
+      return outcome;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function compressedFormat(kind: CompressionKind, label: string): FormatScanner {
+  return {
+    id: kind,
+    label,
+    sniff: (probe: Probe) => compressionOf(probe.head) === kind,
+    async scan(src, ctx) {
+      const outcome = await decode(kind, src, ctx);
+      if (!outcome) {
+        ctx.incomplete(
+          `${label} streams are not decompressed by Safeload yet, so the content was not analysed.`,
+          0
+        );
+        return;
+      }
+      if (!outcome.ok) {
+        reportOutcome(ctx, outcome, 0);
+        return;
+      }
+      ctx.fact(`${kind} decompressed bytes`, outcome.bytes.length);
+      await ctx.scanNested(
+        memorySource(outcome.bytes, `${src.name} (${kind}-decompressed)`),
+        `${kind}-decompressed`
+      );
+    }
+  };
+}
+
+/** Compression wrappers a loader undoes before unpickling: joblib's compressors, gzip'd tars. */
+export const COMPRESSED_FORMATS: readonly FormatScanner[] = [
+  compressedFormat('gzip', 'gzip'),
+  compressedFormat('zlib', 'zlib'),
+  compressedFormat('bzip2', 'bzip2'),
+  compressedFormat('xz', 'xz'),
+  compressedFormat('lzma', 'lzma (alone)'),
+  compressedFormat('lz4', 'LZ4 frame'),
+  sevenZipFormat
+];

@@ -1,0 +1,2 @@
+export { pytorchLegacyFormat, startsWithLegacyMagic } from './legacy';
+export { torchZipLayout, type TorchZipLayout } from './zip-layout';

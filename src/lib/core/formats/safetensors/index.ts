@@ -1,0 +1,35 @@
+import type { FormatScanner, Probe } from '../types';
+import { parseSafetensors } from './header';
+
+function looksLikeSafetensors(head: Uint8Array): boolean {
+  if (head.length < 10) return false;
+  // Header length below 4 GiB, then a JSON object.
+  if (head[4] !== 0 || head[5] !== 0 || head[6] !== 0 || head[7] !== 0) return false;
+  if (head[8] !== 0x7b) return false;
+  const next = head[9];
+  return next === 0x22 || next === 0x7d || next === 0x20 || next === 0x0a || next === 0x0d || next === 0x09;
+}
+
+function startsWithAscii(head: Uint8Array, prefix: string): boolean {
+  return prefix.split('').every((c, i) => head[i] === c.charCodeAt(0));
+}
+
+export const safetensors: FormatScanner = {
+  id: 'safetensors',
+  label: 'safetensors',
+  sniff(probe: Probe) {
+    if (looksLikeSafetensors(probe.head)) return true;
+    // By name too, so a damaged file is reported — but not when it is plainly a Git LFS pointer.
+    return /\.safetensors$/i.test(probe.name) && !startsWithAscii(probe.head, 'version https://');
+  },
+  async scan(src, ctx) {
+    const { header, problems } = await parseSafetensors(src);
+    for (const problem of problems) ctx.report(problem);
+    if (!header) return;
+    ctx.fact('safetensors.tensors', header.tensors.length);
+    ctx.fact('safetensors.parameters', Number(header.parameterCount));
+    ctx.fact('safetensors.headerBytes', header.headerLength);
+    const format = header.metadata.get('format');
+    if (format !== undefined) ctx.fact('safetensors.metadata.format', format.slice(0, 40));
+  }
+};

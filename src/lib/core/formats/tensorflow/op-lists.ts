@@ -1,0 +1,143 @@
+const words = (text: string): ReadonlySet<string> => new Set(text.split(/\s+/).filter(Boolean));
+
+/** Ops that read, list or write files chosen by the graph (or its constants) when the model runs. */
+export const FILE_ACCESS_OPS = words(`
+  ReadFile WriteFile MatchingFiles ImmutableConst
+  WholeFileReader WholeFileReaderV2 TextLineReader TextLineReaderV2 TFRecordReader TFRecordReaderV2
+  FixedLengthRecordReader FixedLengthRecordReaderV2 IdentityReader IdentityReaderV2 LMDBReader
+  TFRecordDataset TFRecordDatasetV2 TextLineDataset FixedLengthRecordDataset FixedLengthRecordDatasetV2
+  CSVDataset CSVDatasetV2 ExperimentalCSVDataset SaveDataset SaveDatasetV2 LoadDataset ExperimentalLMDBDataset
+  LMDBDataset SqlDataset ExperimentalSqlDataset SnapshotDataset SnapshotDatasetV2 DatasetToTFRecord
+  ExperimentalDatasetToTFRecord CreateSummaryFileWriter CreateSummaryDbWriter
+  DebugIdentityV2 DebugIdentityV3 DebugIdentity DebugNanCount DebugNumericSummary DebugNumericSummaryV2
+  LoadAndRemapMatrix GenerateVocabRemapping
+`);
+
+/** Ops that call back into Python functions registered in the loading process. */
+export const PYTHON_OPS = words('PyFunc PyFuncStateless EagerPyFunc');
+
+/** Checkpoint save/restore: present in every SavedModel, reported in details only. */
+export const CHECKPOINT_OPS = words(`
+  SaveV2 RestoreV2 MergeV2Checkpoints ShardedFilename ShardedFilespec Save SaveSlices Restore RestoreSlice
+  InitializeTableFromTextFile InitializeTableFromTextFileV2
+`);
+
+/**
+ * Standard TensorFlow ops seen in ordinary models (a compact subset of tf.raw_ops: math, nn, arrays,
+ * control flow, variables, tables, strings, images, datasets, summaries). Anything else that is not a
+ * function of the graph's own library is reported as a custom op.
+ */
+export const STANDARD_OPS = words(`
+  Abs Acos Acosh Add AddN AddV2 AdjustContrastv2 AdjustHue AdjustSaturation All AllCandidateSampler Angle
+  AnonymousIterator AnonymousIteratorV2 AnonymousIteratorV3 AnonymousMemoryCache AnonymousMultiDeviceIterator
+  AnonymousRandomSeedGenerator AnonymousSeedGenerator Any ApproximateEqual ArgMax ArgMin AsString Asin Asinh
+  Assert AssertNextDataset Assign AssignAdd AssignAddVariableOp AssignSub AssignSubVariableOp AssignVariableOp
+  AssignVariableXlaConcatND Atan Atan2 Atanh AudioSpectrogram AvgPool AvgPool3D AvgPool3DGrad AvgPoolGrad
+  BatchDataset BatchDatasetV2 BatchMatMul BatchMatMulV2 BatchMatMulV3 BatchNormWithGlobalNormalization
+  BatchToSpace BatchToSpaceND BesselI0e BesselI1e Betainc BiasAdd BiasAddGrad BiasAddV1 Bincount Bitcast
+  BitwiseAnd BitwiseOr BitwiseXor BroadcastArgs BroadcastGradientArgs BroadcastTo Bucketize
+  CTCBeamSearchDecoder CTCGreedyDecoder CTCLoss CacheDataset CacheDatasetV2 Case Cast Ceil CheckNumerics
+  CheckNumericsV2 Cholesky ClipByValue CombinedNonMaxSuppression Complex ComplexAbs Concat ConcatOffset
+  ConcatV2 ConcatenateDataset Conj ConjugateTranspose Const ConsumeMutexLock ControlTrigger Conv Conv2D
+  Conv2DBackpropFilter Conv2DBackpropInput Conv3D Conv3DBackpropFilterV2 Conv3DBackpropInputV2 Cos Cosh
+  CountUpTo CropAndResize Cross Cumprod Cumsum CumulativeLogsumexp DataFormatDimMap DataFormatVecPermute
+  DatasetCardinality DatasetToGraph DatasetToGraphV2 DatasetToSingleElement DecodeBase64 DecodeBmp DecodeCSV
+  DecodeCompressed DecodeGif DecodeImage DecodeJSONExample DecodeJpeg DecodePaddedRaw DecodePng DecodeRaw
+  DecodeWav DeleteIterator DeleteMemoryCache DeleteMultiDeviceIterator DeleteRandomSeedGenerator
+  DeleteSeedGenerator DenseBincount DenseToDenseSetOperation DenseToSparseSetOperation DepthToSpace
+  DepthwiseConv2dNative DepthwiseConv2dNativeBackpropFilter DepthwiseConv2dNativeBackpropInput Dequantize
+  DestroyResourceOp DeviceIndex Diag DiagPart Digamma Dilation2D DisableCopyOnRead Div DivNoNan
+  DrawBoundingBoxes DrawBoundingBoxesV2 DummyMemoryCache DummySeedGenerator DynamicPartition DynamicStitch
+  EditDistance Einsum Elu EluGrad Empty EmptyTensorList EncodeBase64 EncodeJpeg EncodePng EncodeWav
+  EnsureShape Enter Equal Erf Erfc Erfinv EuclideanNorm Exit Exp ExpandDims ExperimentalAutoShardDataset
+  ExperimentalRebatchDataset Expm1 ExtractGlimpse ExtractGlimpseV2 ExtractImagePatches ExtractVolumePatches
+  FFT FFT2D FFT3D FIFOQueue FIFOQueueV2 Fact FakeParam FakeQuantWithMinMaxArgs FakeQuantWithMinMaxVars
+  FakeQuantWithMinMaxVarsPerChannel Fill FilterDataset FinalizeDataset Fingerprint FlatMapDataset Floor
+  FloorDiv FloorMod FlushSummaryWriter For FusedBatchNorm FusedBatchNormGrad FusedBatchNormGradV2
+  FusedBatchNormGradV3 FusedBatchNormV2 FusedBatchNormV3 FusedPadConv2D FusedResizeAndPadConv2D Gather
+  GatherNd GatherV2 GeneratorDataset GetSessionHandle GetSessionHandleV2 GetSessionTensor Greater
+  GreaterEqual GroupByWindowDataset GuaranteeConst HSVToRGB HashTable HashTableV2 HistogramFixedWidth
+  HistogramSummary IFFT IFFT2D IFFT3D IRFFT IRFFT2D IRFFT3D Identity IdentityN If Igamma Igammac Imag
+  ImageProjectiveTransformV2 ImageProjectiveTransformV3 ImageSummary InTopK InTopKV2 InfeedDequeue
+  InitializeTable InitializeTableV2 InplaceAdd InplaceSub InplaceUpdate InterleaveDataset Inv InvGrad Invert
+  InvertPermutation IsFinite IsInf IsNan IsVariableInitialized Iterator IteratorFromStringHandle
+  IteratorFromStringHandleV2 IteratorGetNext IteratorGetNextAsOptional IteratorGetNextSync IteratorToStringHandle
+  IteratorV2 L2Loss LRN LRNGrad LeakyRelu LeakyReluGrad LeftShift Less LessEqual Lgamma LinSpace ListDiff
+  LoadAndRemapMatrix Log Log1p LogMatrixDeterminant LogSoftmax LogicalAnd LogicalNot LogicalOr LookupTableExport
+  LookupTableExportV2 LookupTableFind LookupTableFindV2 LookupTableImport LookupTableImportV2 LookupTableInsert
+  LookupTableInsertV2 LookupTableRemoveV2 LookupTableSize LookupTableSizeV2 LoopCond LowerBound Lu MakeIterator
+  MapAndBatchDataset MapDataset MapDefun MatMul MatrixBandPart MatrixDeterminant MatrixDiag MatrixDiagPart
+  MatrixDiagPartV2 MatrixDiagPartV3 MatrixDiagV2 MatrixDiagV3 MatrixExponential MatrixInverse
+  MatrixLogarithm MatrixSetDiag MatrixSetDiagV2 MatrixSetDiagV3 MatrixSolve MatrixSolveLs MatrixSquareRoot
+  MatrixTriangularSolve Max MaxPool MaxPool3D MaxPool3DGrad MaxPoolGrad MaxPoolGradV2 MaxPoolV2
+  MaxPoolWithArgmax Maximum Mean Merge MergeSummary MergeV2Checkpoints Min Minimum MirrorPad MirrorPadGrad Mod
+  ModelDataset Mul MulNoNan MultiDeviceIterator MultiDeviceIteratorFromStringHandle
+  MultiDeviceIteratorGetNextFromShard MultiDeviceIteratorInit MultiDeviceIteratorToStringHandle Multinomial
+  MutableDenseHashTable MutableDenseHashTableV2 MutableHashTable MutableHashTableOfTensors
+  MutableHashTableOfTensorsV2 MutableHashTableV2 MutexLock MutexV2 Ndtri Neg NextAfter NextIteration NoOp
+  NonMaxSuppression NonMaxSuppressionV2 NonMaxSuppressionV3 NonMaxSuppressionV4 NonMaxSuppressionV5
+  NonMaxSuppressionWithOverlaps NotEqual NthElement OneHot OneShotIterator OnesLike OptimizeDataset
+  OptimizeDatasetV2 OptionalFromValue OptionalGetValue OptionalHasValue OptionalNone OptionsDataset Pack Pad
+  PadV2 PaddedBatchDataset PaddedBatchDatasetV2 PaddingFIFOQueueV2 ParallelBatchDataset ParallelConcat
+  ParallelDynamicStitch ParallelInterleaveDataset ParallelInterleaveDatasetV2 ParallelInterleaveDatasetV3
+  ParallelInterleaveDatasetV4 ParallelMapDataset ParallelMapDatasetV2 ParameterizedTruncatedNormal
+  ParseExample ParseExampleDataset ParseExampleDatasetV2 ParseExampleV2 ParseSequenceExample
+  ParseSequenceExampleV2 ParseSingleExample ParseSingleSequenceExample ParseTensor PartitionedCall
+  Placeholder PlaceholderV2 PlaceholderWithDefault Polygamma PopulationCount Pow PrefetchDataset
+  PreventGradient Print PrintV2 PriorityQueueV2 Prod Qr QuantizeAndDequantize QuantizeAndDequantizeV2
+  QuantizeAndDequantizeV3 QuantizeAndDequantizeV4 QuantizeV2 QueueCloseV2 QueueDequeueManyV2
+  QueueDequeueUpToV2 QueueDequeueV2 QueueEnqueueManyV2 QueueEnqueueV2 QueueSizeV2 RFFT RFFT2D RFFT3D RGBToHSV
+  RaggedBincount RaggedGather RaggedRange RaggedTensorFromVariant RaggedTensorToSparse RaggedTensorToTensor
+  RaggedTensorToVariant RandomCrop RandomGamma RandomPoisson RandomPoissonV2 RandomShuffle
+  RandomShuffleQueueV2 RandomStandardNormal RandomUniform RandomUniformInt Range RangeDataset Rank
+  ReadVariableOp ReadVariableXlaSplitND Real RealDiv Reciprocal ReciprocalGrad ReduceDataset ReduceJoin
+  RefIdentity RefSwitch RegexFullMatch RegexReplace Relu Relu6 Relu6Grad ReluGrad RemoteCall RepeatDataset
+  Reshape ResizeArea ResizeBicubic ResizeBilinear ResizeBilinearGrad ResizeNearestNeighbor
+  ResizeNearestNeighborGrad ResourceApplyAdam ResourceApplyGradientDescent ResourceApplyMomentum
+  ResourceGather ResourceGatherNd ResourceScatterAdd ResourceScatterNdUpdate ResourceScatterUpdate
+  ResourceStridedSliceAssign RestoreV2 Reverse ReverseSequence ReverseV2 RightShift Rint Roll Round Rsqrt
+  RsqrtGrad SampleDistortedBoundingBox SampleDistortedBoundingBoxV2 SaveV2 ScalarSummary ScaleAndTranslate
+  ScanDataset ScatterAdd ScatterNd ScatterNdAdd ScatterNdNonAliasingAdd ScatterNdUpdate ScatterUpdate
+  SegmentMax SegmentMean SegmentMin SegmentProd SegmentSum Select SelectV2 SelfAdjointEigV2 Selu SeluGrad
+  SerializeIterator SerializeManySparse SerializeSparse SerializeTensor SetSize Shape ShapeN ShardDataset
+  ShardedFilename ShuffleAndRepeatDataset ShuffleDataset ShuffleDatasetV2 ShuffleDatasetV3 Sigmoid
+  SigmoidGrad Sign Sin Sinh Size SkipDataset Slice SleepDataset Snapshot Softmax
+  SoftmaxCrossEntropyWithLogits Softplus SoftplusGrad Softsign SoftsignGrad SpaceToBatch SpaceToBatchND
+  SpaceToDepth SparseAdd SparseConcat SparseCross SparseCrossHashed SparseCrossV2 SparseFillEmptyRows
+  SparseMatMul SparseReduceMax SparseReduceSum SparseReorder SparseReshape SparseSegmentMean
+  SparseSegmentSqrtN SparseSegmentSum SparseSlice SparseSoftmax SparseSoftmaxCrossEntropyWithLogits
+  SparseSparseMaximum SparseSparseMinimum SparseSplit SparseTensorDenseAdd SparseTensorDenseMatMul
+  SparseTensorSliceDataset SparseToDense SparseToSparseSetOperation Split SplitV Sqrt SqrtGrad Square
+  SquaredDifference Squeeze Stack StackCloseV2 StackPopV2 StackPushV2 StackV2 StatefulPartitionedCall
+  StatelessCase StatelessIf StatelessMultinomial StatelessRandomGetAlg StatelessRandomGetKeyCounter
+  StatelessRandomGetKeyCounterAlg StatelessRandomNormal StatelessRandomNormalV2 StatelessRandomUniform
+  StatelessRandomUniformFullInt StatelessRandomUniformFullIntV2 StatelessRandomUniformInt
+  StatelessRandomUniformIntV2 StatelessRandomUniformV2 StatelessTruncatedNormal StatelessTruncatedNormalV2
+  StatelessWhile StaticRegexFullMatch StaticRegexReplace StopGradient StridedSlice StridedSliceAssign
+  StridedSliceGrad StringFormat StringJoin StringLength StringLower StringNGrams StringSplit StringSplitV2
+  StringStrip StringToHashBucket StringToHashBucketFast StringToHashBucketStrong StringToNumber StringUpper
+  Sub Substr Sum SummaryWriter Svd Switch SymbolicGradient TakeDataset TakeWhileDataset Tan Tanh TanhGrad
+  TemporaryVariable TensorArrayCloseV3 TensorArrayConcatV3 TensorArrayGatherV3 TensorArrayGradV3
+  TensorArrayReadV3 TensorArrayScatterV3 TensorArraySizeV3 TensorArraySplitV3 TensorArrayV3
+  TensorArrayWriteV3 TensorDataset TensorListConcatLists TensorListConcatV2 TensorListElementShape
+  TensorListFromTensor TensorListGather TensorListGetItem TensorListLength TensorListPopBack
+  TensorListPushBack TensorListReserve TensorListResize TensorListScatterIntoExistingList
+  TensorListScatterV2 TensorListSetItem TensorListSplit TensorListStack TensorScatterAdd TensorScatterMax
+  TensorScatterMin TensorScatterSub TensorScatterUpdate TensorSliceDataset TensorStridedSliceUpdate
+  TensorSummary TensorSummaryV2 Tile TileGrad TopK TopKV2 Transpose TridiagonalSolve TruncateDiv TruncateMod
+  TruncatedNormal Unbatch UnbatchDataset UnicodeDecode UnicodeDecodeWithOffsets UnicodeEncode UnicodeScript
+  UnicodeTranscode UniformCandidateSampler Unique UniqueV2 UniqueWithCounts UniqueWithCountsV2 Unpack
+  UnravelIndex UnsortedSegmentMax UnsortedSegmentMin UnsortedSegmentProd UnsortedSegmentSum UpperBound
+  VarHandleOp VarIsInitializedOp Variable VariableShape VariableV2 Where While WindowDataset
+  WriteAudioSummary WriteGraphSummary WriteHistogramSummary WriteImageSummary WriteRawProtoSummary
+  WriteScalarSummary WriteSummary Xdivy XlaConcatND XlaSplitND Xlog1py Xlogy ZerosLike Zeta ZipDataset
+  ApplyAdam ApplyGradientDescent ApplyMomentum ApplyRMSProp ApplyAdagrad ResourceApplyAdagrad
+  ResourceApplyAdagradV2 ResourceApplyRMSProp ResourceApplyAdadelta ResourceApplyFtrl ResourceApplyFtrlV2
+  ResourceApplyKerasMomentum ResourceApplyAdaMax ResourceApplyCenteredRMSProp ResourceSparseApplyAdagrad
+  ResourceSparseApplyAdagradV2 ResourceSparseApplyFtrl ResourceSparseApplyKerasMomentum
+  ExperimentalParseExampleDataset ExperimentalMapAndBatchDataset ExperimentalIgnoreErrorsDataset
+  IgnoreErrorsDataset MaxIntraOpParallelismDataset PrivateThreadPoolDataset NonSerializableDataset
+  DirectedInterleaveDataset ChooseFastestBranchDataset AutoShardDataset RebatchDataset RebatchDatasetV2
+  DataServiceDataset ExperimentalAssertNextDataset LegacyParallelInterleaveDatasetV2 Conv2DBackpropInputV2
+  Conv3DBackpropInput Conv3DBackpropFilter
+`);

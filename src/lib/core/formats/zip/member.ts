@@ -1,0 +1,60 @@
+import { memorySource, type ByteSource } from '../../bytes/byte-source';
+import { decompressBounded, deflateRaw, reportOutcome } from '../compressed/bounded';
+import type { ScanContext } from '../types';
+import type { ZipEntry } from './directory';
+
+export const METHOD_STORED = 0;
+export const METHOD_DEFLATE = 8;
+
+const METHOD_NAMES: Record<number, string> = {
+  1: 'shrink',
+  6: 'implode',
+  9: 'deflate64',
+  12: 'bzip2',
+  14: 'lzma',
+  93: 'zstandard',
+  95: 'xz',
+  99: 'AES encryption'
+};
+
+/**
+ * The member's bytes as the loader would see them: stored data is a zero-copy window; deflated data is
+ * inflated (bounded) into memory. Returns undefined, after reporting why, when it cannot be read.
+ */
+export async function openMember(
+  src: ByteSource,
+  entry: ZipEntry,
+  ctx: ScanContext
+): Promise<ByteSource | undefined> {
+  const label = JSON.stringify(entry.name);
+  if (entry.dataOffset < 0) {
+    ctx.incomplete(
+      `Member ${label} has no readable local header, so it was not analysed.`,
+      entry.localHeaderOffset
+    );
+    return undefined;
+  }
+  if (!(entry.dataOffset + entry.compressedSize <= src.size)) {
+    ctx.incomplete(`Member ${label} runs past the end of the file (truncated archive).`, entry.dataOffset);
+    return undefined;
+  }
+  const raw = src.sub(entry.dataOffset, entry.compressedSize, entry.name);
+  if (entry.method === METHOD_STORED) return raw;
+  if (entry.method !== METHOD_DEFLATE) {
+    const method = METHOD_NAMES[entry.method] ?? `#${entry.method}`;
+    ctx.incomplete(
+      `Member ${label} uses compression method ${method}, which Safeload does not decompress.`,
+      entry.dataOffset,
+      {
+        details: { member: entry.name, method: entry.method }
+      }
+    );
+    return undefined;
+  }
+  const outcome = await decompressBounded(raw, deflateRaw, ctx, `member ${label}`);
+  if (!outcome.ok) {
+    reportOutcome(ctx, outcome, entry.dataOffset);
+    return undefined;
+  }
+  return memorySource(outcome.bytes, entry.name);
+}

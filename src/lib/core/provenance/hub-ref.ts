@@ -1,0 +1,162 @@
+/** Where a provenance capture points: one repo on the Hub, optionally a revision and a path inside it. */
+export type RepoType = 'model' | 'dataset' | 'space';
+
+export const HUB_ORIGIN = 'https://huggingface.co';
+
+export interface HubRef {
+  hub: string;
+  repoType: RepoType;
+  /** "namespace/name", or a legacy single-segment id ("gpt2") that the Hub redirects. */
+  repoId: string;
+  /** Branch, tag, full or short commit, or "refs/pr/N"; null = the default branch. */
+  revision: string | null;
+  /** File or folder inside the repo named by a /blob, /resolve or /tree URL. */
+  path: string | null;
+  /** Whether `path` names a file (/blob, /resolve, /raw) or a folder (/tree). */
+  pathIsFile: boolean;
+}
+
+export class HubRefError extends Error {
+  override name = 'HubRefError';
+}
+
+const TYPE_PREFIX: Record<RepoType, string> = { model: '', dataset: 'datasets/', space: 'spaces/' };
+const HUB_HOSTS = new Set(['huggingface.co', 'www.huggingface.co', 'hf.co']);
+/** First URL segments that are Hub pages, not user or organisation names. */
+const RESERVED = new Set([
+  'api', 'blog', 'collections', 'docs', 'join', 'learn', 'login', 'models', 'new', 'organizations',
+  'papers', 'posts', 'pricing', 'settings', 'tasks', 'welcome'
+]);
+const VIEWS = new Set(['tree', 'blob', 'resolve', 'raw', 'commit', 'commits', 'edit']);
+const NAME = /^[A-Za-z0-9](?:[\w.-]{0,94}[A-Za-z0-9_])?$/;
+const MAX_REVISION = 256;
+
+export function isCommitSha(rev: string | null | undefined): rev is string {
+  return typeof rev === 'string' && /^[0-9a-f]{40}$/.test(rev);
+}
+
+export function validateRepoId(repoId: string): string {
+  const parts = repoId.split('/');
+  const ok =
+    parts.length >= 1 &&
+    parts.length <= 2 &&
+    parts.every((p) => NAME.test(p) && !p.includes('--') && !p.includes('..'));
+  if (!ok) throw new HubRefError(`"${repoId.slice(0, 120)}" is not a valid Hub repo id (expected namespace/name)`);
+  return repoId;
+}
+
+export function validateRevision(rev: string): string {
+  if (rev.length === 0 || rev.length > MAX_REVISION || /[\s\u0000-\u001f\u007f]/.test(rev) || rev.includes('..'))
+    throw new HubRefError(`"${rev.slice(0, 80)}" is not a valid revision (branch, tag, commit or refs/pr/N)`);
+  return rev;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HubRefError(`the URL segment "${segment.slice(0, 80)}" is not valid percent-encoding`);
+  }
+}
+
+/** Takes "refs/pr/N" (as three segments or one encoded segment) or one segment as the revision. */
+function takeRevision(segments: string[]): { revision: string; rest: string[] } {
+  if (segments[0] === 'refs' && segments[1] === 'pr' && /^\d+$/.test(segments[2] ?? ''))
+    return { revision: `refs/pr/${segments[2]}`, rest: segments.slice(3) };
+  if (segments[0] === 'refs' && (segments[1] === 'heads' || segments[1] === 'tags') && segments[2])
+    return { revision: segments[2], rest: segments.slice(3) };
+  return { revision: segments[0], rest: segments.slice(1) };
+}
+
+function fromSegments(raw: string[]): HubRef {
+  const segments = raw.filter((s) => s !== '').map(decodeSegment);
+  let repoType: RepoType = 'model';
+  if (segments[0] === 'datasets' || segments[0] === 'spaces') {
+    repoType = segments[0] === 'datasets' ? 'dataset' : 'space';
+    segments.shift();
+  }
+  if (segments.length === 0) throw new HubRefError('no repo id given');
+  if (repoType === 'model' && RESERVED.has(segments[0]))
+    throw new HubRefError(`"/${segments[0]}" is a Hub page, not a repo`);
+  // "org/name/tree/…"; a legacy one-segment id only when a revision follows ("gpt2/tree/main").
+  const viewAt = VIEWS.has(segments[2] ?? '')
+    ? 2
+    : VIEWS.has(segments[1] ?? '') && segments.length >= 3
+      ? 1
+      : -1;
+  const idParts = viewAt === -1 ? segments.slice(0, 2) : segments.slice(0, viewAt);
+  const repoId = validateRepoId(idParts.join('/'));
+  let revision: string | null = null;
+  let path: string | null = null;
+  const pathIsFile = viewAt !== -1 && ['blob', 'resolve', 'raw', 'edit'].includes(segments[viewAt]);
+  if (viewAt !== -1) {
+    const after = segments.slice(viewAt + 1);
+    if (after.length > 0) {
+      const taken = takeRevision(after);
+      revision = validateRevision(taken.revision);
+      path = taken.rest.length > 0 ? taken.rest.join('/') : null;
+    }
+  } else if (segments.length > 2) {
+    throw new HubRefError(`unexpected "${segments.slice(2).join('/').slice(0, 80)}" after the repo id`);
+  }
+  return { hub: HUB_ORIGIN, repoType, repoId, revision, path, pathIsFile: pathIsFile && path !== null };
+}
+
+/**
+ * Parses a repo id ("org/name", "datasets/org/name") or any Hub URL (model, dataset, space; /tree/REV[/dir],
+ * /blob/REV/path, /resolve/REV/path, /commit/SHA, refs/pr/N). An explicit `revision` overrides the URL's.
+ */
+export function parseHubRef(input: string, revision?: string | null): HubRef {
+  const text = input.trim();
+  if (text.length === 0) throw new HubRefError('enter a repo id or a Hugging Face URL');
+  if (text.length > 2048) throw new HubRefError('the repo id or URL is too long');
+  let ref: HubRef;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) || /^(www\.)?(huggingface\.co|hf\.co)\//i.test(text)) {
+    let url: URL;
+    try {
+      url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`);
+    } catch {
+      throw new HubRefError('this is not a valid URL');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new HubRefError('only https Hub URLs are supported');
+    if (!HUB_HOSTS.has(url.hostname.toLowerCase()))
+      throw new HubRefError(`${url.hostname} is not the Hugging Face Hub (huggingface.co)`);
+    ref = fromSegments(url.pathname.split('/'));
+  } else {
+    ref = fromSegments(text.split('/'));
+  }
+  const explicit = revision?.trim();
+  if (explicit) ref = { ...ref, revision: validateRevision(explicit) };
+  return ref;
+}
+
+function encodePath(path: string): string {
+  return path.split('/').map(encodeURIComponent).join('/');
+}
+
+/** Web and API addresses for a ref; all on the Hub origin. */
+export const hubUrls = {
+  api(ref: Pick<HubRef, 'hub' | 'repoType' | 'repoId'>): string {
+    return `${ref.hub}/api/${ref.repoType}s/${encodePath(ref.repoId)}`;
+  },
+  repo(ref: Pick<HubRef, 'hub' | 'repoType' | 'repoId'>): string {
+    return `${ref.hub}/${TYPE_PREFIX[ref.repoType]}${encodePath(ref.repoId)}`;
+  },
+  tree(ref: Pick<HubRef, 'hub' | 'repoType' | 'repoId'>, rev: string): string {
+    return `${hubUrls.repo(ref)}/tree/${encodeURIComponent(rev)}`;
+  },
+  commit(ref: Pick<HubRef, 'hub' | 'repoType' | 'repoId'>, commit: string): string {
+    return `${hubUrls.repo(ref)}/commit/${encodeURIComponent(commit)}`;
+  },
+  resolve(ref: Pick<HubRef, 'hub' | 'repoType' | 'repoId'>, rev: string, path: string): string {
+    return `${hubUrls.repo(ref)}/resolve/${encodeURIComponent(rev)}/${encodePath(path)}`;
+  }
+};
+
+/** purl-spec "huggingface" type; defined for models only. */
+export function purlFor(ref: Pick<HubRef, 'repoType' | 'repoId'>, commit: string): string | null {
+  if (ref.repoType !== 'model') return null;
+  return `pkg:huggingface/${encodePath(ref.repoId)}@${commit.toLowerCase()}`;
+}
+
+export { encodePath as encodeRepoPath };

@@ -1,0 +1,97 @@
+import { deflateSync, Inflate } from 'fflate';
+import { canonicalJson } from './canonical-json';
+import type { Manifest } from './manifest';
+import { ManifestError, parseManifest } from './manifest-parse';
+
+/** Fragment key: `#m=<base64url(deflate(JCS(manifest)))>`; the fragment never reaches a server. */
+export const LINK_PARAM = 'm';
+export const MAX_LINK_CHARS = 512 * 1024;
+export const MAX_INFLATED_BYTES = 16 * 1024 * 1024;
+const INFLATE_SLICE = 1024;
+
+export class ShareLinkError extends Error {
+  override name = 'ShareLinkError';
+}
+
+function toBase64Url(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(text: string): Uint8Array {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new ShareLinkError('The link is damaged: it contains characters base64url does not use.');
+  const b64 = text.replaceAll('-', '+').replaceAll('_', '/') + '='.repeat((4 - (text.length % 4)) % 4);
+  let binary: string;
+  try {
+    binary = atob(b64);
+  } catch {
+    throw new ShareLinkError('The link is damaged: it is not valid base64url.');
+  }
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  return out;
+}
+
+/** Inflates in small slices so a deflate bomb is stopped at the limit instead of filling memory. */
+function boundedInflate(data: Uint8Array, max: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  let ended = false;
+  const inflater = new Inflate((chunk, final) => {
+    total += chunk.length;
+    if (total > max) throw new ShareLinkError(`The link expands to more than ${max} bytes; refusing to open it.`);
+    parts.push(chunk);
+    if (final) ended = true;
+  });
+  try {
+    for (let i = 0; i < data.length; i += INFLATE_SLICE)
+      inflater.push(data.subarray(i, i + INFLATE_SLICE), i + INFLATE_SLICE >= data.length);
+    if (data.length === 0) inflater.push(new Uint8Array(0), true);
+  } catch (err) {
+    if (err instanceof ShareLinkError) throw err;
+    throw new ShareLinkError('The link is damaged: its compressed data is invalid.');
+  }
+  if (!ended) throw new ShareLinkError('The link is truncated: its compressed data ends early.');
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+export function encodeManifestFragment(m: Manifest): string {
+  const bytes = new TextEncoder().encode(canonicalJson(m));
+  return `${LINK_PARAM}=${toBase64Url(deflateSync(bytes, { level: 9 }))}`;
+}
+
+/** A full share link for a page URL (any existing fragment is replaced). */
+export function shareLink(pageUrl: string, m: Manifest): string {
+  return `${pageUrl.split('#')[0]}#${encodeManifestFragment(m)}`;
+}
+
+/** The `m=` payload of a fragment or full URL, or null when it has none. */
+export function fragmentPayload(urlOrFragment: string): string | null {
+  const hash = urlOrFragment.includes('#') ? urlOrFragment.slice(urlOrFragment.indexOf('#') + 1) : urlOrFragment;
+  for (const part of hash.split('&')) if (part.startsWith(`${LINK_PARAM}=`)) return part.slice(LINK_PARAM.length + 1);
+  return null;
+}
+
+/** Decodes and validates a link's manifest; every failure is a ShareLinkError or ManifestError with a clear message. */
+export async function decodeManifestFragment(urlOrFragment: string): Promise<Manifest> {
+  const payload = fragmentPayload(urlOrFragment);
+  if (payload === null) throw new ShareLinkError('This link carries no manifest (#m=… is missing).');
+  if (payload.length > MAX_LINK_CHARS) throw new ShareLinkError(`The link is longer than ${MAX_LINK_CHARS} characters.`);
+  const inflated = boundedInflate(fromBase64Url(payload), MAX_INFLATED_BYTES);
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(inflated));
+  } catch {
+    throw new ShareLinkError('The link is damaged: it does not hold JSON.');
+  }
+  return parseManifest(value);
+}
+
+export { ManifestError };

@@ -1,0 +1,45 @@
+import type { FileReport, Verdict } from '../core/findings';
+
+export type JobState = 'queued' | 'hashing' | 'done' | 'error' | 'cancelled';
+
+/** One file in the list. Immutable: the session replaces the object when anything changes. */
+export interface FileJob {
+  readonly id: number;
+  /** Relative path incl. folders, as dropped or picked: "folder/sub/a.bin". */
+  readonly path: string;
+  readonly size: number;
+  /** Which drop/pick this file came with; progress and throughput are per batch. */
+  readonly batch: number;
+  readonly state: JobState;
+  /** Bytes hashed so far. */
+  readonly done: number;
+  readonly sha256: string;
+  readonly gitSha1: string;
+  readonly report?: FileReport;
+  readonly error?: string;
+  readonly startedAt?: number;
+  readonly endedAt?: number;
+}
+
+export interface PickedFile {
+  file: File;
+  path: string;
+}
+
+export function isActive(job: FileJob): boolean {
+  return job.state === 'queued' || job.state === 'hashing';
+}
+
+export function verdictOfJob(job: FileJob): Verdict | '' {
+  return job.report?.verdict ?? '';
+}
+
+/** Plain-language text for a worker error; file-provided text is never shown unshortened. */
+export function describeJobError(name: string, message: string): string {
+  if (name === 'NotReadableError' || name === 'NotFoundError') {
+    return 'The file could not be read: it was moved, deleted or changed while being read. Pick it again to retry.';
+  }
+  if (/changed/i.test(message)) return 'The file changed while it was being read. Pick it again to retry.';
+  const text = `${name}: ${message}`;
+  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
+}

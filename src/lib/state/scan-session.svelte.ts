@@ -1,0 +1,135 @@
+import { FileJobPool, poolSize, type PoolEvents } from '../workers/file-job-pool';
+import type { FileJobResult } from '../workers/file-job-api';
+import { createWorkerRunner } from '../workers/worker-runner';
+import { describeJobError, isActive, type FileJob, type PickedFile } from './file-job';
+import { summarize } from './job-stats';
+
+type Patch = Partial<Omit<FileJob, 'id' | 'path' | 'size' | 'batch'>>;
+
+function defaultPool(events: PoolEvents): FileJobPool {
+  return new FileJobPool(createWorkerRunner, events, { size: poolSize(navigator.hardwareConcurrency) });
+}
+
+/**
+ * All files of this page and their progress. Worker events are merged into patches and applied once per
+ * animation frame, replacing only the changed job objects, so thousands of files stay cheap to render.
+ */
+export class ScanSession {
+  jobs = $state.raw<FileJob[]>([]);
+  /** Polite status text for screen readers, set when a batch finishes. */
+  announcement = $state('');
+  private now = $state(0);
+  private batch = $state(0);
+  private batchStart = $state(0);
+
+  readonly stats = $derived(summarize(this.jobs, this.batch, this.batchStart, this.now));
+  readonly busy = $derived(this.stats.queued + this.stats.hashing > 0);
+
+  private pool: FileJobPool | undefined;
+  private nextId = 1;
+  private readonly index = new Map<number, number>();
+  private readonly patches = new Map<number, Patch>();
+  private flushScheduled = false;
+
+  constructor(private readonly createPool: (events: PoolEvents) => FileJobPool = defaultPool) {}
+
+  add(picked: readonly PickedFile[]): void {
+    if (picked.length === 0) return;
+    this.flush();
+    if (!this.busy) {
+      this.batch++;
+      this.batchStart = Date.now();
+      this.announcement = '';
+    }
+    const added: FileJob[] = picked.map(({ file, path }) => ({
+      id: this.nextId++,
+      path,
+      size: file.size,
+      batch: this.batch,
+      state: 'queued',
+      done: 0,
+      sha256: '',
+      gitSha1: ''
+    }));
+    const start = this.jobs.length;
+    added.forEach((job, i) => this.index.set(job.id, start + i));
+    this.jobs = [...this.jobs, ...added];
+    this.pool ??= this.createPool(this.events);
+    this.pool.add(added.map((job, i) => ({ id: job.id, file: picked[i].file, path: job.path, size: job.size })));
+  }
+
+  cancel(id: number): void {
+    this.pool?.cancel(id);
+  }
+
+  cancelAll(): void {
+    this.pool?.cancelAll();
+  }
+
+  /** Removes finished, failed and cancelled files from the list. */
+  clearSettled(): void {
+    this.flush();
+    this.jobs = this.jobs.filter(isActive);
+    this.index.clear();
+    this.jobs.forEach((job, i) => this.index.set(job.id, i));
+  }
+
+  dispose(): void {
+    this.pool?.dispose();
+    this.pool = undefined;
+  }
+
+  private readonly events: PoolEvents = {
+    started: (id) => this.patch(id, { state: 'hashing', startedAt: Date.now() }),
+    progress: (id, done) => this.patch(id, { done }),
+    finished: (id, result: FileJobResult) =>
+      this.patch(id, {
+        state: 'done',
+        done: result.report.size,
+        sha256: result.sha256,
+        gitSha1: result.gitSha1,
+        report: result.report,
+        endedAt: Date.now()
+      }),
+    failed: (id, error) =>
+      this.patch(id, { state: 'error', error: describeJobError(error.name, error.message), endedAt: Date.now() }),
+    cancelled: (id) => this.patch(id, { state: 'cancelled', endedAt: Date.now() })
+  };
+
+  private patch(id: number, patch: Patch): void {
+    this.patches.set(id, { ...this.patches.get(id), ...patch });
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // requestAnimationFrame pauses in background tabs; the timeout keeps state (and tests) moving there.
+    const timer = setTimeout(() => this.flush(), 250);
+    requestAnimationFrame(() => {
+      clearTimeout(timer);
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.patches.size === 0) return;
+    const wasBusy = this.busy;
+    const jobs = this.jobs.slice();
+    for (const [id, patch] of this.patches) {
+      const i = this.index.get(id);
+      if (i !== undefined) jobs[i] = { ...jobs[i], ...patch };
+    }
+    this.patches.clear();
+    this.now = Date.now();
+    this.jobs = jobs;
+    if (wasBusy && !this.busy) this.announcement = this.completionText();
+  }
+
+  private completionText(): string {
+    const s = this.stats;
+    const attention = (['critical', 'high', 'medium'] as const).reduce((n, v) => n + (s.verdicts[v] ?? 0), 0);
+    const parts = [`${s.done} done`];
+    if (s.failed) parts.push(`${s.failed} could not be read`);
+    if (s.cancelled) parts.push(`${s.cancelled} cancelled`);
+    parts.push(attention ? `${attention} need attention` : 'no medium or higher findings');
+    return `Finished: ${parts.join(', ')}.`;
+  }
+}

@@ -1,0 +1,24 @@
+import type { FileReport } from '../core/findings';
+
+/** What the main thread hands a worker: the File handle itself, never its bytes. */
+export interface FileJobRequest {
+  id: number;
+  file: File;
+  /** Relative path shown to the user, e.g. "folder/sub/a.bin". */
+  path: string;
+}
+
+export interface FileJobResult {
+  sha256: string;
+  gitSha1: string;
+  report: FileReport;
+}
+
+export type ProgressCallback = (done: number, total: number) => void;
+
+/** The API exposed by file-job.worker.ts (the only file calling comlink's expose()). */
+export interface FileJobWorkerApi {
+  /** Hashes and scans one file; rejects with an Error named AbortError when cancelled. */
+  run(request: FileJobRequest, onProgress: ProgressCallback): Promise<FileJobResult>;
+  cancel(id: number): void;
+}

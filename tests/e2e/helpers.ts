@@ -1,0 +1,108 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { expect, type Locator, type Page } from '@playwright/test';
+
+export interface Digests {
+  sha256: string;
+  gitSha1: string;
+}
+
+export function digestsOf(bytes: Uint8Array): Digests {
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const gitSha1 = createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+  return { sha256, gitSha1 };
+}
+
+export function tempDir(prefix = 'safeload-e2e-'): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Writes files under root (relative paths with '/'), returning the absolute paths. */
+export function writeTree(root: string, files: Record<string, Uint8Array>): string[] {
+  return Object.entries(files).map(([rel, bytes]) => {
+    const path = join(root, ...rel.split('/'));
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, bytes);
+    return path;
+  });
+}
+
+/** A large file written in 1 MiB blocks (never held in memory at once); returns its digests. */
+export function writeLargeFile(path: string, mebibytes: number): Digests {
+  const block = randomBytes(1024 * 1024);
+  const sha256 = createHash('sha256');
+  const sha1 = createHash('sha1').update(`blob ${mebibytes * block.length}\0`);
+  const fd = openSync(path, 'w');
+  try {
+    for (let i = 0; i < mebibytes; i++) {
+      block.writeUInt32LE(i, 0); // make blocks differ
+      writeSync(fd, block);
+      sha256.update(block);
+      sha1.update(block);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { sha256: sha256.digest('hex'), gitSha1: sha1.digest('hex') };
+}
+
+/**
+ * A real drag-and-drop of files or folders from disk, through Chromium's input pipeline, so the page sees
+ * genuine FileSystemEntry objects (folders included), exactly as when a user drops them.
+ */
+export async function dropPaths(page: Page, paths: string[], target?: Locator): Promise<void> {
+  const zone = target ?? page.getByTestId('drop-zone');
+  await zone.scrollIntoViewIfNeeded();
+  const box = await zone.boundingBox();
+  if (!box) throw new Error('drop zone is not visible');
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2;
+  const cdp = await page.context().newCDPSession(page);
+  const data = { items: [], files: paths, dragOperationsMask: 1 };
+  for (const type of ['dragEnter', 'dragOver', 'drop'] as const) {
+    await cdp.send('Input.dispatchDragEvent', { type, x, y, data });
+  }
+  await cdp.detach();
+}
+
+export function row(page: Page, path: string): Locator {
+  return page.locator(`li[data-path="${path.replace(/["\\]/g, '\\$&')}"]`);
+}
+
+export interface RowData {
+  path: string;
+  state: string;
+  sha256: string;
+  gitSha1Attr: string;
+  gitSha1Shown: string;
+  verdict: string;
+}
+
+export async function rows(page: Page): Promise<Map<string, RowData>> {
+  const list = await page.locator('li[data-path]').evaluateAll((elements) =>
+    elements.map((el) => {
+      const e = el as HTMLElement;
+      return {
+        path: e.dataset.path ?? '',
+        state: e.dataset.state ?? '',
+        sha256: e.dataset.sha256 ?? '',
+        gitSha1Attr: e.dataset.gitSha1 ?? '',
+        gitSha1Shown: e.querySelector('[data-kind="git-sha1"]')?.textContent?.trim() ?? '',
+        verdict: e.dataset.verdict ?? ''
+      };
+    })
+  );
+  return new Map(list.map((r) => [r.path, r]));
+}
+
+/** Waits until `count` rows exist and none is queued or hashing. */
+export async function waitSettled(page: Page, count: number, timeout = 60_000): Promise<void> {
+  await expect(page.locator('li[data-path]')).toHaveCount(count, { timeout });
+  await expect(page.locator('li[data-state="queued"], li[data-state="hashing"]')).toHaveCount(0, { timeout });
+}
+
+/** Hand-written protocol-0 pickle that calls os.system('echo hi') when loaded (inert here: never loaded). */
+export const MALICIOUS_PICKLE = new TextEncoder().encode("cos\nsystem\n(S'echo hi'\ntR.");

@@ -1,0 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { memorySource } from './src/lib/core/bytes/byte-source';
+import { scanSource } from './src/lib/core/scan';
+import { tensorflowScanner } from './src/lib/core/formats/tensorflow';
+import { onnxScanner } from './src/lib/core/formats/onnx';
+for (const f of process.argv.slice(2)) {
+  const t = Date.now();
+  const r = await scanSource(memorySource(readFileSync(f), f), { formats: [onnxScanner, tensorflowScanner] });
+  console.log(f.split('/').slice(-2).join('/'), Date.now() - t, 'ms', r.formats, r.verdict, r.complete, r.findings.map((x) => `${x.ruleId}:${x.severity}:${x.title} ${JSON.stringify(x.evidence).slice(0, 600)}`));
+}
