@@ -17,7 +17,8 @@ export async function derive() {
   const pkg = require('@sigstore/tuf/package.json');
   const seeds = JSON.parse(readFileSync(require.resolve('@sigstore/tuf/seeds.json'), 'utf8'));
   const encoded = seeds[TUF_MIRROR]?.targets?.['trusted_root.json'];
-  if (typeof encoded !== 'string') throw new Error(`@sigstore/tuf seeds.json has no trusted_root.json for ${TUF_MIRROR}`);
+  if (typeof encoded !== 'string')
+    throw new Error(`@sigstore/tuf seeds.json has no trusted_root.json for ${TUF_MIRROR}`);
   const bytes = Buffer.from(encoded, 'base64');
   const trustedRoot = JSON.parse(bytes.toString('utf8'));
   const sha256 = createHash('sha256').update(bytes).digest('hex');

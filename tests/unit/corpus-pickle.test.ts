@@ -16,7 +16,11 @@ const rows = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8')
   .split('\n')
   .slice(1)
   .map((line) => line.split('\t'))
-  .map(([file, , , , label]) => ({ file, label: label as Label, bytes: new Uint8Array(readFileSync(join(CORPUS, file))) }));
+  .map(([file, , , , label]) => ({
+    file,
+    label: label as Label,
+    bytes: new Uint8Array(readFileSync(join(CORPUS, file)))
+  }));
 
 const exceptions = new Map([...readCorpusExceptions()].filter(([, e]) => e.section === 'Pickle'));
 const tally = new Map<string, { total: number; agreed: number }>();
@@ -50,7 +54,9 @@ describe('peer corpus, raw pickles', () => {
 
   for (const row of pickles) {
     it(`${row.label}: ${row.file}`, async () => {
-      const report = await scanSource(memorySource(row.bytes, row.file.split('/').pop()), { formats: [pickleFormat] });
+      const report = await scanSource(memorySource(row.bytes, row.file.split('/').pop()), {
+        formats: [pickleFormat]
+      });
       const ok = agrees(row.label, report);
       const key = `${row.file.split('/')[0]} ${row.label}`;
       const t = tally.get(key) ?? { total: 0, agreed: 0 };

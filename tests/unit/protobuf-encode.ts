@@ -13,7 +13,11 @@ export function varint(n: number | bigint): number[] {
 
 export const tag = (field: number, wire: number) => varint(field * 8 + wire);
 export const vint = (field: number, n: number | bigint) => [...tag(field, 0), ...varint(n)];
-export const bytes = (field: number, payload: number[] | Uint8Array) => [...tag(field, 2), ...varint(payload.length), ...payload];
+export const bytes = (field: number, payload: number[] | Uint8Array) => [
+  ...tag(field, 2),
+  ...varint(payload.length),
+  ...payload
+];
 export const str = (field: number, s: string) => bytes(field, [...new TextEncoder().encode(s)]);
 export const msg = (field: number, ...parts: number[][]) => bytes(field, parts.flat());
 export const u8 = (...parts: number[][]) => Uint8Array.from(parts.flat());

@@ -4,7 +4,15 @@ import { HubClient, nextLink } from '../../src/lib/core/provenance/hub-client';
 import { HubError } from '../../src/lib/core/provenance/hub-error';
 import { parseHubRef } from '../../src/lib/core/provenance/hub-ref';
 import { hasRemoteCode } from '../../src/lib/core/provenance/repo-facts';
-import { BERT, BERT_COMMIT, bertHub, fixture, FixtureHub, TREE_BERT, TREE_BERT_EXPAND } from './provenance-hub-fixtures';
+import {
+  BERT,
+  BERT_COMMIT,
+  bertHub,
+  fixture,
+  FixtureHub,
+  TREE_BERT,
+  TREE_BERT_EXPAND
+} from './provenance-hub-fixtures';
 
 const API = `https://huggingface.co/api/models/${BERT}`;
 const now = () => new Date('2026-01-02T03:04:05Z');
@@ -13,7 +21,11 @@ describe('capture from the Hub (recorded responses)', () => {
   it('resolves the revision, lists every file with its hashes and reads the repo facts', async () => {
     const hub = bertHub();
     const client = new HubClient({ fetch: hub.fetch });
-    const cap = await captureFromHub(client, parseHubRef(`https://huggingface.co/${BERT}/tree/${BERT_COMMIT}`), { now });
+    const cap = await captureFromHub(
+      client,
+      parseHubRef(`https://huggingface.co/${BERT}/tree/${BERT_COMMIT}`),
+      { now }
+    );
     expect(hub.unrouted).toEqual([]);
     expect(cap.commit).toBe(BERT_COMMIT);
     expect(cap.repoId).toBe(BERT);
@@ -55,7 +67,10 @@ describe('capture from the Hub (recorded responses)', () => {
 
   it('follows the 307 of a legacy id to the canonical repo id (recorded)', async () => {
     const hub = new FixtureHub()
-      .recorded('recorded__model-info__legacy-id-307__bert-base-uncased__2025-01-22.json', `https://huggingface.co/api/models/bert-base-uncased?securityStatus=true`)
+      .recorded(
+        'recorded__model-info__legacy-id-307__bert-base-uncased__2025-01-22.json',
+        `https://huggingface.co/api/models/bert-base-uncased?securityStatus=true`
+      )
       .recorded('recorded__model-info__google-bert_bert-base-uncased__2025-01-22.json');
     const info = await new HubClient({ fetch: hub.fetch }).repoInfo(parseHubRef('bert-base-uncased'));
     expect(info.facts.repoId).toBe(BERT);
@@ -66,7 +81,9 @@ describe('capture from the Hub (recorded responses)', () => {
     const llama = 'https://huggingface.co/api/models/meta-llama/Llama-3.1-8B-Instruct';
     const file = 'recorded__model-info__gated-manual__meta-llama_Llama-3.1-8B-Instruct__2025-03-21.json';
     const hub = new FixtureHub().recorded(file, `${llama}?securityStatus=true`);
-    const { facts } = await new HubClient({ fetch: hub.fetch }).repoInfo(parseHubRef('meta-llama/Llama-3.1-8B-Instruct'));
+    const { facts } = await new HubClient({ fetch: hub.fetch }).repoInfo(
+      parseHubRef('meta-llama/Llama-3.1-8B-Instruct')
+    );
     expect(facts.gated).toBe('manual');
     expect(facts.licenses).toEqual(['llama3.1']);
     // cardData still names the repo's old id; the tag has the current one. Both are kept.
@@ -76,25 +93,45 @@ describe('capture from the Hub (recorded responses)', () => {
     const remote = new FixtureHub().recorded(file, `${llama}?securityStatus=true`, (b) => ({
       ...b,
       tags: [...b.tags, 'custom_code'],
-      config: { ...b.config, auto_map: { AutoModelForCausalLM: 'modeling_x.XForCausalLM', AutoTokenizer: ['tok.Slow', 'tok.Fast'] } },
-      securityRepoStatus: { scansDone: true, filesWithIssues: [{ path: 'pytorch_model.bin', level: 'unsafe' }, 'junk'] }
+      config: {
+        ...b.config,
+        auto_map: { AutoModelForCausalLM: 'modeling_x.XForCausalLM', AutoTokenizer: ['tok.Slow', 'tok.Fast'] }
+      },
+      securityRepoStatus: {
+        scansDone: true,
+        filesWithIssues: [{ path: 'pytorch_model.bin', level: 'unsafe' }, 'junk']
+      }
     }));
-    const r = await new HubClient({ fetch: remote.fetch }).repoInfo(parseHubRef('meta-llama/Llama-3.1-8B-Instruct'));
+    const r = await new HubClient({ fetch: remote.fetch }).repoInfo(
+      parseHubRef('meta-llama/Llama-3.1-8B-Instruct')
+    );
     expect(hasRemoteCode(r.facts)).toBe(true);
-    expect(r.facts.remoteCode.autoMap).toEqual({ AutoModelForCausalLM: 'modeling_x.XForCausalLM', AutoTokenizer: 'tok.Slow, tok.Fast' });
-    expect(r.facts.securityScan).toEqual({ scansDone: true, filesWithIssues: [{ path: 'pytorch_model.bin', level: 'unsafe' }] });
+    expect(r.facts.remoteCode.autoMap).toEqual({
+      AutoModelForCausalLM: 'modeling_x.XForCausalLM',
+      AutoTokenizer: 'tok.Slow, tok.Fast'
+    });
+    expect(r.facts.securityScan).toEqual({
+      scansDone: true,
+      filesWithIssues: [{ path: 'pytorch_model.bin', level: 'unsafe' }]
+    });
   });
 });
 
 /** Splits a recorded listing into pages chained by Link headers, as the Hub paginates. */
-function paginatedHub(entries: unknown[], perPage: number, expand: boolean, linkFor?: (n: number) => string): FixtureHub {
+function paginatedHub(
+  entries: unknown[],
+  perPage: number,
+  expand: boolean,
+  linkFor?: (n: number) => string
+): FixtureHub {
   const hub = new FixtureHub();
   const first = `${API}/tree/${BERT_COMMIT}?recursive=true&expand=${expand}`;
   const pages = Math.ceil(entries.length / perPage);
   for (let p = 0; p < pages; p++) {
     const url = p === 0 ? first : `${first}&cursor=c${p}`;
     const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
-    if (p < pages - 1) headers.link = `<${linkFor ? linkFor(p + 1) : `${first}&cursor=c${p + 1}`}>; rel="next"`;
+    if (p < pages - 1)
+      headers.link = `<${linkFor ? linkFor(p + 1) : `${first}&cursor=c${p + 1}`}>; rel="next"`;
     hub.route(url, { status: 200, headers, body: entries.slice(p * perPage, (p + 1) * perPage) });
   }
   return hub;
@@ -110,15 +147,24 @@ describe('tree pagination', () => {
     const files = await client.listFiles(ref, BERT_COMMIT, { expand: true });
     expect(files).toHaveLength(entries.length);
     expect(client.calls).toHaveLength(3);
-    expect(files.find((f) => f.path === 'vocab.txt')?.lastCommit?.title).toBe(entries.find((e: { path: string }) => e.path === 'vocab.txt').lastCommit.title);
+    expect(files.find((f) => f.path === 'vocab.txt')?.lastCommit?.title).toBe(
+      entries.find((e: { path: string }) => e.path === 'vocab.txt').lastCommit.title
+    );
   });
 
   it('lists directories recursively but keeps only files, and drops a redacted xetHash', async () => {
-    const thirdParty = fixture('thirdparty__tree-entries__openai-community_gpt2-and-Bingsu_adetailer.json').entries;
+    const thirdParty = fixture(
+      'thirdparty__tree-entries__openai-community_gpt2-and-Bingsu_adetailer.json'
+    ).entries;
     const redacted = fixture('thirdparty__tree-redacted-xethash__gated.json').response_excerpt.xetHash;
-    const entries = thirdParty.filter((e: { repo: string }) => e.repo === 'openai-community/gpt2').map((e: { entry: object }) => e.entry);
+    const entries = thirdParty
+      .filter((e: { repo: string }) => e.repo === 'openai-community/gpt2')
+      .map((e: { entry: object }) => e.entry);
     entries[2] = { ...entries[2], xetHash: redacted };
-    const files = await new HubClient({ fetch: paginatedHub(entries, 1000, false).fetch }).listFiles(ref, BERT_COMMIT);
+    const files = await new HubClient({ fetch: paginatedHub(entries, 1000, false).fetch }).listFiles(
+      ref,
+      BERT_COMMIT
+    );
     expect(files.map((f) => f.path)).toEqual(['config.json', 'model.safetensors']);
     expect(files[1].xetHash).toBeNull();
     expect(files[1].sha256).toBe('248dfc3911869ec493c76e65bf2fcf7f615828b0254c12b473182f0f81d3a707');
@@ -127,7 +173,9 @@ describe('tree pagination', () => {
   it('refuses a next page on another host, a loop, and too many pages', async () => {
     const entries = fixture(TREE_BERT).response.body;
     const away = paginatedHub(entries, 2, false, () => 'https://evil.example/api/next');
-    await expect(new HubClient({ fetch: away.fetch }).listFiles(ref, BERT_COMMIT)).rejects.toMatchObject({ kind: 'bad-response' });
+    await expect(new HubClient({ fetch: away.fetch }).listFiles(ref, BERT_COMMIT)).rejects.toMatchObject({
+      kind: 'bad-response'
+    });
     expect(away.requests.some((r) => r.url.includes('evil'))).toBe(false);
     const first = `${API}/tree/${BERT_COMMIT}?recursive=true&expand=false`;
     const loop = paginatedHub(entries, 2, false, () => first);
@@ -147,14 +195,18 @@ describe('tree pagination', () => {
       { ...entries[0], size: -1 }
     ]) {
       const hub = paginatedHub([bad], 10, false);
-      await expect(new HubClient({ fetch: hub.fetch }).listFiles(ref, BERT_COMMIT)).rejects.toMatchObject({ kind: 'bad-response' });
+      await expect(new HubClient({ fetch: hub.fetch }).listFiles(ref, BERT_COMMIT)).rejects.toMatchObject({
+        kind: 'bad-response'
+      });
     }
     const dup = paginatedHub([entries[0], entries[0]], 1, false);
     await expect(new HubClient({ fetch: dup.fetch }).listFiles(ref, BERT_COMMIT)).rejects.toThrow(/twice/);
   });
 
   it('parses Link headers with several relations', () => {
-    expect(nextLink('<https://h/a?cursor=1>; rel="prev", <https://h/b?cursor=2>; rel="next"')).toBe('https://h/b?cursor=2');
+    expect(nextLink('<https://h/a?cursor=1>; rel="prev", <https://h/b?cursor=2>; rel="next"')).toBe(
+      'https://h/b?cursor=2'
+    );
     expect(nextLink('<https://h/a>; rel="prev"')).toBeNull();
     expect(nextLink(null)).toBeNull();
   });
@@ -185,7 +237,8 @@ describe('error mapping', () => {
   });
 
   it('429 carries the retry delay when a header the page can read gives it', async () => {
-    const recorded = fixture('thirdparty__cors-and-ratelimit-headers__resolve__2026.json').cases[0].response.headers;
+    const recorded = fixture('thirdparty__cors-and-ratelimit-headers__resolve__2026.json').cases[0].response
+      .headers;
     const e = await fail(429, { ratelimit: recorded.ratelimit });
     expect([e.kind, e.retryAfterSeconds]).toEqual(['rate-limited', 3]);
     expect((await fail(429, { 'Retry-After': '120' })).retryAfterSeconds).toBe(120);
@@ -208,9 +261,13 @@ describe('error mapping', () => {
   it('an aborted capture stops with an AbortError, not a Hub error', async () => {
     const ctl = new AbortController();
     ctl.abort();
-    const err = await captureFromHub(new HubClient({ fetch: bertHub().fetch }), parseHubRef(BERT, BERT_COMMIT), {
-      signal: ctl.signal
-    }).catch((e) => e);
+    const err = await captureFromHub(
+      new HubClient({ fetch: bertHub().fetch }),
+      parseHubRef(BERT, BERT_COMMIT),
+      {
+        signal: ctl.signal
+      }
+    ).catch((e) => e);
     expect(err.name).toBe('AbortError');
   });
 });

@@ -44,13 +44,19 @@ export class FixtureHub {
     const found = this.routes.get(url);
     if (!found) {
       this.unrouted.push(url);
-      return new Response('{"error":"not routed"}', { status: 404, headers: { 'X-Error-Code': 'RepoNotFound' } });
+      return new Response('{"error":"not routed"}', {
+        status: 404,
+        headers: { 'X-Error-Code': 'RepoNotFound' }
+      });
     }
     const r = typeof found === 'function' ? found() : found;
-    const text = typeof r.body === 'string' && r.status >= 300 && r.status < 400 ? r.body : JSON.stringify(r.body);
+    const text =
+      typeof r.body === 'string' && r.status >= 300 && r.status < 400 ? r.body : JSON.stringify(r.body);
     // Headers that describe the recorded transfer, not this one.
     const headers = Object.fromEntries(
-      Object.entries(r.headers ?? {}).filter(([k]) => !/^(content-length|connection|transfer-encoding)$/i.test(k))
+      Object.entries(r.headers ?? {}).filter(
+        ([k]) => !/^(content-length|connection|transfer-encoding)$/i.test(k)
+      )
     );
     return new Response(r.status === 204 ? null : text, { status: r.status, headers });
   }
@@ -87,10 +93,15 @@ export const INFO_BERT = 'recorded__model-info__google-bert_bert-base-uncased__2
  */
 export function bertHub(): FixtureHub {
   const api = `https://huggingface.co/api/models/${BERT}`;
-  const paths = fixture('reconstructed__paths-info-expand__google-bert_bert-base-uncased__tf_model.h5__dd4bc8b.json');
+  const paths = fixture(
+    'reconstructed__paths-info-expand__google-bert_bert-base-uncased__tf_model.h5__dd4bc8b.json'
+  );
   const lc = paths.response.body[0].lastCommit;
   return new FixtureHub()
-    .recorded(INFO_BERT, `${api}/revision/${BERT_COMMIT}?securityStatus=true`, (b) => ({ ...b, sha: BERT_COMMIT }))
+    .recorded(INFO_BERT, `${api}/revision/${BERT_COMMIT}?securityStatus=true`, (b) => ({
+      ...b,
+      sha: BERT_COMMIT
+    }))
     .recorded(TREE_BERT, `${api}/tree/${BERT_COMMIT}?recursive=true&expand=false`)
     .route(`${api}/commits/${BERT_COMMIT}?limit=1`, {
       status: 200,

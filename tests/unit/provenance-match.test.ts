@@ -51,9 +51,17 @@ describe('matching local files against a commit', () => {
     const by = Object.fromEntries(r.files.map((f) => [f.path, f]));
     expect(by['tf_model.h5']).toMatchObject({
       status: 'mismatch',
-      mismatch: { field: 'sha256', expected: remote.find((f) => f.path === 'tf_model.h5')!.sha256, actual: '0'.repeat(64) }
+      mismatch: {
+        field: 'sha256',
+        expected: remote.find((f) => f.path === 'tf_model.h5')!.sha256,
+        actual: '0'.repeat(64)
+      }
     });
-    expect(by['config.json'].mismatch).toEqual({ field: 'gitBlobSha1', expected: 'fca794a5f07ff8f963fe8b61e3694b0fb7f955df', actual: 'f'.repeat(40) });
+    expect(by['config.json'].mismatch).toEqual({
+      field: 'gitBlobSha1',
+      expected: 'fca794a5f07ff8f963fe8b61e3694b0fb7f955df',
+      actual: 'f'.repeat(40)
+    });
     expect(by['.gitattributes'].mismatch).toEqual({ field: 'size', expected: 345, actual: 1 });
     expect(by['vocab.txt'].status).toBe('pending');
     expect(by['pytorch_model.bin'].status).toBe('missing');
@@ -72,21 +80,36 @@ describe('matching local files against a commit', () => {
 describe('folder root detection', () => {
   const expected = remote.map((f) => f.path);
   it('finds the repo root inside a dropped folder', () => {
-    const dropped = ['downloads/bert/config.json', 'downloads/bert/vocab.txt', 'downloads/bert/extra/config.json', 'downloads/notes.txt'];
+    const dropped = [
+      'downloads/bert/config.json',
+      'downloads/bert/vocab.txt',
+      'downloads/bert/extra/config.json',
+      'downloads/notes.txt'
+    ];
     expect(detectFolderRoot(dropped, expected)).toBe('downloads/bert/');
-    expect(stripRoot(dropped.map((path) => ({ path })), 'downloads/bert/').map((f) => f.path)).toEqual(['config.json', 'vocab.txt', 'extra/config.json']);
+    expect(
+      stripRoot(
+        dropped.map((path) => ({ path })),
+        'downloads/bert/'
+      ).map((f) => f.path)
+    ).toEqual(['config.json', 'vocab.txt', 'extra/config.json']);
   });
   it('uses .cache/huggingface or the shared folder when the listing is unknown', () => {
-    expect(detectFolderRoot(['d/m/config.json', 'd/m/.cache/huggingface/download/config.json.metadata'])).toBe('d/m/');
+    expect(
+      detectFolderRoot(['d/m/config.json', 'd/m/.cache/huggingface/download/config.json.metadata'])
+    ).toBe('d/m/');
     expect(detectFolderRoot(['bert/a.json', 'bert/sub/b.bin'])).toBe('bert/');
     expect(detectFolderRoot(['a.json', 'b.json'])).toBe('');
   });
 });
 
 describe('local metadata written by huggingface_hub', () => {
-  const read = (base: string) => async (p: string, max: number) => (await readFile(join(base, p))).subarray(0, max).toString('utf8');
+  const read = (base: string) => async (p: string, max: number) =>
+    (await readFile(join(base, p))).subarray(0, max).toString('utf8');
   const tokenizer = readFileSync(join(HF_FIXTURES, 'local/hf-local-dir/tokenizer_config.json'));
-  const ETAG = fixture('reconstructed__resolve-fileDownloadInfo__4-cases.json').cases[2].asserted.etag.replaceAll('"', '');
+  const ETAG = fixture(
+    'reconstructed__resolve-fileDownloadInfo__4-cases.json'
+  ).cases[2].asserted.etag.replaceAll('"', '');
   const COMMIT = '1a7dd4986e3dab699c24ca19b2afd0f5e1a80f37';
 
   it('a --local-dir download pre-fills the commit and verifies real bytes against the Hub ETag', async () => {
@@ -94,11 +117,19 @@ describe('local metadata written by huggingface_hub', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hf-local-dir-'));
     mkdirSync(join(dir, 'model/.cache/huggingface/download'), { recursive: true });
     writeFileSync(join(dir, 'model/tokenizer_config.json'), tokenizer);
-    writeFileSync(join(dir, 'model/.cache/huggingface/download/tokenizer_config.json.metadata'), `${COMMIT}\n${ETAG}\n1712656091.123\n`);
+    writeFileSync(
+      join(dir, 'model/.cache/huggingface/download/tokenizer_config.json.metadata'),
+      `${COMMIT}\n${ETAG}\n1712656091.123\n`
+    );
     writeFileSync(join(dir, 'model/.cache/huggingface/.gitignore'), '*');
     const entries = walkFiles(dir);
     const layout = (await detectLocalLayout(entries, read(dir)))!;
-    expect(layout).toMatchObject({ kind: 'local-dir', root: 'model/', commit: COMMIT, downloadedAt: '2024-04-09T09:48:11.123Z' });
+    expect(layout).toMatchObject({
+      kind: 'local-dir',
+      root: 'model/',
+      commit: COMMIT,
+      downloadedAt: '2024-04-09T09:48:11.123Z'
+    });
     const digests = await digestSource(memorySource(tokenizer));
     const local = stripRoot(entries, layout.root)
       .filter((e) => !isHubBookkeeping(e.path))
@@ -106,7 +137,9 @@ describe('local metadata written by huggingface_hub', () => {
     expect(matchFiles(layout.expected, local).files).toEqual([
       expect.objectContaining({ path: 'tokenizer_config.json', status: 'verified', method: 'git-blob-sha1' })
     ]);
-    const tampered = await digestSource(memorySource(new TextEncoder().encode('{\n  "do_lower_case": false\n}\n')));
+    const tampered = await digestSource(
+      memorySource(new TextEncoder().encode('{\n  "do_lower_case": false\n}\n'))
+    );
     const r = matchFiles(layout.expected, [{ path: 'tokenizer_config.json', size: 28, ...tampered }]);
     expect(r.files[0].status).toBe('mismatch');
   });
@@ -124,14 +157,24 @@ describe('local metadata written by huggingface_hub', () => {
       refs: { main: COMMIT }
     });
     // The snapshot entry is a symlink saved as its target text; the content is the blob it points to.
-    expect(layout.contentPaths['tokenizer_config.json']).toBe(`models--google-bert--bert-base-uncased/blobs/${ETAG}`);
+    expect(layout.contentPaths['tokenizer_config.json']).toBe(
+      `models--google-bert--bert-base-uncased/blobs/${ETAG}`
+    );
     const blob = readFileSync(join(base, layout.contentPaths['tokenizer_config.json']));
-    const r = matchFiles(layout.expected, [{ path: 'tokenizer_config.json', size: blob.length, ...(await digestSource(memorySource(blob))) }]);
+    const r = matchFiles(layout.expected, [
+      { path: 'tokenizer_config.json', size: blob.length, ...(await digestSource(memorySource(blob))) }
+    ]);
     expect(r.files).toEqual([expect.objectContaining({ status: 'verified' })]);
   });
 
   it('parses trees/<commit>.json into the full expected listing', () => {
-    const text = readFileSync(join(HF_FIXTURES, 'local/hf-hub-cache/models--google-bert--bert-base-uncased/trees/dd4bc8b21efa05ec961e3efc4ee5e3832a3679c7.json'), 'utf8');
+    const text = readFileSync(
+      join(
+        HF_FIXTURES,
+        'local/hf-hub-cache/models--google-bert--bert-base-uncased/trees/dd4bc8b21efa05ec961e3efc4ee5e3832a3679c7.json'
+      ),
+      'utf8'
+    );
     expect(parseTreeCache(text)).toEqual(expectedFromRemote(remote));
   });
 

@@ -37,7 +37,10 @@ describe('parseHubRef', () => {
       'https://huggingface.co/datasets/bigcode/the-stack/tree/v1.1.a1',
       ['dataset', 'bigcode/the-stack', 'v1.1.a1', null, false]
     ],
-    ['https://huggingface.co/spaces/user/tmp_test_space', ['space', 'user/tmp_test_space', null, null, false]],
+    [
+      'https://huggingface.co/spaces/user/tmp_test_space',
+      ['space', 'user/tmp_test_space', null, null, false]
+    ],
     [
       'https://huggingface.co/openai-community/gpt2/tree/refs%2Fpr%2F80',
       ['model', 'openai-community/gpt2', 'refs/pr/80', null, false]
@@ -89,16 +92,24 @@ describe('parseHubRef', () => {
 
   it('builds the request URLs the recorded fixtures were captured from', () => {
     const ref = parseHubRef('google-bert/bert-base-uncased');
-    const tree = fixture('reconstructed__tree__google-bert_bert-base-uncased__dd4bc8b.json').request.url as string;
+    const tree = fixture('reconstructed__tree__google-bert_bert-base-uncased__dd4bc8b.json').request
+      .url as string;
     expect(tree.startsWith(`${hubUrls.api(ref)}/tree/${BERT_COMMIT}?`)).toBe(true);
     const refs = fixture('reconstructed__refs__docstring-examples.json').cases[1].request.url as string;
     expect(`${hubUrls.api(parseHubRef('datasets/bigcode/the-stack'))}/refs`).toBe(refs);
-    const space = fixture('recorded__space-info__revision-main__expand-xetEnabled__2025-03-07.json').request.url;
-    expect(space.startsWith(`${hubUrls.api(parseHubRef('spaces/user/tmp_test_space'))}/revision/main?`)).toBe(true);
+    const space = fixture('recorded__space-info__revision-main__expand-xetEnabled__2025-03-07.json').request
+      .url;
+    expect(space.startsWith(`${hubUrls.api(parseHubRef('spaces/user/tmp_test_space'))}/revision/main?`)).toBe(
+      true
+    );
     const resolve = fixture('reconstructed__resolve-fileDownloadInfo__4-cases.json').cases[0].request.url;
     expect(hubUrls.resolve(ref, BERT_COMMIT, 'tf_model.h5')).toBe(resolve);
-    expect(hubUrls.repo(parseHubRef('datasets/bigcode/the-stack'))).toBe('https://huggingface.co/datasets/bigcode/the-stack');
-    expect(purlFor(ref, BERT_COMMIT.toUpperCase())).toBe(`pkg:huggingface/google-bert/bert-base-uncased@${BERT_COMMIT}`);
+    expect(hubUrls.repo(parseHubRef('datasets/bigcode/the-stack'))).toBe(
+      'https://huggingface.co/datasets/bigcode/the-stack'
+    );
+    expect(purlFor(ref, BERT_COMMIT.toUpperCase())).toBe(
+      `pkg:huggingface/google-bert/bert-base-uncased@${BERT_COMMIT}`
+    );
     expect(purlFor(parseHubRef('datasets/bigcode/the-stack'), BERT_COMMIT)).toBeNull();
   });
 });

@@ -2,6 +2,7 @@ import { SAFELOAD_VERSION } from '../core/version';
 import { UsageError } from './args';
 import { EXIT, type Io } from './io';
 import { scanCommand } from './scan-command';
+import { verifyCommand } from './verify-command';
 
 const USAGE = `safeload ${SAFELOAD_VERSION} — is this model file what it claims to be, and is it safe to load?
 
@@ -9,10 +10,15 @@ Usage:
   safeload scan PATH... [--json] [--sarif FILE] [--fail-on LEVEL]
       Scan files and folders (recursively) for unsafe content. LEVEL: info|low|medium|high|critical
       (default high). Exit 0: nothing at or above LEVEL; 1: something is; 2: usage or I/O error.
-  safeload verify | audit | gate    (planned; not in this version)
+  safeload verify MODEL_PATH [--signature FILE] (--identity ID --issuer URL | --key PEM |
+                  --certificate-chain PEM) [--trusted-root FILE] [--ignore-paths P,…]
+                  [--ignore-unsigned-files] [--json]
+      Verify an OpenSSF model signature (Sigstore bundle; default MODEL_PATH/model.sig) and every file.
+      Exit 0: verified; 1: not verified; 2: usage or I/O error.
+  safeload audit | gate    (planned; not in this version)
   safeload --version | --help`;
 
-const PLANNED = new Set(['verify', 'audit', 'gate']);
+const PLANNED = new Set(['audit', 'gate']);
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
@@ -26,6 +32,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return EXIT.ok;
     }
     if (command === 'scan') return await scanCommand(rest, io);
+    if (command === 'verify') return await verifyCommand(rest, io);
     if (command && PLANNED.has(command)) {
       io.err(`safeload: '${command}' is not available in this version yet.`);
       return EXIT.usage;

@@ -33,7 +33,12 @@ function hexBytes(hex: string): Uint8Array {
 }
 
 /** RSASSA-PKCS1-v1_5 verification (RFC 8017 §8.2.2), by re-encoding the expected block and comparing. */
-export function rsaPkcs1Verify(key: RsaPublicKey, hash: HashName, data: Uint8Array, signature: Uint8Array): boolean {
+export function rsaPkcs1Verify(
+  key: RsaPublicKey,
+  hash: HashName,
+  data: Uint8Array,
+  signature: Uint8Array
+): boolean {
   const prefix = DIGEST_INFO[hash];
   if (!prefix) throw new Error(`RSA PKCS#1 v1.5 with ${hash} is not supported`);
   if (signature.length !== key.k) return false;

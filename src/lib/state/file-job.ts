@@ -39,6 +39,9 @@ export function describeJobError(name: string, message: string): string {
   if (name === 'NotReadableError' || name === 'NotFoundError') {
     return 'The file could not be read: it was moved, deleted or changed while being read. Pick it again to retry.';
   }
+  if (name === 'WorkerCrashed') {
+    return `The background worker stopped unexpectedly while reading this file (${message.slice(0, 120)}). Other files continue.`;
+  }
   if (/changed/i.test(message)) return 'The file changed while it was being read. Pick it again to retry.';
   const text = `${name}: ${message}`;
   return text.length > 300 ? `${text.slice(0, 299)}…` : text;

@@ -3,7 +3,17 @@ import type { FileJob } from './file-job';
 import { summarize } from './job-stats';
 
 function job(id: number, patch: Partial<FileJob>): FileJob {
-  return { id, path: `f${id}`, size: 100, batch: 1, state: 'queued', done: 0, sha256: '', gitSha1: '', ...patch };
+  return {
+    id,
+    path: `f${id}`,
+    size: 100,
+    batch: 1,
+    state: 'queued',
+    done: 0,
+    sha256: '',
+    gitSha1: '',
+    ...patch
+  };
 }
 
 describe('summarize', () => {

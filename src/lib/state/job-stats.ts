@@ -18,7 +18,12 @@ export interface JobStats {
   verdicts: Partial<Record<Verdict, number>>;
 }
 
-export function summarize(jobs: readonly FileJob[], batch: number, batchStart: number, now: number): JobStats {
+export function summarize(
+  jobs: readonly FileJob[],
+  batch: number,
+  batchStart: number,
+  now: number
+): JobStats {
   const stats: JobStats = {
     files: jobs.length,
     queued: 0,

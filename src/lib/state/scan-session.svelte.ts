@@ -55,7 +55,9 @@ export class ScanSession {
     added.forEach((job, i) => this.index.set(job.id, start + i));
     this.jobs = [...this.jobs, ...added];
     this.pool ??= this.createPool(this.events);
-    this.pool.add(added.map((job, i) => ({ id: job.id, file: picked[i].file, path: job.path, size: job.size })));
+    this.pool.add(
+      added.map((job, i) => ({ id: job.id, file: picked[i].file, path: job.path, size: job.size }))
+    );
   }
 
   cancel(id: number): void {
@@ -92,7 +94,11 @@ export class ScanSession {
         endedAt: Date.now()
       }),
     failed: (id, error) =>
-      this.patch(id, { state: 'error', error: describeJobError(error.name, error.message), endedAt: Date.now() }),
+      this.patch(id, {
+        state: 'error',
+        error: describeJobError(error.name, error.message),
+        endedAt: Date.now()
+      }),
     cancelled: (id) => this.patch(id, { state: 'cancelled', endedAt: Date.now() })
   };
 

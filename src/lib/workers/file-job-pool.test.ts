@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FileJobRequest, FileJobResult, ProgressCallback } from './file-job-api';
-import { FileJobPool, poolSize, type JobRunner, type PoolJob } from './file-job-pool';
+import { FileJobPool, poolSize, WORKER_CRASHED, type JobRunner, type PoolJob } from './file-job-pool';
 
 interface Call {
   request: FileJobRequest;
@@ -151,5 +151,19 @@ describe('FileJobPool', () => {
     expect(log.filter((l) => l.startsWith('cancel')).sort()).toEqual(['cancel 1', 'cancel 2', 'cancel 3']);
     expect(pool.running).toBe(0);
     expect(pool.pending).toBe(0);
+  });
+});
+
+describe('FileJobPool with a crashing worker', () => {
+  it('fails the job it was running and replaces the worker for the next one', async () => {
+    const { pool, runners, log } = setup(1);
+    pool.add([job(1, 2), job(2, 1)]);
+    runners[0].calls[0].reject(Object.assign(new Error('out of memory'), { name: WORKER_CRASHED }));
+    await tick();
+    expect(runners[0].terminated).toBe(true);
+    expect(runners).toHaveLength(2);
+    runners[1].calls[0].resolve(result(2));
+    await tick();
+    expect(log).toEqual(['start 1', 'fail 1 WorkerCrashed: out of memory', 'start 2', 'done 2 sha-2']);
   });
 });

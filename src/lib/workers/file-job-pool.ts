@@ -41,6 +41,9 @@ interface Slot {
   cancelTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
+/** Error name a runner uses when its worker died; the pool then replaces that worker. */
+export const WORKER_CRASHED = 'WorkerCrashed';
+
 export function poolSize(hardwareConcurrency: number | undefined, cap = 4): number {
   const cores = Number.isFinite(hardwareConcurrency) ? Math.floor(hardwareConcurrency as number) : 1;
   return Math.max(1, Math.min(cap, cores));
@@ -49,7 +52,10 @@ export function poolSize(hardwareConcurrency: number | undefined, cap = 4): numb
 function toJobError(err: unknown): JobError {
   if (typeof err === 'object' && err !== null) {
     const { name, message } = err as { name?: unknown; message?: unknown };
-    return { name: typeof name === 'string' ? name : 'Error', message: typeof message === 'string' ? message : String(err) };
+    return {
+      name: typeof name === 'string' ? name : 'Error',
+      message: typeof message === 'string' ? message : String(err)
+    };
   }
   return { name: 'Error', message: String(err) };
 }
@@ -142,7 +148,13 @@ export class FileJobPool {
           if (!isCurrent()) return;
           const error = toJobError(err);
           const cancelled = error.name === 'AbortError' || slot.cancelTimer !== undefined;
-          this.settle(slot, () => (cancelled ? this.events.cancelled(job.id) : this.events.failed(job.id, error)));
+          if (error.name === WORKER_CRASHED) {
+            runner.terminate();
+            slot.runner = undefined;
+          }
+          this.settle(slot, () =>
+            cancelled ? this.events.cancelled(job.id) : this.events.failed(job.id, error)
+          );
         }
       );
   }

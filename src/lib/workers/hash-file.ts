@@ -7,7 +7,11 @@ export interface HashFileOptions {
 }
 
 /** Runs inside a worker: SHA-256 + git blob SHA-1 of a File. (Throughput work lives here; see bench/.) */
-export async function hashFile(file: SliceableBlob, name: string, opts: HashFileOptions = {}): Promise<Digests> {
+export async function hashFile(
+  file: SliceableBlob,
+  name: string,
+  opts: HashFileOptions = {}
+): Promise<Digests> {
   return digestSource(
     blobSource(file, name),
     { signal: opts.signal, onProgress: (p) => opts.onProgress?.(p.done, p.total) },

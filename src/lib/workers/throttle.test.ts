@@ -5,7 +5,11 @@ describe('throttleProgress', () => {
   it('passes at most one call per interval, plus the final one', () => {
     let now = 0;
     const seen: number[] = [];
-    const progress = throttleProgress((done) => seen.push(done), 100, () => now);
+    const progress = throttleProgress(
+      (done) => seen.push(done),
+      100,
+      () => now
+    );
     for (let done = 0; done < 1000; done += 10) {
       progress(done, 1000);
       now += 7;

@@ -10,6 +10,12 @@ import { zipFormat } from './zip';
 import { kerasH5Format, kerasJsonFormat, kerasSavedMetadataFormat } from './keras';
 import { onnxScanner } from './onnx';
 import { tensorflowScanner } from './tensorflow';
+import { safetensors } from './safetensors';
+import { safetensorsIndex } from './safetensors/index-scanner';
+import { gguf } from './gguf';
+import { tokenizerConfig } from './chat-template/tokenizer-config';
+import { jinjaTemplate } from './chat-template/jinja-file';
+import { lfsPointer } from './lfs-pointer';
 import type { FormatScanner } from './types';
 
 /** The registry: adding a format is one module under formats/ and one line here. Order is report order. */
@@ -27,5 +33,11 @@ export const FORMATS: readonly FormatScanner[] = [
   tensorflowScanner,
   kerasH5Format,
   kerasJsonFormat,
-  kerasSavedMetadataFormat
+  kerasSavedMetadataFormat,
+  safetensors,
+  safetensorsIndex,
+  gguf,
+  tokenizerConfig,
+  jinjaTemplate,
+  lfsPointer
 ];

@@ -20,9 +20,11 @@ function serialise(value: unknown, depth: number): string {
     case 'string':
       return JSON.stringify(value);
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map((v) => serialise(v === undefined ? null : v, depth + 1)).join(',')}]`;
+      if (Array.isArray(value))
+        return `[${value.map((v) => serialise(v === undefined ? null : v, depth + 1)).join(',')}]`;
       const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) throw new CanonicalJsonError('only plain objects are JSON');
+      if (proto !== Object.prototype && proto !== null)
+        throw new CanonicalJsonError('only plain objects are JSON');
       // Default sort compares UTF-16 code units, exactly the JCS order.
       const keys = Object.keys(value).sort();
       const parts: string[] = [];

@@ -15,7 +15,11 @@ export interface CaptureOptions {
  * commit itself. Everything after the first call is pinned to the commit, so a branch moving mid-capture
  * cannot mix two states.
  */
-export async function captureFromHub(client: HubClient, ref: HubRef, options: CaptureOptions = {}): Promise<HubCapture> {
+export async function captureFromHub(
+  client: HubClient,
+  ref: HubRef,
+  options: CaptureOptions = {}
+): Promise<HubCapture> {
   const capturedAt = (options.now ?? (() => new Date()))().toISOString();
   const { commit, facts } = await client.repoInfo(ref, options.signal);
   const canonical = { ...ref, repoId: facts.repoId };
@@ -27,7 +31,11 @@ export async function captureFromHub(client: HubClient, ref: HubRef, options: Ca
   // A /blob or /resolve URL names one file: verify that file, not the whole repo.
   const files = ref.pathIsFile ? listed.filter((f) => f.path === ref.path) : listed;
   if (ref.pathIsFile && files.length === 0)
-    throw new HubError('entry-not-found', `${ref.path} does not exist in ${facts.repoId} at ${commit.slice(0, 7)}.`, 404);
+    throw new HubError(
+      'entry-not-found',
+      `${ref.path} does not exist in ${facts.repoId} at ${commit.slice(0, 7)}.`,
+      404
+    );
   let lastCommit = null;
   try {
     lastCommit = await client.commitInfo(canonical, commit, options.signal);

@@ -29,7 +29,14 @@ export async function compareWithHub(
 ): Promise<HubDrift> {
   const s = m.source;
   if (!s.repoId) throw new Error('This manifest names no repo, so there is nothing to compare on the Hub.');
-  const ref = { hub: s.hub, repoType: s.repoType, repoId: s.repoId, revision: s.requestedRevision, path: null, pathIsFile: false };
+  const ref = {
+    hub: s.hub,
+    repoType: s.repoType,
+    repoId: s.repoId,
+    revision: s.requestedRevision,
+    path: null,
+    pathIsFile: false
+  };
   const checkedAt = (options.now ?? (() => new Date()))().toISOString();
   const { commit } = await client.resolveRevision(ref, options.signal);
   const moved = s.resolvedCommit !== null && commit !== s.resolvedCommit;
@@ -46,13 +53,16 @@ export async function compareWithHub(
   };
   // A commit is immutable: same commit, same files.
   if (!moved) return base;
-  const now = new Map<string, RemoteFile>((await client.listFiles(ref, commit, { signal: options.signal })).map((f) => [f.path, f]));
+  const now = new Map<string, RemoteFile>(
+    (await client.listFiles(ref, commit, { signal: options.signal })).map((f) => [f.path, f])
+  );
   const captured = new Map(m.files.map((f) => [f.path, f]));
   base.unchanged = 0;
   for (const f of m.files) {
     const current = now.get(f.path);
     if (!current) base.removed.push(f.path);
-    else if (identity(current) !== identity(f)) base.changed.push({ path: f.path, captured: identity(f), now: identity(current) });
+    else if (identity(current) !== identity(f))
+      base.changed.push({ path: f.path, captured: identity(f), now: identity(current) });
     else base.unchanged++;
   }
   for (const p of now.keys()) if (!captured.has(p)) base.added.push(p);

@@ -43,7 +43,9 @@ export function detectFolderRoot(localPaths: readonly string[], expectedPaths?: 
 function commonFolder(paths: readonly string[]): string {
   if (paths.length === 0) return '';
   let prefix = paths[0].slice(0, paths[0].lastIndexOf('/') + 1);
-  for (const p of paths) while (prefix !== '' && !p.startsWith(prefix)) prefix = prefix.slice(0, prefix.lastIndexOf('/', prefix.length - 2) + 1);
+  for (const p of paths)
+    while (prefix !== '' && !p.startsWith(prefix))
+      prefix = prefix.slice(0, prefix.lastIndexOf('/', prefix.length - 2) + 1);
   return prefix;
 }
 

@@ -120,17 +120,35 @@ export class HubClient {
   }
 
   #tooLarge(): HubError {
-    return new HubError('limit', `A Hub response exceeded ${this.#limits.maxResponseBytes} bytes; refusing to read it.`);
+    return new HubError(
+      'limit',
+      `A Hub response exceeded ${this.#limits.maxResponseBytes} bytes; refusing to read it.`
+    );
   }
 
-  async #getJson(url: string, subject: RequestSubject, label: string, signal?: AbortSignal): Promise<JsonAnswer> {
+  async #getJson(
+    url: string,
+    subject: RequestSubject,
+    label: string,
+    signal?: AbortSignal
+  ): Promise<JsonAnswer> {
     throwIfAborted(signal);
-    if (new URL(url).origin !== this.hub) throw new HubError('bad-response', `Refusing to call ${new URL(url).origin}: only the Hub is contacted.`);
+    if (new URL(url).origin !== this.hub)
+      throw new HubError(
+        'bad-response',
+        `Refusing to call ${new URL(url).origin}: only the Hub is contacted.`
+      );
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (this.#token) headers.Authorization = `Bearer ${this.#token}`;
     let res: Response;
     try {
-      res = await this.#fetch(url, { method: 'GET', headers, signal, credentials: 'omit', referrerPolicy: 'no-referrer' });
+      res = await this.#fetch(url, {
+        method: 'GET',
+        headers,
+        signal,
+        credentials: 'omit',
+        referrerPolicy: 'no-referrer'
+      });
     } catch (err) {
       throwIfAborted(signal);
       const failure = errorFromFetchFailure(err, this.#online());
@@ -161,9 +179,11 @@ export class HubClient {
     const url = ref.repoType === 'model' ? `${path}?securityStatus=true` : path;
     const label = `${ref.repoType} ${ref.repoId}${ref.revision ? `@${ref.revision}` : ''}`;
     const { body } = await this.#getJson(url, ref.revision === null ? 'repo' : 'revision', label, signal);
-    if (!isRecord(body)) throw new HubError('bad-response', `The Hub's repo info for ${label} is not an object.`);
+    if (!isRecord(body))
+      throw new HubError('bad-response', `The Hub's repo info for ${label} is not an object.`);
     const commit = typeof body.sha === 'string' ? body.sha.toLowerCase() : '';
-    if (!isCommitSha(commit)) throw new HubError('bad-response', `The Hub did not give a commit for ${label}.`);
+    if (!isCommitSha(commit))
+      throw new HubError('bad-response', `The Hub did not give a commit for ${label}.`);
     return { commit, facts: repoFactsFromInfo(body, ref.repoId) };
   }
 
@@ -172,9 +192,15 @@ export class HubClient {
     const base = hubUrls.api(ref);
     const path = ref.revision === null ? base : `${base}/revision/${encodeURIComponent(ref.revision)}`;
     const label = `${ref.repoType} ${ref.repoId}${ref.revision ? `@${ref.revision}` : ''}`;
-    const { body } = await this.#getJson(`${path}?expand=sha`, ref.revision === null ? 'repo' : 'revision', label, signal);
+    const { body } = await this.#getJson(
+      `${path}?expand=sha`,
+      ref.revision === null ? 'repo' : 'revision',
+      label,
+      signal
+    );
     const commit = isRecord(body) && typeof body.sha === 'string' ? body.sha.toLowerCase() : '';
-    if (!isCommitSha(commit)) throw new HubError('bad-response', `The Hub did not give a commit for ${label}.`);
+    if (!isCommitSha(commit))
+      throw new HubError('bad-response', `The Hub did not give a commit for ${label}.`);
     return { repoId: isRecord(body) && typeof body.id === 'string' ? body.id : ref.repoId, commit };
   }
 
@@ -194,15 +220,22 @@ export class HubClient {
     let pages = 0;
     while (url !== null) {
       if (++pages > this.#limits.maxTreePages)
-        throw new HubError('limit', `The file listing has more than ${this.#limits.maxTreePages} pages; stopped.`);
+        throw new HubError(
+          'limit',
+          `The file listing has more than ${this.#limits.maxTreePages} pages; stopped.`
+        );
       seenUrls.add(url);
       const { body, headers } = await this.#getJson(url, 'tree', label, options.signal);
-      if (!Array.isArray(body)) throw new HubError('bad-response', `The Hub's file listing for ${label} is not an array.`);
+      if (!Array.isArray(body))
+        throw new HubError('bad-response', `The Hub's file listing for ${label} is not an array.`);
       for (const entry of body) {
         const file = remoteFileFromEntry(entry);
         if (!file) continue;
         if (seenPaths.has(file.path))
-          throw new HubError('bad-response', `The Hub listed ${file.path} twice; the listing is inconsistent.`);
+          throw new HubError(
+            'bad-response',
+            `The Hub listed ${file.path} twice; the listing is inconsistent.`
+          );
         seenPaths.add(file.path);
         files.push(file);
         if (files.length > this.#limits.maxTreeFiles)
@@ -212,7 +245,10 @@ export class HubClient {
       if (next === null) break;
       const resolved: string = new URL(next, url).href;
       if (new URL(resolved).origin !== this.hub)
-        throw new HubError('bad-response', 'The Hub pointed the next listing page to another host; refusing to follow.');
+        throw new HubError(
+          'bad-response',
+          'The Hub pointed the next listing page to another host; refusing to follow.'
+        );
       if (seenUrls.has(resolved)) throw new HubError('bad-response', 'The Hub pagination loops; stopped.');
       url = resolved;
     }

@@ -63,7 +63,11 @@ export function errorFromResponse(
     );
   if (s === 401)
     return authenticated && /invalid|credentials/i.test(serverMessage)
-      ? new HubError('unauthorized', 'The Hub rejected the token (invalid or expired). Check it and try again.', s)
+      ? new HubError(
+          'unauthorized',
+          'The Hub rejected the token (invalid or expired). Check it and try again.',
+          s
+        )
       : new HubError(
           'unauthorized',
           authenticated
@@ -72,10 +76,18 @@ export function errorFromResponse(
           s
         );
   if (s === 403)
-    return new HubError('forbidden', `The Hub refused access to ${label}${serverMessage ? `: ${serverMessage}` : ''}.`, s);
+    return new HubError(
+      'forbidden',
+      `The Hub refused access to ${label}${serverMessage ? `: ${serverMessage}` : ''}.`,
+      s
+    );
   if (s === 404) {
     if (code === 'RevisionNotFound' || (!code && subject === 'revision'))
-      return new HubError('revision-not-found', `${label}: this revision (branch, tag or commit) does not exist.`, s);
+      return new HubError(
+        'revision-not-found',
+        `${label}: this revision (branch, tag or commit) does not exist.`,
+        s
+      );
     if (code === 'EntryNotFound' || (!code && subject === 'tree'))
       return new HubError('entry-not-found', `${label}: this path does not exist at that revision.`, s);
     return new HubError('repo-not-found', `${label} does not exist on the Hub (or it is private).`, s);
@@ -92,7 +104,11 @@ export function errorFromResponse(
     );
   }
   if (s >= 500) return new HubError('server', `The Hub answered ${s} (server error); try again later.`, s);
-  return new HubError('bad-response', `The Hub answered ${s} for ${label}${serverMessage ? `: ${serverMessage}` : ''}.`, s);
+  return new HubError(
+    'bad-response',
+    `The Hub answered ${s} for ${label}${serverMessage ? `: ${serverMessage}` : ''}.`,
+    s
+  );
 }
 
 /** fetch rejects with a TypeError both when offline and when CORS blocks the response; tell them apart if we can. */

@@ -24,8 +24,22 @@ const TYPE_PREFIX: Record<RepoType, string> = { model: '', dataset: 'datasets/',
 const HUB_HOSTS = new Set(['huggingface.co', 'www.huggingface.co', 'hf.co']);
 /** First URL segments that are Hub pages, not user or organisation names. */
 const RESERVED = new Set([
-  'api', 'blog', 'collections', 'docs', 'join', 'learn', 'login', 'models', 'new', 'organizations',
-  'papers', 'posts', 'pricing', 'settings', 'tasks', 'welcome'
+  'api',
+  'blog',
+  'collections',
+  'docs',
+  'join',
+  'learn',
+  'login',
+  'models',
+  'new',
+  'organizations',
+  'papers',
+  'posts',
+  'pricing',
+  'settings',
+  'tasks',
+  'welcome'
 ]);
 const VIEWS = new Set(['tree', 'blob', 'resolve', 'raw', 'commit', 'commits', 'edit']);
 const NAME = /^[A-Za-z0-9](?:[\w.-]{0,94}[A-Za-z0-9_])?$/;
@@ -41,12 +55,18 @@ export function validateRepoId(repoId: string): string {
     parts.length >= 1 &&
     parts.length <= 2 &&
     parts.every((p) => NAME.test(p) && !p.includes('--') && !p.includes('..'));
-  if (!ok) throw new HubRefError(`"${repoId.slice(0, 120)}" is not a valid Hub repo id (expected namespace/name)`);
+  if (!ok)
+    throw new HubRefError(`"${repoId.slice(0, 120)}" is not a valid Hub repo id (expected namespace/name)`);
   return repoId;
 }
 
 export function validateRevision(rev: string): string {
-  if (rev.length === 0 || rev.length > MAX_REVISION || /[\s\u0000-\u001f\u007f]/.test(rev) || rev.includes('..'))
+  if (
+    rev.length === 0 ||
+    rev.length > MAX_REVISION ||
+    /[\s\u0000-\u001f\u007f]/.test(rev) ||
+    rev.includes('..')
+  )
     throw new HubRefError(`"${rev.slice(0, 80)}" is not a valid revision (branch, tag, commit or refs/pr/N)`);
   return rev;
 }
@@ -118,7 +138,8 @@ export function parseHubRef(input: string, revision?: string | null): HubRef {
     } catch {
       throw new HubRefError('this is not a valid URL');
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new HubRefError('only https Hub URLs are supported');
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new HubRefError('only https Hub URLs are supported');
     if (!HUB_HOSTS.has(url.hostname.toLowerCase()))
       throw new HubRefError(`${url.hostname} is not the Hugging Face Hub (huggingface.co)`);
     ref = fromSegments(url.pathname.split('/'));

@@ -15,7 +15,13 @@ export interface InTotoStatement {
     manifestDigest: Manifest['digest'];
     /** Files that have no SHA-256 (regular git files not hashed locally) and so are not subjects. */
     filesWithoutSha256: { path: string; gitBlob: string | null }[];
-    verification: { verified: number; mismatch: number; missing: number; notChecked: number; extra: string[] };
+    verification: {
+      verified: number;
+      mismatch: number;
+      missing: number;
+      notChecked: number;
+      extra: string[];
+    };
   };
 }
 
@@ -41,7 +47,9 @@ export function inTotoStatement(m: Manifest): InTotoStatement {
       capturedAt: m.capturedAt,
       downloadedAt: m.downloadedAt,
       manifestDigest: m.digest,
-      filesWithoutSha256: m.files.filter((f) => f.sha256 === null).map((f) => ({ path: f.path, gitBlob: f.gitBlobSha1 })),
+      filesWithoutSha256: m.files
+        .filter((f) => f.sha256 === null)
+        .map((f) => ({ path: f.path, gitBlob: f.gitBlobSha1 })),
       verification: {
         verified: count('verified'),
         mismatch: count('mismatch'),

@@ -63,13 +63,21 @@ export function parseTreeCache(text: string): ExpectedFile[] {
     const size = typeof e?.size === 'number' && Number.isSafeInteger(e.size) && e.size >= 0 ? e.size : null;
     const blob = typeof e?.blob_id === 'string' && HEX40.test(e.blob_id) ? e.blob_id : null;
     const lfs = typeof e?.lfs_sha256 === 'string' && HEX64.test(e.lfs_sha256) ? e.lfs_sha256 : null;
-    out.push({ path, size, sha256: lfs, gitBlobSha1: blob, gitBlobOf: blob ? (lfs ? 'lfs-pointer' : 'content') : null });
+    out.push({
+      path,
+      size,
+      sha256: lfs,
+      gitBlobSha1: blob,
+      gitBlobOf: blob ? (lfs ? 'lfs-pointer' : 'content') : null
+    });
   }
   return out.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
 /** `<commit>\n<etag>\n<unix timestamp>\n` written by `hf download --local-dir`. */
-export function parseDownloadMetadata(text: string): { commit: string; etag: string; timestamp: number } | null {
+export function parseDownloadMetadata(
+  text: string
+): { commit: string; etag: string; timestamp: number } | null {
   const [commit, etag, ts] = text.split('\n').map((l) => l.trim());
   if (!isCommitSha(commit) || !(HEX40.test(etag ?? '') || HEX64.test(etag ?? ''))) return null;
   const timestamp = Number(ts);
@@ -102,10 +110,14 @@ async function readLocalDir(entries: DroppedEntry[], root: string, read: ReadTex
     contentPaths[repoPath] = `${root}${repoPath}`;
     if (!(meta.timestamp <= latest)) latest = meta.timestamp;
   }
-  if (metadataFiles.length > MAX_METADATA_FILES) notes.push(`Only the first ${MAX_METADATA_FILES} metadata files were read.`);
+  if (metadataFiles.length > MAX_METADATA_FILES)
+    notes.push(`Only the first ${MAX_METADATA_FILES} metadata files were read.`);
   const commit = mostCommon(commits);
   const distinct = [...new Set(commits)];
-  if (distinct.length > 1) notes.push(`Files were downloaded from ${distinct.length} different commits; ${commit} is the most common.`);
+  if (distinct.length > 1)
+    notes.push(
+      `Files were downloaded from ${distinct.length} different commits; ${commit} is the most common.`
+    );
   let completeListing = false;
   const tree = entries.find((e) => e.path === `${root}${LOCAL_DIR_MARK}trees/${commit}.json`);
   if (tree && commit) {
@@ -117,7 +129,9 @@ async function readLocalDir(entries: DroppedEntry[], root: string, read: ReadTex
       }
       completeListing = true;
     } catch (err) {
-      notes.push(`${tree.path} could not be read (${(err as Error).message}); only files with metadata are checked.`);
+      notes.push(
+        `${tree.path} could not be read (${(err as Error).message}); only files with metadata are checked.`
+      );
     }
   }
   return {
@@ -132,7 +146,10 @@ async function readLocalDir(entries: DroppedEntry[], root: string, read: ReadTex
     completeListing,
     contentPaths,
     downloadedAt: Number.isFinite(latest) ? new Date(latest * 1000).toISOString() : null,
-    notes: [...notes, 'The repo id is not stored by a --local-dir download: enter it to compare with the Hub.']
+    notes: [
+      ...notes,
+      'The repo id is not stored by a --local-dir download: enter it to compare with the Hub.'
+    ]
   };
 }
 
@@ -158,8 +175,10 @@ async function readHubCache(
         .filter((c): c is string => c !== undefined)
     )
   ];
-  const commit = refs.main ?? Object.values(refs)[0] ?? (snapshotCommits.length === 1 ? snapshotCommits[0] : null);
-  if (snapshotCommits.length > 1) notes.push(`The cache holds ${snapshotCommits.length} snapshots; checking ${commit}.`);
+  const commit =
+    refs.main ?? Object.values(refs)[0] ?? (snapshotCommits.length === 1 ? snapshotCommits[0] : null);
+  if (snapshotCommits.length > 1)
+    notes.push(`The cache holds ${snapshotCommits.length} snapshots; checking ${commit}.`);
   const blobs = new Map<string, DroppedEntry>();
   for (const e of entries) {
     const name = e.path.slice(root.length);
@@ -184,7 +203,9 @@ async function readHubCache(
       for (const f of parseTreeCache(await read(tree.path, MAX_TREE_JSON_BYTES))) {
         expected.set(f.path, f);
         // Browsers may not list symlinks: find the content by its blob name instead.
-        const blob = blobs.get(f.sha256 ?? '') ?? (f.gitBlobOf === 'content' ? blobs.get(f.gitBlobSha1 ?? '') : undefined);
+        const blob =
+          blobs.get(f.sha256 ?? '') ??
+          (f.gitBlobOf === 'content' ? blobs.get(f.gitBlobSha1 ?? '') : undefined);
         if (blob) contentPaths[f.path] ??= blob.path;
       }
       completeListing = true;
@@ -216,16 +237,24 @@ async function readHubCache(
 }
 
 /** Returns the recognised layout of a drop, or null when it is a plain folder. */
-export async function detectLocalLayout(entries: DroppedEntry[], read: ReadText): Promise<LocalLayout | null> {
+export async function detectLocalLayout(
+  entries: DroppedEntry[],
+  read: ReadText
+): Promise<LocalLayout | null> {
   const marked = entries
     .map((e) => ({ e, at: e.path.indexOf(LOCAL_DIR_MARK) }))
     .filter(({ e, at }) => at === 0 || (at > 0 && e.path[at - 1] === '/'))
     .sort((a, b) => a.at - b.at)[0];
-  if (marked && entries.some((e) => e.path.startsWith(`${marked.e.path.slice(0, marked.at)}${LOCAL_DIR_MARK}download/`)))
+  if (
+    marked &&
+    entries.some((e) => e.path.startsWith(`${marked.e.path.slice(0, marked.at)}${LOCAL_DIR_MARK}download/`))
+  )
     return readLocalDir(entries, marked.e.path.slice(0, marked.at), read);
   for (const e of entries) {
     const parts = e.path.split('/');
-    const at = parts.findIndex((p, i) => REPO_FOLDER.test(p) && ['refs', 'blobs', 'snapshots'].includes(parts[i + 1] ?? ''));
+    const at = parts.findIndex(
+      (p, i) => REPO_FOLDER.test(p) && ['refs', 'blobs', 'snapshots'].includes(parts[i + 1] ?? '')
+    );
     if (at !== -1) return readHubCache(entries, `${parts.slice(0, at + 1).join('/')}/`, parts[at], read);
   }
   return null;

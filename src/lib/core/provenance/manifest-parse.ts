@@ -12,7 +12,15 @@ export class ManifestError extends Error {
 }
 
 export const MAX_MANIFEST_FILES = 200_000;
-const STATUSES = new Set(['verified', 'mismatch', 'missing', 'extra', 'pending', 'unverifiable', 'not-checked']);
+const STATUSES = new Set([
+  'verified',
+  'mismatch',
+  'missing',
+  'extra',
+  'pending',
+  'unverifiable',
+  'not-checked'
+]);
 const HEX40 = /^[0-9a-f]{40}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
 
@@ -37,27 +45,33 @@ function nullableString(v: unknown, where: string, max = 2000): void {
 }
 
 function hexOrNull(v: unknown, re: RegExp, where: string): void {
-  if (v !== null && (typeof v !== 'string' || !re.test(v))) fail(where, `must be null or ${re === HEX40 ? 40 : 64} lowercase hex digits`);
+  if (v !== null && (typeof v !== 'string' || !re.test(v)))
+    fail(where, `must be null or ${re === HEX40 ? 40 : 64} lowercase hex digits`);
 }
 
 function size(v: unknown, where: string): void {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(where, 'must be a non-negative integer');
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+    fail(where, 'must be a non-negative integer');
 }
 
 function checkFile(f: unknown, i: number, seen: Set<string>): void {
   const where = `files[${i}]`;
   const o = obj(f, where);
   const path = string(o.path, `${where}.path`, 4096);
-  if (!isSafeRepoPath(path)) fail(`${where}.path`, 'must be a relative path without "..", "." or empty segments');
+  if (!isSafeRepoPath(path))
+    fail(`${where}.path`, 'must be a relative path without "..", "." or empty segments');
   if (seen.has(path)) fail(`${where}.path`, `repeats ${path}`);
   seen.add(path);
   size(o.size, `${where}.size`);
   hexOrNull(o.sha256, HEX64, `${where}.sha256`);
   hexOrNull(o.gitBlobSha1, HEX40, `${where}.gitBlobSha1`);
-  if (![null, 'hub-lfs', 'local'].includes(o.sha256Source as string)) fail(`${where}.sha256Source`, 'is unknown');
-  if (![null, 'content', 'lfs-pointer'].includes(o.gitBlobOf as string)) fail(`${where}.gitBlobOf`, 'is unknown');
+  if (![null, 'hub-lfs', 'local'].includes(o.sha256Source as string))
+    fail(`${where}.sha256Source`, 'is unknown');
+  if (![null, 'content', 'lfs-pointer'].includes(o.gitBlobOf as string))
+    fail(`${where}.gitBlobOf`, 'is unknown');
   if (typeof o.lfs !== 'boolean') fail(`${where}.lfs`, 'must be a boolean');
-  if (o.xetHash !== undefined && (typeof o.xetHash !== 'string' || !HEX64.test(o.xetHash))) fail(`${where}.xetHash`, 'must be 64 hex digits');
+  if (o.xetHash !== undefined && (typeof o.xetHash !== 'string' || !HEX64.test(o.xetHash)))
+    fail(`${where}.xetHash`, 'must be 64 hex digits');
   if (!STATUSES.has(o.status as string)) fail(`${where}.status`, 'is unknown');
   if (o.securityStatus !== undefined) string(o.securityStatus, `${where}.securityStatus`, 40);
   if (o.lastCommit !== undefined) {
@@ -77,19 +91,24 @@ export async function parseManifest(value: unknown): Promise<Manifest> {
   const m = obj(value, 'the document');
   if (m.schema !== MANIFEST_SCHEMA) fail('schema', `must be "${MANIFEST_SCHEMA}"`);
   if (m.schemaVersion !== MANIFEST_SCHEMA_VERSION)
-    fail('schemaVersion', `${JSON.stringify(m.schemaVersion)} is not supported (this version reads ${MANIFEST_SCHEMA_VERSION})`);
+    fail(
+      'schemaVersion',
+      `${JSON.stringify(m.schemaVersion)} is not supported (this version reads ${MANIFEST_SCHEMA_VERSION})`
+    );
   const tool = obj(m.tool, 'tool');
   string(tool.name, 'tool.name', 100);
   string(tool.version, 'tool.version', 100);
   const source = obj(m.source, 'source');
   if (source.kind !== 'hub' && source.kind !== 'local-metadata') fail('source.kind', 'is unknown');
   if (source.hub !== 'https://huggingface.co') fail('source.hub', 'must be https://huggingface.co');
-  if (!['model', 'dataset', 'space'].includes(source.repoType as string)) fail('source.repoType', 'is unknown');
+  if (!['model', 'dataset', 'space'].includes(source.repoType as string))
+    fail('source.repoType', 'is unknown');
   nullableString(source.repoId, 'source.repoId', 200);
   nullableString(source.requestedRevision, 'source.requestedRevision', 256);
   hexOrNull(source.resolvedCommit, HEX40, 'source.resolvedCommit');
   nullableString(source.purl, 'source.purl', 400);
-  if (!Array.isArray(source.endpoints) || source.endpoints.length > 10_000) fail('source.endpoints', 'must be a list');
+  if (!Array.isArray(source.endpoints) || source.endpoints.length > 10_000)
+    fail('source.endpoints', 'must be a list');
   source.endpoints.forEach((e, i) => {
     const call = obj(e, `source.endpoints[${i}]`);
     string(call.url, `source.endpoints[${i}].url`, 4000);
@@ -109,7 +128,8 @@ export async function parseManifest(value: unknown): Promise<Manifest> {
   const digest = obj(m.digest, 'digest');
   if (digest.algorithm !== 'sha256' || digest.canonicalization !== MANIFEST_CANONICALIZATION)
     fail('digest', 'uses an unknown algorithm or canonicalization');
-  if (typeof digest.value !== 'string' || !HEX64.test(digest.value)) fail('digest.value', 'must be 64 hex digits');
+  if (typeof digest.value !== 'string' || !HEX64.test(digest.value))
+    fail('digest.value', 'must be 64 hex digits');
   const actual = await manifestDigest(m as unknown as Manifest);
   if (actual !== digest.value)
     throw new ManifestError(

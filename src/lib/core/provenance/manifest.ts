@@ -106,7 +106,8 @@ export function expectedFromManifest(m: Manifest): ExpectedFile[] {
 
 function manifestFile(remote: RemoteFile, status: FileStatus, local: LocalFile | undefined): ManifestFile {
   // A regular file has no SHA-256 on the Hub; once its git blob id is verified, the local SHA-256 is the file's.
-  const localSha = status === 'verified' && remote.sha256 === null ? (local?.sha256?.toLowerCase() ?? null) : null;
+  const localSha =
+    status === 'verified' && remote.sha256 === null ? (local?.sha256?.toLowerCase() ?? null) : null;
   return {
     path: remote.path,
     size: remote.size,
@@ -152,12 +153,18 @@ export async function manifestFromCapture(
     files: capture.files.map((f) =>
       manifestFile(f, verification ? (status.get(f.path) ?? 'missing') : 'not-checked', local.get(f.path))
     ),
-    extraLocalFiles: verification ? verification.match.files.filter((f) => f.status === 'extra').map((f) => f.path) : []
+    extraLocalFiles: verification
+      ? verification.match.files.filter((f) => f.status === 'extra').map((f) => f.path)
+      : []
   });
 }
 
 /** Links an analyst can open to see the same commit on the Hub. */
-export function manifestLinks(m: Manifest): { repo: string | null; tree: string | null; commit: string | null } {
+export function manifestLinks(m: Manifest): {
+  repo: string | null;
+  tree: string | null;
+  commit: string | null;
+} {
   const s = m.source;
   if (!s.repoId) return { repo: null, tree: null, commit: null };
   const ref = { hub: s.hub, repoType: s.repoType, repoId: s.repoId };

@@ -49,14 +49,22 @@ function compareOne(expected: ExpectedFile, local: LocalFile): FileMatch {
   const base = { path: expected.path, expectedSize: expected.size, actualSize: local.size };
   // Size first: a wrong size is a mismatch before any hash exists.
   if (expected.size !== null && expected.size !== local.size)
-    return { ...base, status: 'mismatch', mismatch: { field: 'size', expected: expected.size, actual: local.size } };
+    return {
+      ...base,
+      status: 'mismatch',
+      mismatch: { field: 'size', expected: expected.size, actual: local.size }
+    };
   const canSha = expected.sha256 !== null;
   const canGit = expected.gitBlobOf === 'content' && expected.gitBlobSha1 !== null;
   if (!canSha && !canGit) return { ...base, status: 'unverifiable' };
   const actualSha = local.sha256?.toLowerCase() ?? null;
   const actualGit = local.gitSha1?.toLowerCase() ?? null;
   if (canSha && actualSha !== null && actualSha !== expected.sha256)
-    return { ...base, status: 'mismatch', mismatch: { field: 'sha256', expected: expected.sha256!, actual: actualSha } };
+    return {
+      ...base,
+      status: 'mismatch',
+      mismatch: { field: 'sha256', expected: expected.sha256!, actual: actualSha }
+    };
   if (canGit && actualGit !== null && actualGit !== expected.gitBlobSha1)
     return {
       ...base,
@@ -66,7 +74,11 @@ function compareOne(expected: ExpectedFile, local: LocalFile): FileMatch {
   const shaOk = canSha && actualSha !== null;
   const gitOk = canGit && actualGit !== null;
   if (!shaOk && !gitOk) return { ...base, status: 'pending' };
-  return { ...base, status: 'verified', method: shaOk && gitOk ? 'sha256+git-blob-sha1' : shaOk ? 'sha256' : 'git-blob-sha1' };
+  return {
+    ...base,
+    status: 'verified',
+    method: shaOk && gitOk ? 'sha256+git-blob-sha1' : shaOk ? 'sha256' : 'git-blob-sha1'
+  };
 }
 
 /**

@@ -40,7 +40,10 @@ function bool(v: unknown): boolean | null {
 
 function strings(v: unknown, max = MAX_TAGS): string[] {
   const list = Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
-  return list.filter((x): x is string => typeof x === 'string').slice(0, max).map((x) => x.slice(0, 200));
+  return list
+    .filter((x): x is string => typeof x === 'string')
+    .slice(0, max)
+    .map((x) => x.slice(0, 200));
 }
 
 function unique(list: string[]): string[] {
@@ -105,5 +108,7 @@ export function repoFactsFromInfo(info: Record<string, unknown>, fallbackId: str
 /** True when loading this repo with transformers may run Python code from it. */
 export function hasRemoteCode(facts: RepoFacts): boolean {
   const r = facts.remoteCode;
-  return r.customCodeTag || (r.autoMap !== null && Object.keys(r.autoMap).length > 0) || r.customClass !== null;
+  return (
+    r.customCodeTag || (r.autoMap !== null && Object.keys(r.autoMap).length > 0) || r.customClass !== null
+  );
 }

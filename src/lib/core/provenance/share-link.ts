@@ -15,12 +15,14 @@ export class ShareLinkError extends Error {
 
 function toBase64Url(bytes: Uint8Array): string {
   let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
 }
 
 function fromBase64Url(text: string): Uint8Array {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new ShareLinkError('The link is damaged: it contains characters base64url does not use.');
+  if (!/^[A-Za-z0-9_-]*$/.test(text))
+    throw new ShareLinkError('The link is damaged: it contains characters base64url does not use.');
   const b64 = text.replaceAll('-', '+').replaceAll('_', '/') + '='.repeat((4 - (text.length % 4)) % 4);
   let binary: string;
   try {
@@ -40,7 +42,8 @@ function boundedInflate(data: Uint8Array, max: number): Uint8Array {
   let ended = false;
   const inflater = new Inflate((chunk, final) => {
     total += chunk.length;
-    if (total > max) throw new ShareLinkError(`The link expands to more than ${max} bytes; refusing to open it.`);
+    if (total > max)
+      throw new ShareLinkError(`The link expands to more than ${max} bytes; refusing to open it.`);
     parts.push(chunk);
     if (final) ended = true;
   });
@@ -74,8 +77,11 @@ export function shareLink(pageUrl: string, m: Manifest): string {
 
 /** The `m=` payload of a fragment or full URL, or null when it has none. */
 export function fragmentPayload(urlOrFragment: string): string | null {
-  const hash = urlOrFragment.includes('#') ? urlOrFragment.slice(urlOrFragment.indexOf('#') + 1) : urlOrFragment;
-  for (const part of hash.split('&')) if (part.startsWith(`${LINK_PARAM}=`)) return part.slice(LINK_PARAM.length + 1);
+  const hash = urlOrFragment.includes('#')
+    ? urlOrFragment.slice(urlOrFragment.indexOf('#') + 1)
+    : urlOrFragment;
+  for (const part of hash.split('&'))
+    if (part.startsWith(`${LINK_PARAM}=`)) return part.slice(LINK_PARAM.length + 1);
   return null;
 }
 
@@ -83,7 +89,8 @@ export function fragmentPayload(urlOrFragment: string): string | null {
 export async function decodeManifestFragment(urlOrFragment: string): Promise<Manifest> {
   const payload = fragmentPayload(urlOrFragment);
   if (payload === null) throw new ShareLinkError('This link carries no manifest (#m=… is missing).');
-  if (payload.length > MAX_LINK_CHARS) throw new ShareLinkError(`The link is longer than ${MAX_LINK_CHARS} characters.`);
+  if (payload.length > MAX_LINK_CHARS)
+    throw new ShareLinkError(`The link is longer than ${MAX_LINK_CHARS} characters.`);
   const inflated = boundedInflate(fromBase64Url(payload), MAX_INFLATED_BYTES);
   let value: unknown;
   try {

@@ -16,7 +16,9 @@ function scalar(value: unknown): string {
 }
 
 function key(k: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(k) && !/^(true|false|null|yes|no|on|off|y|n|~)$/i.test(k) ? k : scalar(k);
+  return /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(k) && !/^(true|false|null|yes|no|on|off|y|n|~)$/i.test(k)
+    ? k
+    : scalar(k);
 }
 
 function isContainer(v: unknown): v is object {
@@ -50,7 +52,8 @@ function emit(value: unknown, indent: string, out: string[]): void {
 
 export function toYaml(value: unknown, header?: string): string {
   const out: string[] = header ? header.split('\n').map((l) => `# ${l}`) : [];
-  if (!isContainer(value) || isEmpty(value)) out.push(isContainer(value) ? (Array.isArray(value) ? '[]' : '{}') : scalar(value));
+  if (!isContainer(value) || isEmpty(value))
+    out.push(isContainer(value) ? (Array.isArray(value) ? '[]' : '{}') : scalar(value));
   else emit(value, '', out);
   return `${out.join('\n')}\n`;
 }

@@ -29,12 +29,14 @@ export function loadBundle(json: unknown, { allowChainInV03 = false } = {}): Loa
     const bundle = bundleFromJSON(json);
     return { bundle, mediaType: bundle.mediaType, relaxed: false };
   } catch (err) {
-    const content = (json as { verificationMaterial?: { x509CertificateChain?: { certificates?: unknown[] } } })
-      .verificationMaterial?.x509CertificateChain;
+    const content = (
+      json as { verificationMaterial?: { x509CertificateChain?: { certificates?: unknown[] } } }
+    ).verificationMaterial?.x509CertificateChain;
     if (!allowChainInV03 || !content?.certificates?.length) throw err;
     const bundle = Bundle.fromJSON(json) as SigstoreBundle;
     const chain = bundle.verificationMaterial?.content;
-    if (chain?.$case !== 'x509CertificateChain' || chain.x509CertificateChain.certificates.length === 0) throw err;
+    if (chain?.$case !== 'x509CertificateChain' || chain.x509CertificateChain.certificates.length === 0)
+      throw err;
     if (bundle.content?.$case !== 'dsseEnvelope' && bundle.content?.$case !== 'messageSignature') throw err;
     return { bundle, mediaType: bundle.mediaType, relaxed: true };
   }

@@ -53,7 +53,8 @@ function claimText(value: Uint8Array): string {
     const len = v[1];
     if (len < 0x80 && len === v.length - 2) return v.subarray(2).toString('utf8');
     if (len === 0x81 && v.length > 3 && v[2] === v.length - 3) return v.subarray(3).toString('utf8');
-    if (len === 0x82 && v.length > 4 && (v[2] << 8) + v[3] === v.length - 4) return v.subarray(4).toString('utf8');
+    if (len === 0x82 && v.length > 4 && (v[2] << 8) + v[3] === v.length - 4)
+      return v.subarray(4).toString('utf8');
   }
   return v.toString('utf8');
 }
@@ -79,7 +80,8 @@ export function describeCertificate(cert: X509Certificate): SignerInfo {
     const raw = ext.subs[ext.subs.length - 1].value;
     claims.push({ oid, label, value: clip(claimText(raw)) });
   }
-  const issuer = claims.find((c) => c.oid === `${FULCIO}8`)?.value ?? claims.find((c) => c.oid === `${FULCIO}1`)?.value;
+  const issuer =
+    claims.find((c) => c.oid === `${FULCIO}8`)?.value ?? claims.find((c) => c.oid === `${FULCIO}1`)?.value;
   return {
     kind: 'certificate',
     keyKind: keyKind(cert.publicKey),

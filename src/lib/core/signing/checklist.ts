@@ -38,7 +38,9 @@ export function line(id: CheckId, ok: boolean, reason: string): CheckLine {
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) {
     const cause = (err as { cause?: unknown }).cause;
-    return cause instanceof Error && cause.message !== err.message ? `${err.message}: ${cause.message}` : err.message;
+    return cause instanceof Error && cause.message !== err.message
+      ? `${err.message}: ${cause.message}`
+      : err.message;
   }
   return String(err);
 }

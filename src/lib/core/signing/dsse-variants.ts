@@ -29,11 +29,18 @@ export function pythonBytesRepr(bytes: Uint8Array): string {
 /** The non-standard PAE written by model_signing v0.2.0 key and certificate signers. */
 export function compatPreAuthEncoding(payloadType: string, payload: Uint8Array): Buffer {
   const type = Buffer.from(payloadType, 'utf8');
-  return Buffer.from(`DSSEV1 ${type.length} ${payloadType} ${payload.length} ${pythonBytesRepr(payload)}`, 'utf8');
+  return Buffer.from(
+    `DSSEV1 ${type.length} ${payloadType} ${payload.length} ${pythonBytesRepr(payload)}`,
+    'utf8'
+  );
 }
 
 export function standardVariant(env: Envelope, hash: DsseVariant['hash']): DsseVariant {
-  return { label: `DSSE PAE, ${hash.toUpperCase().replace('SHA', 'SHA-')}`, data: dsse.preAuthEncoding(env.payloadType, env.payload), hash };
+  return {
+    label: `DSSE PAE, ${hash.toUpperCase().replace('SHA', 'SHA-')}`,
+    data: dsse.preAuthEncoding(env.payloadType, env.payload),
+    hash
+  };
 }
 
 /**

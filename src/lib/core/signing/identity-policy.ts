@@ -23,10 +23,19 @@ export function checkIdentity(
   const how = match === 'exact' ? 'exactly' : 'as an anchored pattern';
   const seen = identities.length ? identities.join(', ') : '(none)';
   if (!identities.some((id) => matches(id, policy.identity, match))) {
-    return { ok: false, reason: `identity ${JSON.stringify(policy.identity)} does not match ${how}; certificate has ${seen}` };
+    return {
+      ok: false,
+      reason: `identity ${JSON.stringify(policy.identity)} does not match ${how}; certificate has ${seen}`
+    };
   }
   if (!matches(issuer, policy.issuer, match)) {
-    return { ok: false, reason: `issuer ${JSON.stringify(policy.issuer)} does not match ${how}; certificate has ${issuer ?? '(none)'}` };
+    return {
+      ok: false,
+      reason: `issuer ${JSON.stringify(policy.issuer)} does not match ${how}; certificate has ${issuer ?? '(none)'}`
+    };
   }
-  return { ok: true, reason: `signed by ${identities.find((id) => matches(id, policy.identity, match))} via ${issuer}` };
+  return {
+    ok: true,
+    reason: `signed by ${identities.find((id) => matches(id, policy.identity, match))} via ${issuer}`
+  };
 }

@@ -2,7 +2,10 @@ export const GIT_PATHS = ['.git', '.gitattributes', '.github', '.gitignore'];
 export const DEFAULT_SIGNATURE_NAME = 'model.sig';
 
 function normalise(p: string): string {
-  return p.replace(/\\/g, '/').replace(/^\.\/+/, '').replace(/\/+$/, '');
+  return p
+    .replace(/\\/g, '/')
+    .replace(/^\.\/+/, '')
+    .replace(/\/+$/, '');
 }
 
 /** model_signing's rule: a path is ignored when it is, or lies under, an ignored path (whole components). */

@@ -4,6 +4,12 @@ export { verifySignedBundle, type SignerPolicy, type BundleCheck } from './verif
 export type { CheckLine, CheckId } from './checklist';
 export type { ModelFile, FileDiff, Mismatch } from './model-diff';
 export type { SignerInfo, SignerClaim } from './certificate-info';
-export { publicGoodTrustRoot, parseTrustRootText, trustRootFromJSON, type LoadedTrustRoot, type TrustRootSummary } from './trust-root';
+export {
+  publicGoodTrustRoot,
+  parseTrustRootText,
+  trustRootFromJSON,
+  type LoadedTrustRoot,
+  type TrustRootSummary
+} from './trust-root';
 export { digestWithHashWasm, type SourceDigester } from './range-digest';
 export { rootDigest, parseModelStatement, type SignedManifest } from './model-manifest';

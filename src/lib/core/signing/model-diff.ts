@@ -53,7 +53,11 @@ function localResources(files: ModelFile[], manifest: SignedManifest): LocalReso
 }
 
 /** Re-hashes the local files the signature lists and compares them with it, by name. */
-export async function diffModel(files: ModelFile[], manifest: SignedManifest, options: DiffOptions): Promise<FileDiff> {
+export async function diffModel(
+  files: ModelFile[],
+  manifest: SignedManifest,
+  options: DiffOptions
+): Promise<FileDiff> {
   const expected = new Map<string, ManifestEntry>(manifest.entries.map((e) => [e.key, e]));
   const listedPaths = new Set(manifest.entries.map((e) => e.path));
   const considered = options.ignoreUnsignedFiles ? files.filter((f) => listedPaths.has(f.path)) : files;
@@ -88,7 +92,11 @@ export async function diffModel(files: ModelFile[], manifest: SignedManifest, op
       });
     }
     if (want.algorithm !== algorithm) {
-      mismatched.push({ name: r.key, expected: `${want.algorithm}:${want.digest}`, actual: `${algorithm}:${actual}` });
+      mismatched.push({
+        name: r.key,
+        expected: `${want.algorithm}:${want.digest}`,
+        actual: `${algorithm}:${actual}`
+      });
     } else if (want.digest !== actual) {
       mismatched.push({ name: r.key, expected: want.digest, actual });
     } else {
@@ -100,7 +108,8 @@ export async function diffModel(files: ModelFile[], manifest: SignedManifest, op
 
 export function describeDiff(diff: FileDiff, modelName: string): string {
   const parts: string[] = [];
-  const list = (names: string[]) => names.slice(0, 20).join(', ') + (names.length > 20 ? ` … (${names.length})` : '');
+  const list = (names: string[]) =>
+    names.slice(0, 20).join(', ') + (names.length > 20 ? ` … (${names.length})` : '');
   if (diff.extra.length) parts.push(`Extra files found in model '${modelName}': ${list(diff.extra)}`);
   if (diff.missing.length) parts.push(`Missing files in model '${modelName}': ${list(diff.missing)}`);
   for (const m of diff.mismatched.slice(0, 20)) {

@@ -64,19 +64,28 @@ function checkPath(path: string): string {
 function parseSerialization(raw: unknown): Serialization {
   const s = obj(raw, 'predicate.serialization');
   const method = s.method;
-  if (method !== 'files' && method !== 'shards') fail(`unsupported serialization method ${JSON.stringify(method)}`);
+  if (method !== 'files' && method !== 'shards')
+    fail(`unsupported serialization method ${JSON.stringify(method)}`);
   const hashType = s.hash_type;
   if (hashType !== 'sha256' && hashType !== 'blake2b' && hashType !== 'blake3') {
     fail(`unsupported hash_type ${JSON.stringify(hashType)}`);
   }
   const ignore = s.ignore_paths === undefined ? [] : s.ignore_paths;
-  if (!Array.isArray(ignore) || ignore.some((p) => typeof p !== 'string')) fail('ignore_paths is not a list of strings');
+  if (!Array.isArray(ignore) || ignore.some((p) => typeof p !== 'string'))
+    fail('ignore_paths is not a list of strings');
   let shardSize: number | undefined;
   if (method === 'shards') {
     shardSize = s.shard_size === undefined ? DEFAULT_SHARD : Number(s.shard_size);
-    if (!Number.isSafeInteger(shardSize) || shardSize <= 0) fail(`invalid shard_size ${String(s.shard_size)}`);
+    if (!Number.isSafeInteger(shardSize) || shardSize <= 0)
+      fail(`invalid shard_size ${String(s.shard_size)}`);
   }
-  return { method, hashType, shardSize, allowSymlinks: s.allow_symlinks === true, ignorePaths: ignore as string[] };
+  return {
+    method,
+    hashType,
+    shardSize,
+    allowSymlinks: s.allow_symlinks === true,
+    ignorePaths: ignore as string[]
+  };
 }
 
 function parseKey(name: string, method: Serialization['method']): Pick<ManifestEntry, 'path' | 'range'> {
@@ -85,7 +94,8 @@ function parseKey(name: string, method: Serialization['method']): Pick<ManifestE
   if (!m) fail(`shard resource ${JSON.stringify(name)} is not "path:start:end"`);
   const start = Number(m[2]);
   const end = Number(m[3]);
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end <= start) fail(`invalid shard range in ${name}`);
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || end <= start)
+    fail(`invalid shard range in ${name}`);
   return { path: checkPath(m[1]), range: { start, end } };
 }
 
@@ -96,7 +106,8 @@ export function rootDigest(digests: string[]): string {
 
 function parseV1(statement: Record<string, unknown>): SignedManifest {
   const subjects = statement.subject;
-  if (!Array.isArray(subjects) || subjects.length !== 1) fail('a v1.0 statement must have exactly one subject');
+  if (!Array.isArray(subjects) || subjects.length !== 1)
+    fail('a v1.0 statement must have exactly one subject');
   const subject = obj(subjects[0], 'subject');
   const signedRoot = str(obj(subject.digest, 'subject.digest').sha256, 'subject sha256 digest');
   const predicate = obj(statement.predicate, 'predicate');
@@ -133,7 +144,10 @@ function parseV01(statement: Record<string, unknown>): SignedManifest {
   const entries = subjects.map((s, i): ManifestEntry => {
     const subject = obj(s, `subject ${i}`);
     const key = checkPath(str(subject.name, `subject ${i} name`));
-    const digest = str(obj(subject.digest, `subject ${i} digest`).sha256, `subject ${i} sha256`).toLowerCase();
+    const digest = str(
+      obj(subject.digest, `subject ${i} digest`).sha256,
+      `subject ${i} sha256`
+    ).toLowerCase();
     if (!HEX.test(digest) || digest.length !== 64) fail(`subject ${key}: not a SHA-256 digest`);
     return { key, path: key, algorithm: 'sha256', digest };
   });
@@ -153,7 +167,8 @@ export function parseModelStatement(payload: Uint8Array): SignedManifest {
   } catch (err) {
     fail(`payload is not a JSON statement (${(err as Error).message})`);
   }
-  if (statement._type !== 'https://in-toto.io/Statement/v1') fail(`unexpected statement type ${String(statement._type)}`);
+  if (statement._type !== 'https://in-toto.io/Statement/v1')
+    fail(`unexpected statement type ${String(statement._type)}`);
   if (statement.predicateType === PREDICATE_V1) return parseV1(statement);
   if (statement.predicateType === PREDICATE_V01) return parseV01(statement);
   fail(`unsupported predicateType ${JSON.stringify(statement.predicateType)}`);

@@ -26,6 +26,7 @@ export const digestWithHashWasm: SourceDigester = async (source, hashType, { sig
     done += bytes.length;
     onBytes?.(bytes.length);
   }
-  if (done !== source.size) throw new Error(`${source.name}: read ${done} of ${source.size} bytes (file changed?)`);
+  if (done !== source.size)
+    throw new Error(`${source.name}: read ${done} of ${source.size} bytes (file changed?)`);
   return hasher.digest('hex');
 };

@@ -53,11 +53,16 @@ export function trustRootFromJSON(json: unknown, origin: string): LoadedTrustRoo
   let rootJson: unknown = json;
   if (CLIENT_TRUST_CONFIG.test(mediaType)) {
     rootJson = (json as { trustedRoot?: unknown }).trustedRoot;
-    if (typeof rootJson !== 'object' || rootJson === null) throw new Error('ClientTrustConfig has no trustedRoot');
+    if (typeof rootJson !== 'object' || rootJson === null)
+      throw new Error('ClientTrustConfig has no trustedRoot');
   } else if (mediaType && !TRUSTED_ROOT.test(mediaType)) {
     throw new Error(`trust root: unsupported mediaType ${mediaType}`);
   }
   const root = TrustedRoot.fromJSON(rootJson);
+  // A log key's validity start is required by the spec; the library would read a missing one as "forever".
+  const undated = root.tlogs.find((t) => !t.publicKey?.validFor?.start);
+  if (undated)
+    throw new Error(`trust root: transparency log ${undated.baseUrl || '(unnamed)'} has no validFor.start`);
   if (root.certificateAuthorities.length + root.tlogs.length === 0) {
     throw new Error('trust root has neither certificate authorities nor transparency logs');
   }
@@ -65,7 +70,8 @@ export function trustRootFromJSON(json: unknown, origin: string): LoadedTrustRoo
 }
 
 export function parseTrustRootText(text: string, origin: string): LoadedTrustRoot {
-  if (text.length > MAX_TRUST_JSON_BYTES) throw new Error(`trust root is larger than ${MAX_TRUST_JSON_BYTES} bytes`);
+  if (text.length > MAX_TRUST_JSON_BYTES)
+    throw new Error(`trust root is larger than ${MAX_TRUST_JSON_BYTES} bytes`);
   let json: unknown;
   try {
     json = JSON.parse(text);

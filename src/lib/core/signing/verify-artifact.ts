@@ -33,9 +33,17 @@ export interface ArtifactResult {
 
 const DEFAULT_MAX_MESSAGE = 256 * 1024 * 1024;
 const MAX_SUBJECTS = 10_000;
-const HASHERS: Record<string, () => Promise<IHasher>> = { sha256: createSHA256, sha384: createSHA384, sha512: createSHA512 };
+const HASHERS: Record<string, () => Promise<IHasher>> = {
+  sha256: createSHA256,
+  sha384: createSHA384,
+  sha512: createSHA512
+};
 
-async function digests(source: ByteSource, algorithms: string[], signal?: AbortSignal): Promise<Record<string, string>> {
+async function digests(
+  source: ByteSource,
+  algorithms: string[],
+  signal?: AbortSignal
+): Promise<Record<string, string>> {
   const hashers = await Promise.all(algorithms.map(async (a) => [a, await HASHERS[a]()] as const));
   for (const [, h] of hashers) h.init();
   for await (const { bytes } of chunks(source, { signal })) for (const [, h] of hashers) h.update(bytes);
@@ -50,7 +58,10 @@ function contentKind(json: unknown): 'dsse' | 'message' | undefined {
 }
 
 function readSubjects(payload: Uint8Array): ArtifactResult['statement'] {
-  const statement = JSON.parse(Buffer.from(payload).toString('utf8')) as { predicateType?: unknown; subject?: unknown };
+  const statement = JSON.parse(Buffer.from(payload).toString('utf8')) as {
+    predicateType?: unknown;
+    subject?: unknown;
+  };
   const raw = Array.isArray(statement.subject) ? statement.subject.slice(0, MAX_SUBJECTS) : [];
   const subjects = raw
     .filter((s): s is { name?: unknown; digest?: unknown } => typeof s === 'object' && s !== null)
@@ -62,7 +73,10 @@ function readSubjects(payload: Uint8Array): ArtifactResult['statement'] {
           .map(([k, v]) => [k, (v as string).toLowerCase()])
       )
     }));
-  return { predicateType: typeof statement.predicateType === 'string' ? statement.predicateType : undefined, subjects };
+  return {
+    predicateType: typeof statement.predicateType === 'string' ? statement.predicateType : undefined,
+    subjects
+  };
 }
 
 /** Verifies a Sigstore bundle over one artifact: a message signature, or an in-toto attestation (SLSA, npm). */
@@ -78,18 +92,32 @@ export async function verifyArtifactBundle(input: VerifyArtifactInput): Promise<
   if (kind === 'message' && input.artifact) {
     const max = input.maxMessageBytes ?? DEFAULT_MAX_MESSAGE;
     if (input.artifact.size > max) {
-      return { verified: false, lines: [line('subject', false, `message signatures are checked in memory; the artifact is over ${max} bytes`)] };
+      return {
+        verified: false,
+        lines: [
+          line(
+            'subject',
+            false,
+            `message signatures are checked in memory; the artifact is over ${max} bytes`
+          )
+        ]
+      };
     }
     artifactBytes = await input.artifact.read(0, input.artifact.size);
   }
   if (kind === 'message' && !artifactBytes) {
-    return { verified: false, lines: [line('subject', false, 'a message signature needs the artifact it signs')] };
+    return {
+      verified: false,
+      lines: [line('subject', false, 'a message signature needs the artifact it signs')]
+    };
   }
   const signed = verifySignedBundle(json, input.policy, { artifact: artifactBytes });
   const lines = [...signed.lines];
   const result: ArtifactResult = { verified: false, lines, signer: signed.signer, trust: signed.trust };
   if (kind === 'message' && signed.ok) {
-    lines.push(line('subject', true, `the signature covers ${input.artifact!.name} (${input.artifact!.size} bytes)`));
+    lines.push(
+      line('subject', true, `the signature covers ${input.artifact!.name} (${input.artifact!.size} bytes)`)
+    );
   }
   if (kind === 'dsse' && signed.ok && signed.payload) {
     try {
@@ -98,7 +126,9 @@ export async function verifyArtifactBundle(input: VerifyArtifactInput): Promise<
       lines.push(line('subject', false, `payload is not an in-toto statement: ${errorMessage(err)}`));
     }
     if (result.statement && input.artifact) {
-      const wanted = [...new Set(result.statement.subjects.flatMap((s) => Object.keys(s.digest)))].filter((a) => a in HASHERS);
+      const wanted = [...new Set(result.statement.subjects.flatMap((s) => Object.keys(s.digest)))].filter(
+        (a) => a in HASHERS
+      );
       if (wanted.length === 0) {
         lines.push(line('subject', false, 'no subject carries a sha256/sha384/sha512 digest to compare'));
       } else {

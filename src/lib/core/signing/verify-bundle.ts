@@ -69,41 +69,68 @@ function dsseVariants(loaded: LoadedBundle, spki: Uint8Array): DsseVariant[] {
   if (predicateTypeOf(env.payload) === MODEL_SIGNING_V01) {
     return [
       standardVariant(env, 'sha256'),
-      { label: 'model_signing v0.2 PAE, SHA-256', data: compatPreAuthEncoding(env.payloadType, env.payload), hash: 'sha256' }
+      {
+        label: 'model_signing v0.2 PAE, SHA-256',
+        data: compatPreAuthEncoding(env.payloadType, env.payload),
+        hash: 'sha256'
+      }
     ];
   }
   return [standardVariant(env, curveHash(keyKind(spki)) ?? 'sha256')];
 }
 
 function timestampReason(entity: SignedEntity, dates: Date[]): string {
-  const kinds = entity.timestamps.map((t) => (t.$case === 'timestamp-authority' ? 'RFC 3161' : 'Rekor integrated time'));
+  const kinds = entity.timestamps.map((t) =>
+    t.$case === 'timestamp-authority' ? 'RFC 3161' : 'Rekor integrated time'
+  );
   if (dates.length === 0) return 'no timestamp in the bundle (none required in this mode)';
   return dates.map((d, i) => `${kinds[i] ?? 'timestamp'} ${d.toISOString()}`).join('; ');
 }
 
 function payloadOf(loaded: LoadedBundle): BundleCheck['payload'] {
   const c = loaded.bundle.content;
-  return c.$case === 'dsseEnvelope' ? { type: c.dsseEnvelope.payloadType, bytes: c.dsseEnvelope.payload } : undefined;
+  return c.$case === 'dsseEnvelope'
+    ? { type: c.dsseEnvelope.payloadType, bytes: c.dsseEnvelope.payload }
+    : undefined;
 }
 
 /** Verifies a Sigstore bundle's signature, certificate, log entries and timestamps under a signer policy. */
-export function verifySignedBundle(json: unknown, policy: SignerPolicy, options: BundleCheckOptions = {}): BundleCheck {
+export function verifySignedBundle(
+  json: unknown,
+  policy: SignerPolicy,
+  options: BundleCheckOptions = {}
+): BundleCheck {
   const lines: CheckLine[] = [];
   const parsed = attempt(() => {
-    const loaded = loadBundle(json, { allowChainInV03: policy.mode === 'certificate' && options.modelSigning });
+    const loaded = loadBundle(json, {
+      allowChainInV03: policy.mode === 'certificate' && options.modelSigning
+    });
     const artifact = options.artifact ? Buffer.from(options.artifact) : undefined;
     return { loaded, entity: toSignedEntity(loaded.bundle, artifact) };
   });
-  if (!parsed.value) return { ok: false, lines: [line('bundle', false, parsed.error ?? 'unreadable bundle')] };
+  if (!parsed.value)
+    return { ok: false, lines: [line('bundle', false, parsed.error ?? 'unreadable bundle')] };
   const { loaded, entity } = parsed.value;
-  lines.push(line('bundle', true, `${loaded.mediaType}${loaded.relaxed ? ' (certificate chain in a v0.3 bundle, as model_signing writes it)' : ''}`));
+  lines.push(
+    line(
+      'bundle',
+      true,
+      `${loaded.mediaType}${loaded.relaxed ? ' (certificate chain in a v0.3 bundle, as model_signing writes it)' : ''}`
+    )
+  );
   const result =
     policy.mode === 'certificate'
       ? certificateMode(loaded, entity, policy.caPem, options)
       : sigstoreMode(loaded, entity, policy, options);
   lines.push(...result.lines);
   const ok = lines.every((l) => l.ok);
-  return { ...result, lines, ok, bundleMediaType: loaded.mediaType, payload: ok ? payloadOf(loaded) : undefined };
+  return {
+    ...result,
+    lines,
+    ok,
+    bundleMediaType: loaded.mediaType,
+    payload: ok ? payloadOf(loaded) : undefined
+  };
 }
 
 function signatureLine(verified: boolean, how: string, error?: string): CheckLine {
@@ -134,10 +161,14 @@ function sigstoreMode(
     material = toTrustMaterial(trust.root);
   }
   if (entity.key.$case === 'certificate' && policy.mode === 'key') {
-    return { lines: [line('signature', false, 'the bundle is signed with a certificate, not with a public key')] };
+    return {
+      lines: [line('signature', false, 'the bundle is signed with a certificate, not with a public key')]
+    };
   }
   if (entity.key.$case === 'public-key' && policy.mode === 'keyless') {
-    return { lines: [line('signature', false, 'the bundle is signed with a public key; verify it in key mode')] };
+    return {
+      lines: [line('signature', false, 'the bundle is signed with a public key; verify it in key mode')]
+    };
   }
   const keyless = policy.mode === 'keyless';
   const verifier = new Verifier(
@@ -147,9 +178,14 @@ function sigstoreMode(
 
   let variantsMatched: (() => DsseVariant | undefined) | undefined;
   if (options.modelSigning && loaded.bundle.content.$case === 'dsseEnvelope') {
-    const keySpki = spki ?? (entity.key.$case === 'certificate' ? entity.key.certificate.publicKey : undefined);
+    const keySpki =
+      spki ?? (entity.key.$case === 'certificate' ? entity.key.certificate.publicKey : undefined);
     if (keySpki) {
-      const wrapped = withVariants(entity.signature, loaded.bundle.content.dsseEnvelope, dsseVariants(loaded, keySpki));
+      const wrapped = withVariants(
+        entity.signature,
+        loaded.bundle.content.dsseEnvelope,
+        dsseVariants(loaded, keySpki)
+      );
       entity = { ...entity, signature: wrapped.content };
       variantsMatched = wrapped.matched;
     }
@@ -158,28 +194,64 @@ function sigstoreMode(
   const timestamps = attempt(() => verifier.verifyTimestamps(entity));
   const hasTimestamps = entity.timestamps.length > 0;
   if (keyless || hasTimestamps) {
-    lines.push(line('timestamp', !!timestamps.value, timestamps.value ? timestampReason(entity, timestamps.value) : timestamps.error!));
+    lines.push(
+      line(
+        'timestamp',
+        !!timestamps.value,
+        timestamps.value ? timestampReason(entity, timestamps.value) : timestamps.error!
+      )
+    );
   }
   const signer = attempt(() => verifier.verifySigningKey(entity, timestamps.value ?? []));
   let info: SignerInfo | undefined;
   if (entity.key.$case === 'certificate') {
     info = describeCertificate(entity.key.certificate);
     const sctFailed = !!signer.error && /SCT/.test(signer.error);
-    lines.push(line('chain', !!signer.value || sctFailed, signer.value || sctFailed ? `chains to a CA in ${trust.summary.origin}` : signer.error!));
-    lines.push(line('sct', !!signer.value, signer.value ? 'embedded SCT verified against a trusted CT log' : sctFailed ? signer.error! : 'not checked: no trusted chain'));
+    lines.push(
+      line(
+        'chain',
+        !!signer.value || sctFailed,
+        signer.value || sctFailed ? `chains to a CA in ${trust.summary.origin}` : signer.error!
+      )
+    );
+    lines.push(
+      line(
+        'sct',
+        !!signer.value,
+        signer.value
+          ? 'embedded SCT verified against a trusted CT log'
+          : sctFailed
+            ? signer.error!
+            : 'not checked: no trusted chain'
+      )
+    );
   } else if (signer.error) {
     lines.push(line('signature', false, signer.error));
   }
   if (keyless || entity.tlogEntries.length > 0) {
     const tlogs = attempt(() => verifier.verifyTLogs(entity));
     const n = entity.tlogEntries.length;
-    lines.push(line('tlog', !tlogs.error, tlogs.error ?? `${n} log entr${n === 1 ? 'y' : 'ies'} verified against ${trust.summary.origin}`));
+    lines.push(
+      line(
+        'tlog',
+        !tlogs.error,
+        tlogs.error ?? `${n} log entr${n === 1 ? 'y' : 'ies'} verified against ${trust.summary.origin}`
+      )
+    );
   }
-  const key = signer.value?.key ?? userKey ?? (entity.key.$case === 'certificate' ? crypto.createPublicKey(entity.key.certificate.publicKey) : undefined);
+  const key =
+    signer.value?.key ??
+    userKey ??
+    (entity.key.$case === 'certificate'
+      ? crypto.createPublicKey(entity.key.certificate.publicKey)
+      : undefined);
   if (key) {
     const sig = attempt(() => verifier.verifySignature(entity, { key }));
-    const how = variantsMatched?.()?.label ?? (loaded.bundle.content.$case === 'dsseEnvelope' ? 'DSSE envelope' : 'message signature');
-    const against = policy.mode === 'key' ? `the given public key (${keyKind(spki!)})` : 'the certificate key';
+    const how =
+      variantsMatched?.()?.label ??
+      (loaded.bundle.content.$case === 'dsseEnvelope' ? 'DSSE envelope' : 'message signature');
+    const against =
+      policy.mode === 'key' ? `the given public key (${keyKind(spki!)})` : 'the certificate key';
     lines.push(signatureLine(!sig.error, `verified against ${against}, ${how}`, sig.error));
   }
   if (keyless) {
@@ -189,7 +261,11 @@ function sigstoreMode(
       lines.push(line('identity', !!checked.value?.ok, checked.value?.reason ?? checked.error!));
     }
   }
-  return { lines, signer: info ?? (spki ? { kind: 'key', keyKind: keyKind(spki), identities: [], claims: [] } : undefined), trust: trust.summary };
+  return {
+    lines,
+    signer: info ?? (spki ? { kind: 'key', keyKind: keyKind(spki), identities: [], claims: [] } : undefined),
+    trust: trust.summary
+  };
 }
 
 function certificateMode(
@@ -206,28 +282,52 @@ function certificateMode(
   const info = describeCertificate(leaf);
   const lines: CheckLine[] = [];
   const chain = attempt(() => {
-    const roots = onlyBlocks(caPem, 'CERTIFICATE', 'certificate chain file').map((der) => X509Certificate.parse(Buffer.from(der)));
+    const roots = onlyBlocks(caPem, 'CERTIFICATE', 'certificate chain file').map((der) =>
+      X509Certificate.parse(Buffer.from(der))
+    );
     const intermediates =
       material.$case === 'x509CertificateChain'
-        ? material.x509CertificateChain.certificates.slice(1).map((c) => X509Certificate.parse(Buffer.from(c.rawBytes)))
+        ? material.x509CertificateChain.certificates
+            .slice(1)
+            .map((c) => X509Certificate.parse(Buffer.from(c.rawBytes)))
         : [];
     // The chain is checked at the leaf's notBefore, as model_signing does: these bundles carry no timestamp.
-    const path = verifyCertificateChain(leaf.notBefore, leaf, [{ certChain: [...roots, ...intermediates], validFor: ALL_TIME }]);
+    const path = verifyCertificateChain(leaf.notBefore, leaf, [
+      { certChain: [...roots, ...intermediates], validFor: ALL_TIME }
+    ]);
     const anchor = path[path.length - 1];
-    if (!roots.some((r) => r.equals(anchor))) throw new Error('the chain does not end at a certificate you supplied');
-    if (!allowsSigning(leaf)) throw new Error('the leaf certificate allows neither digitalSignature nor codeSigning');
+    if (!roots.some((r) => r.equals(anchor)))
+      throw new Error('the chain does not end at a certificate you supplied');
+    if (!allowsSigning(leaf))
+      throw new Error('the leaf certificate allows neither digitalSignature nor codeSigning');
     return path.length;
   });
-  lines.push(line('chain', !!chain.value, chain.value ? `${chain.value}-certificate path to your CA, checked at ${leaf.notBefore.toISOString()}` : chain.error!));
+  lines.push(
+    line(
+      'chain',
+      !!chain.value,
+      chain.value
+        ? `${chain.value}-certificate path to your CA, checked at ${leaf.notBefore.toISOString()}`
+        : chain.error!
+    )
+  );
   const variants = options.modelSigning ? dsseVariants(loaded, leaf.publicKey) : [];
   const key = crypto.createPublicKey(leaf.publicKey);
   if (variants.length > 0 && loaded.bundle.content.$case === 'dsseEnvelope') {
     const wrapped = withVariants(entity.signature, loaded.bundle.content.dsseEnvelope, variants);
     const ok = attempt(() => wrapped.content.verifySignature(key));
-    lines.push(signatureLine(!!ok.value, `verified against the leaf certificate key (${info.keyKind}), ${wrapped.matched()?.label}`, ok.error));
+    lines.push(
+      signatureLine(
+        !!ok.value,
+        `verified against the leaf certificate key (${info.keyKind}), ${wrapped.matched()?.label}`,
+        ok.error
+      )
+    );
   } else {
     const ok = attempt(() => entity.signature.verifySignature(key));
-    lines.push(signatureLine(!!ok.value, `verified against the leaf certificate key (${info.keyKind})`, ok.error));
+    lines.push(
+      signatureLine(!!ok.value, `verified against the leaf certificate key (${info.keyKind})`, ok.error)
+    );
   }
   return { lines, signer: info };
 }

@@ -81,7 +81,9 @@ export async function verifyModelSignature(input: VerifyModelInput): Promise<Ver
       )
     );
   } else {
-    lines.push(line('manifest', true, `${manifest.entries.length} per-file subjects (model_signing v0.2 format)`));
+    lines.push(
+      line('manifest', true, `${manifest.entries.length} per-file subjects (model_signing v0.2 format)`)
+    );
   }
   const ignoreList = [
     ...manifest.serialization.ignorePaths,
@@ -101,7 +103,15 @@ export async function verifyModelSignature(input: VerifyModelInput): Promise<Ver
     });
     const clean = diff.missing.length + diff.extra.length + diff.mismatched.length === 0;
     const name = manifest.modelName ?? 'model';
-    lines.push(line('files', clean, clean ? `${diff.matched} resource(s) match (${summary.serialization.method}, ${summary.serialization.hashType})` : describeDiff(diff, name)));
+    lines.push(
+      line(
+        'files',
+        clean,
+        clean
+          ? `${diff.matched} resource(s) match (${summary.serialization.method}, ${summary.serialization.hashType})`
+          : describeDiff(diff, name)
+      )
+    );
     return { ...base, verified: lines.every((l) => l.ok), lines, manifest: summary, diff };
   } catch (err) {
     lines.push(line('files', false, `could not hash the local files: ${errorMessage(err)}`));

@@ -1,6 +1,12 @@
 import { parse, tokenize } from '@huggingface/jinja';
 import type { Severity } from '../../findings';
-import { DANGEROUS_CALLS, GADGET_GLOBALS, INTERNALS_IN_TEXT, isPythonInternal, PYTHON_NAMES } from './dangerous-names';
+import {
+  DANGEROUS_CALLS,
+  GADGET_GLOBALS,
+  INTERNALS_IN_TEXT,
+  isPythonInternal,
+  PYTHON_NAMES
+} from './dangerous-names';
 import { foldString, showExpression, type JinjaNode } from './expression';
 
 export type TemplateRule =
@@ -52,11 +58,12 @@ function localNames(nodes: readonly JinjaNode[]): Set<string> {
   const bind = (target: unknown) => {
     if (!isNode(target)) return;
     if (target.type === 'Identifier') names.add(String(target.value));
-    else if (target.type === 'TupleLiteral' || target.type === 'ArrayLiteral') (target.value as unknown[]).forEach(bind);
+    else if (target.type === 'TupleLiteral' || target.type === 'ArrayLiteral')
+      (target.value as unknown[]).forEach(bind);
     else if (target.type === 'KeywordArgumentExpression') bind(target.key);
   };
   for (const n of nodes) {
-    if (n.type === 'SetStatement') bind(n.assignee);
+    if (n.type === 'Set' || n.type === 'SetStatement') bind(n.assignee);
     else if (n.type === 'For') bind(n.loopvar);
     else if (n.type === 'Macro') {
       bind(n.name);
@@ -71,7 +78,13 @@ export function analyseTemplate(template: string): TemplateAnalysis {
   try {
     program = parse(tokenize(template)) as unknown as JinjaNode;
   } catch (err) {
-    return { parsed: false, parseError: String((err as Error)?.message ?? err), hits: textSearch(template), nodes: 0, complete: false };
+    return {
+      parsed: false,
+      parseError: String((err as Error)?.message ?? err),
+      hits: textSearch(template),
+      nodes: 0,
+      complete: false
+    };
   }
   const nodes: JinjaNode[] = [];
   const parents = new Map<JinjaNode, JinjaNode>();
@@ -106,7 +119,11 @@ export function analyseTemplate(template: string): TemplateAnalysis {
     let top = node;
     for (let i = 0; i < 8; i++) {
       const up = parents.get(top);
-      if (!up || !['MemberExpression', 'CallExpression', 'FilterExpression', 'BinaryExpression'].includes(up.type)) break;
+      if (
+        !up ||
+        !['MemberExpression', 'CallExpression', 'FilterExpression', 'BinaryExpression'].includes(up.type)
+      )
+        break;
       top = up;
     }
     return showExpression(top);
@@ -130,12 +147,19 @@ export function analyseTemplate(template: string): TemplateAnalysis {
       const parent = parents.get(n);
       const called = parent?.type === 'CallExpression' && parent.callee === n;
       if (isPythonInternal(name)) hit('chat-template.python-internals', 'critical', name, n);
-      else if ((called && DANGEROUS_CALLS.has(name)) || name === 'environ') hit('chat-template.dangerous-call', 'critical', name, n);
+      else if ((called && DANGEROUS_CALLS.has(name)) || name === 'environ')
+        hit('chat-template.dangerous-call', 'critical', name, n);
     } else if (n.type === 'StringLiteral') {
-      if (isPythonInternal(String(n.value))) hit('chat-template.python-internals', 'critical', String(n.value), n);
-    } else if (n.type === 'BinaryExpression' || n.type === 'FilterExpression' || n.type === 'CallExpression') {
+      if (isPythonInternal(String(n.value)))
+        hit('chat-template.python-internals', 'critical', String(n.value), n);
+    } else if (
+      n.type === 'BinaryExpression' ||
+      n.type === 'FilterExpression' ||
+      n.type === 'CallExpression'
+    ) {
       const value = foldString(n, folded);
-      if (value !== undefined && isPythonInternal(value)) hit('chat-template.python-internals', 'critical', value, n);
+      if (value !== undefined && isPythonInternal(value))
+        hit('chat-template.python-internals', 'critical', value, n);
       if (n.type === 'FilterExpression') checkAttrFilter(n, folded, hit);
     }
   }

@@ -90,7 +90,8 @@ function compute(node: JinjaNode, memo: Memo, depth: number): string | undefined
         return separator === undefined ? undefined : join(node.operand as JinjaNode, separator, memo, depth);
       }
       const operand = foldString(node.operand as JinjaNode, memo, depth);
-      const fn = typeof name === 'string' && Object.hasOwn(STRING_FILTERS, name) ? STRING_FILTERS[name] : undefined;
+      const fn =
+        typeof name === 'string' && Object.hasOwn(STRING_FILTERS, name) ? STRING_FILTERS[name] : undefined;
       return operand !== undefined && fn ? fn(operand) : undefined;
     }
     case 'CallExpression': {
@@ -99,7 +100,9 @@ function compute(node: JinjaNode, memo: Memo, depth: number): string | undefined
       if (callee.type !== 'MemberExpression' || callee.computed) return undefined;
       if ((callee.property as JinjaNode).value !== 'join') return undefined;
       const separator = foldString(callee.object as JinjaNode, memo, depth);
-      return separator === undefined ? undefined : join((node.args as JinjaNode[])[0], separator, memo, depth);
+      return separator === undefined
+        ? undefined
+        : join((node.args as JinjaNode[])[0], separator, memo, depth);
     }
     default:
       return undefined;

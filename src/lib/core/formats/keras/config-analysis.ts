@@ -1,6 +1,11 @@
 import { shorten } from '../../findings';
 import type { Severity } from '../../findings';
-import { DANGEROUS_MODULE_ROOTS, KERAS_CLASSES, SAFE_MODULE_ROOTS, SERIALISATION_MARKERS } from './known-classes';
+import {
+  DANGEROUS_MODULE_ROOTS,
+  KERAS_CLASSES,
+  SAFE_MODULE_ROOTS,
+  SERIALISATION_MARKERS
+} from './known-classes';
 
 export interface KerasIssue {
   ruleId: string;
@@ -59,8 +64,10 @@ function lambdaCode(fn: Json): string | undefined {
   if (typeof fn === 'string') return fn;
   if (Array.isArray(fn) && typeof fn[0] === 'string') return fn[0];
   if (isObject(fn)) {
-    if (fn.class_name === '__tuple__' && Array.isArray(fn.items) && typeof fn.items[0] === 'string') return fn.items[0];
-    if (fn.class_name === '__lambda__' && isObject(fn.config) && typeof fn.config.code === 'string') return fn.config.code;
+    if (fn.class_name === '__tuple__' && Array.isArray(fn.items) && typeof fn.items[0] === 'string')
+      return fn.items[0];
+    if (fn.class_name === '__lambda__' && isObject(fn.config) && typeof fn.config.code === 'string')
+      return fn.config.code;
   }
   return undefined;
 }
@@ -92,7 +99,8 @@ class ConfigWalker {
       } else if (isObject(value)) {
         this.checkObject(value, where);
         const keys = Object.keys(value);
-        for (let i = keys.length - 1; i >= 0; i--) stack.push([value[keys[i]], `${where}.${keys[i]}`, depth + 1]);
+        for (let i = keys.length - 1; i >= 0; i--)
+          stack.push([value[keys[i]], `${where}.${keys[i]}`, depth + 1]);
       }
     }
     this.flushUntrusted();
@@ -125,7 +133,8 @@ class ConfigWalker {
     const registered = obj.registered_name;
     if (typeof registered === 'string' && registered.includes('>')) {
       const pkg = registered.split('>')[0];
-      if (!SAFE_MODULE_ROOTS.has(moduleRoot(pkg))) this.noteUntrusted(`registered:${registered}`, `${where}.registered_name`);
+      if (!SAFE_MODULE_ROOTS.has(moduleRoot(pkg)))
+        this.noteUntrusted(`registered:${registered}`, `${where}.registered_name`);
     }
     const hasModule = typeof obj.module === 'string' && obj.module !== '';
     if (className && !hasModule && isObject(obj.config) && !isKnownClass(className)) {
@@ -197,7 +206,8 @@ class ConfigWalker {
         ruleId: 'keras.remote-file',
         severity: 'high',
         title: 'Config downloads a file while loading',
-        message: 'A get_file-style value makes Keras fetch a URL while loading the model (CVE-2025-8747 class).',
+        message:
+          'A get_file-style value makes Keras fetch a URL while loading the model (CVE-2025-8747 class).',
         where,
         excerpt: shorten(value, 200)
       });

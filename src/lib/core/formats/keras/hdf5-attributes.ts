@@ -122,7 +122,10 @@ export class Hdf5RootReader {
   private checkSizes(at: number): void {
     const ok = (n: number) => n === 2 || n === 4 || n === 8;
     if (!ok(this.geo.offsetSize) || !ok(this.geo.lengthSize)) {
-      throw new Hdf5Error(`invalid offset/length sizes ${this.geo.offsetSize}/${this.geo.lengthSize}`, at + 9);
+      throw new Hdf5Error(
+        `invalid offset/length sizes ${this.geo.offsetSize}/${this.geo.lengthSize}`,
+        at + 9
+      );
     }
   }
 
@@ -144,20 +147,24 @@ export class Hdf5RootReader {
     }
     let messages = 0;
     for (let i = 0; i < blocks.length; i++) {
-      if (i >= MAX_HEADER_BLOCKS) throw new Hdf5Error(`more than ${MAX_HEADER_BLOCKS} header continuation blocks`, addr);
+      if (i >= MAX_HEADER_BLOCKS)
+        throw new Hdf5Error(`more than ${MAX_HEADER_BLOCKS} header continuation blocks`, addr);
       const block = blocks[i];
-      if (block.length > MAX_BLOCK_BYTES) throw new Hdf5Error(`object header block of ${block.length} bytes`, block.start);
+      if (block.length > MAX_BLOCK_BYTES)
+        throw new Hdf5Error(`object header block of ${block.length} bytes`, block.start);
       const bytes = await this.read(block.start, block.length, 'object header block');
       let p = 0;
       if (v2 && !block.first) {
-        if (String.fromCharCode(...bytes.subarray(0, 4)) !== 'OCHK') throw new Hdf5Error('bad continuation block signature', block.start);
+        if (String.fromCharCode(...bytes.subarray(0, 4)) !== 'OCHK')
+          throw new Hdf5Error('bad continuation block signature', block.start);
         p = 4;
       }
       // Chunk #0's size excludes its checksum; a continuation block's length includes OCHK and the checksum.
       const end = v2 && !block.first ? bytes.length - 4 : bytes.length;
       const headerSize = v2 ? 4 : 8;
       while (p + headerSize <= end) {
-        if (++messages > MAX_MESSAGES) throw new Hdf5Error(`more than ${MAX_MESSAGES} header messages`, block.start + p);
+        if (++messages > MAX_MESSAGES)
+          throw new Hdf5Error(`more than ${MAX_MESSAGES} header messages`, block.start + p);
         let type: number;
         let size: number;
         let msgFlags: number;
@@ -172,13 +179,18 @@ export class Hdf5RootReader {
           msgFlags = bytes[p + 4];
           p += 8;
         }
-        if (p + size > end) throw new Hdf5Error(`header message of ${size} bytes overruns its block`, block.start + p);
+        if (p + size > end)
+          throw new Hdf5Error(`header message of ${size} bytes overruns its block`, block.start + p);
         const data = bytes.subarray(p, p + size);
         const dataAt = block.start + p;
         p += v2 ? size : (size + 7) & ~7;
         if (type === 0x10) {
           const o = this.geo.offsetSize;
-          blocks.push({ start: this.geo.base + uint(data, 0, o, dataAt), length: uint(data, o, this.geo.lengthSize, dataAt), first: false });
+          blocks.push({
+            start: this.geo.base + uint(data, 0, o, dataAt),
+            length: uint(data, o, this.geo.lengthSize, dataAt),
+            first: false
+          });
         } else if (type === 0x15) {
           out.denseStorage = out.denseStorage || this.hasDenseHeap(data);
         } else if (type === 0x0c) {
@@ -196,7 +208,8 @@ export class Hdf5RootReader {
 
   private async attribute(data: Uint8Array, at: number, sharedMessage: boolean): Promise<Hdf5Attribute> {
     const version = data[0];
-    if (version < 1 || version > 3) throw new Hdf5Error(`unsupported attribute message version ${version}`, at);
+    if (version < 1 || version > 3)
+      throw new Hdf5Error(`unsupported attribute message version ${version}`, at);
     const nameSize = uint(data, 2, 2, at);
     const dtSize = uint(data, 4, 2, at);
     const dsSize = uint(data, 6, 2, at);
@@ -222,15 +235,20 @@ export class Hdf5RootReader {
     const size = uint(dt, 4, 4, at);
     const payload = data.subarray(p);
     if (cls === 3) {
-      if (size > payload.length) throw new Hdf5Error(`attribute "${name}" value overruns its message`, at + p);
+      if (size > payload.length)
+        throw new Hdf5Error(`attribute "${name}" value overruns its message`, at + p);
       attr.value = new TextDecoder().decode(payload.subarray(0, size)).replace(/\0+$/, '');
     } else if (cls === 9 && (dt[1] & 0x0f) === 1) {
       const o = this.geo.offsetSize;
       const length = uint(payload, 0, 4, at + p);
       const collection = uint(payload, 4, o, at + p);
       const index = uint(payload, 4 + o, 4, at + p);
-      if (length > this.maxValueBytes) attr.skipped = `value of ${length} bytes is larger than the ${this.maxValueBytes} read`;
-      else attr.value = new TextDecoder().decode(await this.heapObject(this.geo.base + collection, index, length));
+      if (length > this.maxValueBytes)
+        attr.skipped = `value of ${length} bytes is larger than the ${this.maxValueBytes} read`;
+      else
+        attr.value = new TextDecoder().decode(
+          await this.heapObject(this.geo.base + collection, index, length)
+        );
     } else {
       attr.skipped = `datatype class ${cls} is not a string`;
     }
@@ -256,9 +274,11 @@ export class Hdf5RootReader {
   private async heapObject(addr: number, index: number, length: number): Promise<Uint8Array> {
     const l = this.geo.lengthSize;
     const head = await this.read(addr, 8 + l, 'global heap collection');
-    if (String.fromCharCode(...head.subarray(0, 4)) !== 'GCOL') throw new Hdf5Error('bad global heap signature', addr);
+    if (String.fromCharCode(...head.subarray(0, 4)) !== 'GCOL')
+      throw new Hdf5Error('bad global heap signature', addr);
     const end = addr + uint(head, 8, l, addr);
-    if (end > this.src.size) throw new Hdf5Error('global heap collection runs past the end of the file', addr);
+    if (end > this.src.size)
+      throw new Hdf5Error('global heap collection runs past the end of the file', addr);
     let p = addr + 8 + l;
     for (let n = 0; n < MAX_HEAP_OBJECTS && p + 8 + l <= end; n++) {
       const obj = await this.read(p, 8 + l, 'global heap object');
@@ -266,7 +286,8 @@ export class Hdf5RootReader {
       const size = uint(obj, 8, l, p);
       if (id === 0) break; // free space: the rest of the collection
       if (id === index) {
-        if (size < length || p + 8 + l + length > end) throw new Hdf5Error('heap object shorter than its reference', p);
+        if (size < length || p + 8 + l + length > end)
+          throw new Hdf5Error('heap object shorter than its reference', p);
         return this.read(p + 8 + l, length, 'global heap object');
       }
       p += 8 + l + ((size + 7) & ~7);

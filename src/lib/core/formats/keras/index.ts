@@ -21,7 +21,10 @@ async function scanKerasH5(src: ByteSource, ctx: ScanContext): Promise<void> {
     root = await readRootAttributes(src, MAX_CONFIG_BYTES);
   } catch (err) {
     if (!(err instanceof Hdf5Error)) throw err;
-    ctx.incomplete(`The HDF5 structure could not be read: ${err.message}, so any Keras config in it was not checked.`, err.offset);
+    ctx.incomplete(
+      `The HDF5 structure could not be read: ${err.message}, so any Keras config in it was not checked.`,
+      err.offset
+    );
     return;
   }
   const byName = new Map(root.attributes.map((a) => [a.name, a]));
@@ -37,10 +40,18 @@ async function scanKerasH5(src: ByteSource, ctx: ScanContext): Promise<void> {
     const attr = byName.get(name);
     if (!attr) continue;
     if (attr.value === undefined) {
-      ctx.incomplete(`The Keras ${name} attribute was not read (${attr.skipped ?? 'no value'}).`, attr.offset, { details });
+      ctx.incomplete(
+        `The Keras ${name} attribute was not read (${attr.skipped ?? 'no value'}).`,
+        attr.offset,
+        { details }
+      );
       continue;
     }
-    reportKerasConfigText(attr.value, ctx, { source: `HDF5 attribute ${name}`, offset: attr.offset, details });
+    reportKerasConfigText(attr.value, ctx, {
+      source: `HDF5 attribute ${name}`,
+      offset: attr.offset,
+      details
+    });
   }
   if (root.denseStorage && !byName.has('model_config')) {
     ctx.incomplete(
@@ -72,7 +83,10 @@ export const kerasJsonFormat: FormatScanner = {
   sniff: looksLikeKerasJson,
   async scan(src: ByteSource, ctx: ScanContext, probe: Probe) {
     const text = new TextDecoder().decode(await readAll(src));
-    reportKerasConfigText(text, ctx, { source: shorten(probe.name.split('/').pop() ?? 'config', 80), offset: 0 });
+    reportKerasConfigText(text, ctx, {
+      source: shorten(probe.name.split('/').pop() ?? 'config', 80),
+      offset: 0
+    });
   }
 };
 

@@ -8,7 +8,8 @@ import { kerasH5Format, kerasJsonFormat } from './index';
 import { readRootAttributes } from './hdf5-attributes';
 
 const fixture = (name: string) => new Uint8Array(readFileSync(`tests/fixtures/keras/${name}`));
-const scanH5 = (data: Uint8Array, name = 'model.h5') => scanSource(memorySource(data, name), { formats: [kerasH5Format] });
+const scanH5 = (data: Uint8Array, name = 'model.h5') =>
+  scanSource(memorySource(data, name), { formats: [kerasH5Format] });
 const rules = (r: Awaited<ReturnType<typeof scanH5>>) => r.findings.map((f) => `${f.ruleId}:${f.severity}`);
 
 describe('Keras config analysis', () => {
@@ -16,8 +17,14 @@ describe('Keras config analysis', () => {
 
   it('treats Lambda bytecode (Keras 2 list, __tuple__, Keras 3 __lambda__) as critical with the names inside', () => {
     const code = btoa('\xe3\x00\x00os\x00system\x00');
-    for (const fn of [[code, null, null], { class_name: '__tuple__', items: [code, null, null] }, { class_name: '__lambda__', config: { code } }]) {
-      const r = analyseKerasConfig(layer({ class_name: 'Lambda', config: { function: fn, function_type: 'lambda', module: '__main__' } }));
+    for (const fn of [
+      [code, null, null],
+      { class_name: '__tuple__', items: [code, null, null] },
+      { class_name: '__lambda__', config: { code } }
+    ]) {
+      const r = analyseKerasConfig(
+        layer({ class_name: 'Lambda', config: { function: fn, function_type: 'lambda', module: '__main__' } })
+      );
       expect(r.issues.map((i) => `${i.ruleId}:${i.severity}`)).toEqual(['keras.lambda:critical']);
       expect(r.issues[0].names).toEqual(['os', 'system']);
     }
@@ -36,13 +43,26 @@ describe('Keras config analysis', () => {
         ]
       }
     });
-    expect(r.issues.map((i) => `${i.ruleId}:${i.severity}`)).toEqual(['keras.module.dangerous:critical', 'keras.module.untrusted:medium']);
-    expect(r.issues[1].names).toEqual(['module:acme.layers.Norm', 'registered:acme>Norm', 'class:MysteryLayer']);
+    expect(r.issues.map((i) => `${i.ruleId}:${i.severity}`)).toEqual([
+      'keras.module.dangerous:critical',
+      'keras.module.untrusted:medium'
+    ]);
+    expect(r.issues[1].names).toEqual([
+      'module:acme.layers.Norm',
+      'registered:acme>Norm',
+      'class:MysteryLayer'
+    ]);
   });
 
   it('catches safe-mode switches and TorchModuleWrapper anywhere', () => {
-    const r = analyseKerasConfig({ a: [{ b: 'keras.config.enable_unsafe_deserialization' }], c: { class_name: 'TorchModuleWrapper', config: {} } });
-    expect(r.issues.map((i) => i.ruleId).sort()).toEqual(['keras.torch-module', 'keras.unsafe-deserialization']);
+    const r = analyseKerasConfig({
+      a: [{ b: 'keras.config.enable_unsafe_deserialization' }],
+      c: { class_name: 'TorchModuleWrapper', config: {} }
+    });
+    expect(r.issues.map((i) => i.ruleId).sort()).toEqual([
+      'keras.torch-module',
+      'keras.unsafe-deserialization'
+    ]);
   });
 
   it('stops at depth and node bounds and says so', () => {
@@ -99,7 +119,10 @@ describe('Keras HDF5 (.h5) files written by h5py', () => {
         const bad = base.slice();
         bad[at] = value;
         const r = await scanH5(bad);
-        expect(r.findings.every((f) => f.ruleId !== 'scan.error'), `byte ${at}=${value}`).toBe(true);
+        expect(
+          r.findings.every((f) => f.ruleId !== 'scan.error'),
+          `byte ${at}=${value}`
+        ).toBe(true);
       }
     }
   });
@@ -111,12 +134,22 @@ describe('.keras archives through the full registry', () => {
     expect((await scanKeras('benign.keras')).verdict).toBe('clean');
     const lambda = await scanKeras('lambda.keras');
     expect(lambda.verdict).toBe('critical');
-    expect(lambda.findings.find((f) => f.ruleId === 'keras.lambda')?.location.path).toEqual(['lambda.keras', 'config.json']);
-    expect((await scanKeras('module_subprocess.keras')).findings.map((f) => f.ruleId)).toContain('keras.module.dangerous');
+    expect(lambda.findings.find((f) => f.ruleId === 'keras.lambda')?.location.path).toEqual([
+      'lambda.keras',
+      'config.json'
+    ]);
+    expect((await scanKeras('module_subprocess.keras')).findings.map((f) => f.ruleId)).toContain(
+      'keras.module.dangerous'
+    );
   });
 
   it('only takes JSON that looks like a Keras config', async () => {
-    const probe = (text: string) => ({ head: new TextEncoder().encode(text), tail: new Uint8Array(), name: 'c.json', size: text.length });
+    const probe = (text: string) => ({
+      head: new TextEncoder().encode(text),
+      tail: new Uint8Array(),
+      name: 'c.json',
+      size: text.length
+    });
     expect(kerasJsonFormat.sniff(probe('{"class_name": "Sequential", "config": {}}'))).toBe(true);
     expect(kerasJsonFormat.sniff(probe('{"architectures": ["Bert"], "model_type": "bert"}'))).toBe(false);
   });

@@ -1,7 +1,9 @@
 const words = (text: string): ReadonlySet<string> => new Set(text.split(/\s+/).filter(Boolean));
 
 /** Module roots whose objects Keras deserialises without user code (from Keras, TF and their numerics). */
-export const SAFE_MODULE_ROOTS = words('keras tensorflow tf tf_keras numpy math keras_nlp keras_cv keras_hub');
+export const SAFE_MODULE_ROOTS = words(
+  'keras tensorflow tf tf_keras numpy math keras_nlp keras_cv keras_hub'
+);
 
 /**
  * Module roots that give code execution, process, file, network or import access when a config resolves an

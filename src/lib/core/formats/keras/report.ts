@@ -46,6 +46,11 @@ export function reportKerasConfigText(text: string, ctx: ScanContext, origin: Co
       }
     });
   }
-  if (result.truncated) ctx.incomplete(`The Keras ${origin.source} was only partly checked: ${result.truncated}.`, origin.offset, { details });
+  if (result.truncated)
+    ctx.incomplete(
+      `The Keras ${origin.source} was only partly checked: ${result.truncated}.`,
+      origin.offset,
+      { details }
+    );
   return true;
 }

@@ -18,10 +18,17 @@ export function looksLikeKerasMetadata(probe: Probe): boolean {
   const inner = headFields(probe.head, f.start, Math.min(probe.head.length, f.start + f.length), f.length, 4);
   const id = inner?.find((x) => x.field === 4 && x.wire === WireType.len && x.whole);
   if (!id) return false;
-  return new TextDecoder().decode(probe.head.subarray(id.start, id.start + id.length)).startsWith('_tf_keras');
+  return new TextDecoder()
+    .decode(probe.head.subarray(id.start, id.start + id.length))
+    .startsWith('_tf_keras');
 }
 
-async function nodeMetadata(r: ProtoReader, range: ProtoRange, ctx: ScanContext, seen: Set<string>): Promise<void> {
+async function nodeMetadata(
+  r: ProtoReader,
+  range: ProtoRange,
+  ctx: ScanContext,
+  seen: Set<string>
+): Promise<void> {
   let path = '';
   for await (const f of r.fields(range)) {
     if (f.wire !== WireType.len) continue;

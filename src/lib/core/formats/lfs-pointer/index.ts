@@ -3,7 +3,8 @@ import type { FormatScanner, Probe } from '../types';
 
 /** Git LFS pointer files are below 1024 bytes by specification. */
 const MAX_POINTER_BYTES = 1024;
-const VERSION_LINE = /^version https:\/\/(?:git-lfs\.github\.com\/spec\/v1|hawser\.github\.com\/spec\/v1)\r?\n/;
+const VERSION_LINE =
+  /^version https:\/\/(?:git-lfs\.github\.com\/spec\/v1|hawser\.github\.com\/spec\/v1)\r?\n/;
 
 export interface LfsPointer {
   oid?: string;

@@ -8,7 +8,12 @@ export const STANDARD_DOMAINS: ReadonlySet<string> = new Set([
 ]);
 
 /** Domains of well-known runtimes' built-in kernels: not standard, but no user library is loaded for them. */
-const KNOWN_RUNTIME_DOMAINS = [/^com\.microsoft(\.|$)/, /^org\.pytorch\.aten$/, /^ai\.onnx\.contrib$/, /^com\.ms\.internal/];
+const KNOWN_RUNTIME_DOMAINS = [
+  /^com\.microsoft(\.|$)/,
+  /^org\.pytorch\.aten$/,
+  /^ai\.onnx\.contrib$/,
+  /^com\.ms\.internal/
+];
 
 export type DomainKind = 'standard' | 'runtime' | 'custom';
 

@@ -26,7 +26,8 @@ export function looksLikeOnnx(probe: Probe): boolean {
   const fields = headFields(probe.head, 0, probe.head.length, probe.size);
   if (!fields || fields.length === 0) return false;
   const first = fields[0];
-  if (first.field !== 1 || first.wire !== WireType.varint || first.value < 1 || first.value > 64) return false;
+  if (first.field !== 1 || first.wire !== WireType.varint || first.value < 1 || first.value > 64)
+    return false;
   if (!fields.every((f) => MODEL_FIELDS[f.field] === f.wire)) return false;
   return fields.some((f) => f.field === 7 || f.field === 8);
 }
@@ -49,7 +50,11 @@ function refText(ref: ExternalReference): string {
   return `${shorten(ref.tensor, 80)} -> ${shorten(ref.location, 160)}${range}`;
 }
 
-function reportExternalData(s: OnnxSummary, ctx: ScanContext, details: Record<string, string | number | boolean>) {
+function reportExternalData(
+  s: OnnxSummary,
+  ctx: ScanContext,
+  details: Record<string, string | number | boolean>
+) {
   const escaping = s.externalData.filter((ref) => locationProblem(ref.location));
   for (const ref of escaping.slice(0, 50)) {
     const problem = locationProblem(ref.location);
@@ -59,7 +64,10 @@ function reportExternalData(s: OnnxSummary, ctx: ScanContext, details: Record<st
       title: 'External tensor data points outside the model folder',
       message: `Tensor "${shorten(ref.tensor, 80)}" takes its bytes from "${shorten(ref.location, 160)}" (${problem === 'parent' ? 'climbs out with ..' : problem === 'empty' ? 'empty location' : problem === 'url' ? 'a URL' : 'an absolute path'}). Loading the model makes the runtime read that file as weights: a way to pull local files (keys, /etc/passwd) into tensors that outputs can leak.`,
       offset: ref.at,
-      evidence: { name: shorten(ref.location, 200), details: { ...details, tensor: shorten(ref.tensor, 120) } }
+      evidence: {
+        name: shorten(ref.location, 200),
+        details: { ...details, tensor: shorten(ref.tensor, 120) }
+      }
     });
   }
   const inside = s.externalData.filter((ref) => !locationProblem(ref.location));
@@ -71,12 +79,19 @@ function reportExternalData(s: OnnxSummary, ctx: ScanContext, details: Record<st
       title: `Weights stored in ${files.length} external file${files.length === 1 ? '' : 's'}`,
       message: `${inside.length} tensor${inside.length === 1 ? '' : 's'} load their bytes from files next to the model (${shorten(files.join(', '), 200)}). Those files are not part of this one and must be checked (and present) too.`,
       offset: inside[0].at,
-      evidence: { excerpt: inside.slice(0, 20).map(refText).join('\n'), details: { ...details, files: files.length } }
+      evidence: {
+        excerpt: inside.slice(0, 20).map(refText).join('\n'),
+        details: { ...details, files: files.length }
+      }
     });
   }
 }
 
-function reportOperators(s: OnnxSummary, ctx: ScanContext, details: Record<string, string | number | boolean>) {
+function reportOperators(
+  s: OnnxSummary,
+  ctx: ScanContext,
+  details: Record<string, string | number | boolean>
+) {
   const functionKeys = new Set(s.functions.map((f) => `${f.domain}\u0000${f.name}`));
   const byDomain = new Map<string, { ops: string[]; at: number; count: number }>();
   for (const [key, op] of s.operators) {
@@ -91,12 +106,18 @@ function reportOperators(s: OnnxSummary, ctx: ScanContext, details: Record<strin
     ctx.report({
       ruleId: runtime ? 'onnx.operator.runtime-domain' : 'onnx.operator.custom-domain',
       severity: runtime ? 'low' : 'medium',
-      title: runtime ? `Runtime-specific operators (${shorten(domain, 60)})` : `Custom operators from domain "${shorten(domain, 60)}"`,
+      title: runtime
+        ? `Runtime-specific operators (${shorten(domain, 60)})`
+        : `Custom operators from domain "${shorten(domain, 60)}"`,
       message: runtime
         ? `${count} node${count === 1 ? '' : 's'} use operators of a known runtime's built-in domain: they run only on that runtime, but no extra library is loaded for them.`
         : `${count} node${count === 1 ? '' : 's'} use operators no standard ONNX runtime implements. Running the model needs a custom-op library registered by the user: native code whose behaviour this file does not show.`,
       offset: at,
-      evidence: { name: shorten(domain, 120), imports: ops.slice(0, 50).map((op) => shorten(`${domain}.${op}`, 120)), details }
+      evidence: {
+        name: shorten(domain, 120),
+        imports: ops.slice(0, 50).map((op) => shorten(`${domain}.${op}`, 120)),
+        details
+      }
     });
   }
   if (s.functions.length > 0) {
@@ -132,8 +153,10 @@ export const onnxScanner: FormatScanner = {
     }
     reportExternalData(s, ctx, details);
     reportOperators(s, ctx, details);
-    if (s.error) ctx.incomplete(`The ONNX protobuf is malformed: ${s.error.message}.`, s.error.offset, { details });
-    else if (!s.hasGraph) ctx.incomplete('This file is named like an ONNX model but holds no graph.', 0, { details });
+    if (s.error)
+      ctx.incomplete(`The ONNX protobuf is malformed: ${s.error.message}.`, s.error.offset, { details });
+    else if (!s.hasGraph)
+      ctx.incomplete('This file is named like an ONNX model but holds no graph.', 0, { details });
     for (const what of s.skipped) ctx.incomplete(`Not analysed: ${what}.`, undefined, { details });
   }
 };

@@ -1,5 +1,12 @@
 import type { ByteSource } from '../../bytes/byte-source';
-import { ProtoError, ProtoReader, WireType, type ProtoField, type ProtoRange, type ProtoLimits } from '../protobuf/wire';
+import {
+  ProtoError,
+  ProtoReader,
+  WireType,
+  type ProtoField,
+  type ProtoRange,
+  type ProtoLimits
+} from '../protobuf/wire';
 import type { ExternalReference } from './external-data';
 
 /** Bounds on what is collected (the walk itself is bounded by the protobuf reader's limits). */
@@ -166,7 +173,8 @@ class OnnxWalker {
     }
     // onnx.load follows `location` whenever external_data entries exist, so list them even without the flag.
     if (!external && entries.location === undefined) return;
-    if (this.s.externalData.length >= MAX_LISTED) return this.skip(`more than ${MAX_LISTED} external tensors`);
+    if (this.s.externalData.length >= MAX_LISTED)
+      return this.skip(`more than ${MAX_LISTED} external tensors`);
     this.s.externalData.push({
       tensor: name,
       location: entries.location ?? '',

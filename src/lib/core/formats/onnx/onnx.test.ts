@@ -8,7 +8,8 @@ import { looksLikeOnnx, onnxScanner } from './index';
 import { listExternalReferences, readOnnxModel } from './model-walk';
 
 const fixture = (name: string) => new Uint8Array(readFileSync(`tests/fixtures/onnx/${name}`));
-const scan = (data: Uint8Array, name = 'model.onnx') => scanSource(memorySource(data, name), { formats: [onnxScanner] });
+const scan = (data: Uint8Array, name = 'model.onnx') =>
+  scanSource(memorySource(data, name), { formats: [onnxScanner] });
 const rules = (r: Awaited<ReturnType<typeof scan>>) => r.findings.map((f) => `${f.ruleId}:${f.severity}`);
 
 describe('ONNX scanner on models written by the onnx package', () => {
@@ -35,7 +36,9 @@ describe('ONNX scanner on models written by the onnx package', () => {
     const r = await scan(fixture('external_local.onnx'));
     expect(rules(r)).toEqual(['onnx.external-data:info']);
     const refs = await listExternalReferences(memorySource(fixture('external_local.onnx')));
-    expect(refs.map((x) => [x.tensor, x.location, x.offset, x.length])).toEqual([['local', 'weights.bin', '0', '64']]);
+    expect(refs.map((x) => [x.tensor, x.location, x.offset, x.length])).toEqual([
+      ['local', 'weights.bin', '0', '64']
+    ]);
     expect(missingExternalFiles('models/m.onnx', refs, new Set(['models/weights.bin']))).toEqual([]);
     expect(missingExternalFiles('models/m.onnx', refs, new Set(['weights.bin']))).toHaveLength(1);
   });
@@ -56,9 +59,13 @@ describe('ONNX scanner on models written by the onnx package', () => {
   it('sniffs by content, not by name', async () => {
     const probe = await probeSource(memorySource(fixture('benign_mlp.onnx'), 'weights.bin'));
     expect(looksLikeOnnx(probe)).toBe(true);
-    const savedModelLike = await probeSource(memorySource(u8(vint(1, 1), msg(2, msg(2, msg(1, str(1, 'a'), str(2, 'Const'))))), 'x.pb'));
+    const savedModelLike = await probeSource(
+      memorySource(u8(vint(1, 1), msg(2, msg(2, msg(1, str(1, 'a'), str(2, 'Const'))))), 'x.pb')
+    );
     expect(looksLikeOnnx(savedModelLike)).toBe(false);
-    expect(looksLikeOnnx(await probeSource(memorySource(new TextEncoder().encode('{"a": 1}'), 'x.json')))).toBe(false);
+    expect(
+      looksLikeOnnx(await probeSource(memorySource(new TextEncoder().encode('{"a": 1}'), 'x.json')))
+    ).toBe(false);
   });
 
   it('is incomplete, never clean, when a model is cut at any point', async () => {

@@ -25,7 +25,10 @@ export async function disassemble(src: ByteSource, around: number, lines = 12): 
     if (cur.end - cur.pos < 64) await cur.fill(64);
     const offset = cur.pos;
     const op = OPCODES[cur.buf[offset - cur.base]];
-    const line: DisassemblyLine = { offset, opcode: op?.name ?? `0x${cur.buf[offset - cur.base].toString(16)}` };
+    const line: DisassemblyLine = {
+      offset,
+      opcode: op?.name ?? `0x${cur.buf[offset - cur.base].toString(16)}`
+    };
     out.push(line);
     if (out.length > lines) out.shift();
     if (after < 0 && offset >= around) after = lines - before;
@@ -80,7 +83,14 @@ async function readArg(cur: WindowCursor, kind: string, line: DisassemblyLine): 
   if ((await cur.fill(width)) < width) return false;
   const b = view();
   const dv = new DataView(b.buffer, b.byteOffset, width);
-  const n = width === 1 ? b[0] : width === 8 ? Number(dv.getBigUint64(0, true)) : kind === 'slen4' ? dv.getInt32(0, true) : dv.getUint32(0, true);
+  const n =
+    width === 1
+      ? b[0]
+      : width === 8
+        ? Number(dv.getBigUint64(0, true))
+        : kind === 'slen4'
+          ? dv.getInt32(0, true)
+          : dv.getUint32(0, true);
   cur.pos += width;
   if (n < 0 || n > cur.size - cur.pos) return false;
   if (n <= 256) {

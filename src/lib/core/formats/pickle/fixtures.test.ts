@@ -30,7 +30,13 @@ describe('real pickles written by CPython (tests/fixtures/make_pickle_fixtures.p
         proto: number;
       }[];
       const found: FindingInput[] = [];
-      const ctx = { path: [file], depth: 0, limits: DEFAULT_LIMITS, report: (f: FindingInput) => found.push(f), incomplete: () => found.push({ ruleId: 'incomplete', severity: 'medium', title: '', message: '' }) } as unknown as ScanContext;
+      const ctx = {
+        path: [file],
+        depth: 0,
+        limits: DEFAULT_LIMITS,
+        report: (f: FindingInput) => found.push(f),
+        incomplete: () => found.push({ ruleId: 'incomplete', severity: 'medium', title: '', message: '' })
+      } as unknown as ScanContext;
       const result = await scanPickleStream(memorySource(new Uint8Array(readFileSync(join(DIR, file)))), ctx);
       expect(result.ok).toBe(true);
       expect(result.pickles).toBe(1);
@@ -56,10 +62,16 @@ describe('real pickles written by CPython (tests/fixtures/make_pickle_fixtures.p
     expect(r.findings.map((f) => f.ruleId)).toEqual(['pickle.import.unknown']);
   });
 
-  it.each(['os_system_ref_p0.pkl', 'os_system_ref_p4.pkl'])('%s (a reference, never called) is high', async (file) => {
-    const r = await report(file);
-    expect(r.verdict).toBe('high');
-    expect(r.findings[0]).toMatchObject({ ruleId: 'pickle.import.dangerous', evidence: { module: 'posix', name: 'system' } });
-    expect(severityRank(verdictOf(r.findings))).toBe(severityRank('high'));
-  });
+  it.each(['os_system_ref_p0.pkl', 'os_system_ref_p4.pkl'])(
+    '%s (a reference, never called) is high',
+    async (file) => {
+      const r = await report(file);
+      expect(r.verdict).toBe('high');
+      expect(r.findings[0]).toMatchObject({
+        ruleId: 'pickle.import.dangerous',
+        evidence: { module: 'posix', name: 'system' }
+      });
+      expect(severityRank(verdictOf(r.findings))).toBe(severityRank('high'));
+    }
+  );
 });

@@ -3,7 +3,9 @@ import { throwIfAborted } from '../../cancel';
 import type { DisassemblyLine } from '../../findings';
 import type { ScanLimits } from '../../limits';
 import { fixImports } from './compat';
+import { joblibArraySpan } from '../joblib/array-layout';
 import { WindowCursor } from './cursor';
+import { joblibArrayAfterBuild, rememberEntry, type JoblibArray } from './joblib-array';
 import { HIGHEST_PROTOCOL, OPCODES, opcodeName } from './opcodes';
 import { classifyImport } from './policy';
 import {
@@ -70,6 +72,9 @@ export class PickleMachine {
   readonly frameIssues: FrameIssue[] = [];
   readonly moduleTampering: { offset: number; rec: ImportRecord }[] = [];
   persistentIds = 0;
+  /** Raw NumPy arrays joblib interleaves with the opcodes, stepped over unread. */
+  joblibArrays = 0;
+  private nestedDepth = 0;
   dynamicCalls = 0;
   opcodes = 0;
   pickles = 0;
@@ -166,7 +171,8 @@ export class PickleMachine {
           // FLOAT
           const line = await this.line();
           const text = line === null ? '0' : latin1(line);
-          if (!pythonFloatValid(text)) this.malformed(`could not convert string to float: ${text.slice(0, 40)}`);
+          if (!pythonFloatValid(text))
+            this.malformed(`could not convert string to float: ${text.slice(0, 40)}`);
           this.arg(text);
           stack.push(FLOAT);
           break;
@@ -248,7 +254,7 @@ export class PickleMachine {
           // REDUCE
           const args = this.pop();
           const func = this.top();
-          stack[stack.length - 1] = this.call(func, refsOf(args), 'REDUCE', p);
+          stack[stack.length - 1] = this.call(func, refsOf(args), 'REDUCE', p, literalOf(args));
           break;
         }
         case 0x53: {
@@ -289,7 +295,10 @@ export class PickleMachine {
         case 0x62: {
           // BUILD
           const state = this.pop();
-          this.build(this.top(), state, p);
+          const inst = this.top();
+          this.build(inst, state, p);
+          const array = joblibArrayAfterBuild(inst, state);
+          if (array) await this.stepOverJoblibArray(array);
           break;
         }
         case 0x63: {
@@ -308,6 +317,8 @@ export class PickleMachine {
           break;
         }
         case 0x7d: // EMPTY_DICT
+          stack.push(new Box(null, null, new Map()));
+          break;
         case 0x5d: // EMPTY_LIST
         case 0x8f: // EMPTY_SET
           stack.push(new Box(null));
@@ -373,6 +384,7 @@ export class PickleMachine {
           // SETITEM
           const v = this.pop();
           const k = this.pop();
+          rememberEntry(this.top(), k, v);
           this.addTo(this.top(), v);
           this.addTo(this.top(), k);
           break;
@@ -387,6 +399,8 @@ export class PickleMachine {
           // SETITEMS
           const n = stack.length - this.markOrFail();
           if (n % 2 !== 0) this.malformed('odd number of items for SETITEMS');
+          const target = stack[this.markOrFail() - 1];
+          for (let i = stack.length - n; i < stack.length; i += 2) rememberEntry(target, stack[i], stack[i + 1]);
           this.addRefs(this.top(), this.popMark());
           break;
         }
@@ -475,7 +489,9 @@ export class PickleMachine {
           const kwargs = this.pop();
           const args = this.pop();
           const cls = this.pop();
-          stack.push(this.call(cls, mergeRefs(mergeRefs(null, refsOf(args)), refsOf(kwargs)), 'NEWOBJ_EX', p));
+          stack.push(
+            this.call(cls, mergeRefs(mergeRefs(null, refsOf(args)), refsOf(kwargs)), 'NEWOBJ_EX', p)
+          );
           break;
         }
         case 0x93: {
@@ -679,7 +695,11 @@ export class PickleMachine {
     }
     while (nl < 0) {
       if (cur.end >= cur.size) {
-        throw new PickleStop('truncated', `the data ends inside the text operand of ${this.opName()}`, this.opStart);
+        throw new PickleStop(
+          'truncated',
+          `the data ends inside the text operand of ${this.opName()}`,
+          this.opStart
+        );
       }
       throwIfAborted(this.signal);
       cur.pos = cur.end;
@@ -695,7 +715,11 @@ export class PickleMachine {
   private async shortLine(what: string): Promise<Uint8Array> {
     const line = await this.line();
     if (line === null) {
-      throw new PickleStop('limit', `${what} longer than ${this.limits.maxPickleOperandCopy} bytes`, this.opStart);
+      throw new PickleStop(
+        'limit',
+        `${what} longer than ${this.limits.maxPickleOperandCopy} bytes`,
+        this.opStart
+      );
     }
     return line;
   }
@@ -852,7 +876,13 @@ export class PickleMachine {
     return rec.ref;
   }
 
-  private call(callee: Val, argRefs: ReturnType<typeof refsOf>, opcode: string, offset: number): Made {
+  private call(
+    callee: Val,
+    argRefs: ReturnType<typeof refsOf>,
+    opcode: string,
+    offset: number,
+    args?: Literal
+  ): Made {
     let origin: ImportRecord | null = null;
     if (callee instanceof Ref) {
       origin = callee.rec;
@@ -864,7 +894,55 @@ export class PickleMachine {
       if (held) for (const r of held) this.markPassed(r);
     }
     if (argRefs) for (const r of argRefs) this.markPassed(r);
-    return new Made(origin, mergeRefs(null, argRefs));
+    return new Made(origin, mergeRefs(null, argRefs), Array.isArray(args) ? args : null);
+  }
+
+  /** Steps over the bytes joblib's unpickler reads after a NumpyArrayWrapper BUILD (see joblib-array.ts). */
+  private async stepOverJoblibArray(array: JoblibArray): Promise<void> {
+    if ('invalid' in array) {
+      throw new PickleStop('limit', `joblib array data follows, but ${array.invalid}`, this.opStart);
+    }
+    const cur = this.cur;
+    if (this.frameEnd !== Infinity) {
+      // joblib commits the frame before writing an array, so a real file's frame ends right here. Inside a
+      // frame, joblib would read the array from the file after the frame: a layout we do not model.
+      if (cur.pos !== this.frameEnd) {
+        throw new PickleStop('limit', 'joblib array data starts inside a pickle frame', this.opStart);
+      }
+      this.frameEnd = Infinity;
+    }
+    if (array.alignmentBytes !== undefined) await cur.fill(1);
+    const padByte = array.alignmentBytes !== undefined && cur.pos < cur.end ? cur.buf[cur.pos - cur.base] : undefined;
+    const span = joblibArraySpan(array, cur.pos, padByte);
+    if (span.kind === 'invalid') throw new PickleStop('malformed', `joblib array: ${span.reason}`, this.opStart);
+    if (span.kind === 'nested-pickle') {
+      await this.runNestedPickle();
+      return;
+    }
+    if (span.end > cur.size) {
+      throw new PickleStop('truncated', `joblib array data runs ${span.end - cur.size} bytes past the end`, cur.pos);
+    }
+    this.joblibArrays++;
+    this.arg(`<joblib array: ${span.end - span.start} bytes>`);
+    cur.pos = span.end;
+  }
+
+  /**
+   * joblib stores object arrays as a whole pickle inside the stream (pickle.load on the same file): it is
+   * analysed like any other, then the outer pickle resumes with its own stack and memo.
+   */
+  private async runNestedPickle(): Promise<void> {
+    const saved = { stack: this.stack, marks: this.marks, fence: this.fence, memo: this.memo, proto: this.proto };
+    const frameEnd = this.frameEnd;
+    if (++this.nestedDepth > 8) throw new PickleStop('limit', 'joblib object arrays nested too deeply', this.opStart);
+    try {
+      await this.runOne();
+      this.pickles--;
+    } finally {
+      this.nestedDepth--;
+    }
+    Object.assign(this, saved);
+    this.frameEnd = frameEnd;
   }
 
   private markCalled(rec: ImportRecord, opcode: string, offset: number): void {
@@ -885,7 +963,8 @@ export class PickleMachine {
     if (inst instanceof Ref) {
       // BUILD on an imported module, class or function sets attributes on it (inst.__dict__ update).
       this.moduleTampering.push({ offset, rec: inst.rec });
-      if (inst.rec.cls.level === 'safe' || inst.rec.disassembly.length === 0) inst.rec.disassembly = this.openWindow();
+      if (inst.rec.cls.level === 'safe' || inst.rec.disassembly.length === 0)
+        inst.rec.disassembly = this.openWindow();
     } else if (inst instanceof Made && inst.origin) {
       this.markCalled(inst.origin, 'BUILD', offset);
     }
@@ -925,7 +1004,14 @@ function tupleBox(items: Val[]): Box {
 
 /** Values that certainly are not a Python str at load time. */
 function notAString(v: Val): boolean {
-  return (isLiteral(v) && typeof v !== 'string') || v instanceof Box || v === BYTES || v === FLOAT || v === BIG_INT || v === BUFFER;
+  return (
+    (isLiteral(v) && typeof v !== 'string') ||
+    v instanceof Box ||
+    v === BYTES ||
+    v === FLOAT ||
+    v === BIG_INT ||
+    v === BUFFER
+  );
 }
 
 function literalOf(v: Val): Literal | undefined {

@@ -3,19 +3,7 @@
  * encoded; `proto` is the protocol that introduced the opcode.
  */
 export type OperandKind =
-  | 'none'
-  | 'u1'
-  | 'u2'
-  | 'u4'
-  | 'i4'
-  | 'f8be'
-  | 'u8'
-  | 'line'
-  | 'line2'
-  | 'len1'
-  | 'len4'
-  | 'slen4'
-  | 'len8';
+  'none' | 'u1' | 'u2' | 'u4' | 'i4' | 'f8be' | 'u8' | 'line' | 'line2' | 'len1' | 'len4' | 'slen4' | 'len8';
 
 export interface OpcodeInfo {
   readonly code: number;

@@ -26,7 +26,11 @@ function context(limits: Partial<ScanLimits> = {}): [ScanContext, Collected] {
   return [ctx, out];
 }
 
-async function scan(bytes: Uint8Array | ByteSource, limits: Partial<ScanLimits> = {}, opts: PickleScanOptions = {}) {
+async function scan(
+  bytes: Uint8Array | ByteSource,
+  limits: Partial<ScanLimits> = {},
+  opts: PickleScanOptions = {}
+) {
   const [ctx, out] = context(limits);
   const src = bytes instanceof Uint8Array ? memorySource(bytes, 'test.pkl') : bytes;
   const result = await scanPickleStream(src, ctx, opts);
@@ -127,7 +131,9 @@ describe('imports and calls', () => {
   });
 
   it('resolves dotted names as getattr chains (pathlib + os.system, builtins via __builtins__)', async () => {
-    const a = await scan(p().proto(4).shortUnicode('pathlib').shortUnicode('os.system').op('STACK_GLOBAL').op('STOP').bytes());
+    const a = await scan(
+      p().proto(4).shortUnicode('pathlib').shortUnicode('os.system').op('STACK_GLOBAL').op('STOP').bytes()
+    );
     expect(a.rule('pickle.import.dangerous')[0].severity).toBe('high');
     const b = p().proto(4).shortUnicode('collections').shortUnicode('__builtins__.eval').op('STACK_GLOBAL');
     b.shortUnicode('1').op('TUPLE1').op('REDUCE').op('STOP');
@@ -203,7 +209,10 @@ describe('malformed, stacked and truncated streams', () => {
   });
 
   it('reports truncated operands as malformed with the opcode offset', async () => {
-    const bytes = p().proto(4).raw(0x8e, ...p().u64(100), 1, 2, 3).bytes();
+    const bytes = p()
+      .proto(4)
+      .raw(0x8e, ...p().u64(100), 1, 2, 3)
+      .bytes();
     const { rule } = await scan(bytes);
     expect(rule('pickle.malformed')[0]).toMatchObject({ offset: 2 });
     expect(rule('pickle.malformed')[0].message).toContain('declares 100 bytes');
@@ -229,7 +238,13 @@ describe('malformed, stacked and truncated streams', () => {
 
   it('reads the legacy PyTorch header values (magic LONG1, protocol BININT2)', async () => {
     const magic = [0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
-    const b = p().proto(2).raw(...magic).op('STOP').proto(2).raw('M', 0xe9, 0x03).op('STOP');
+    const b = p()
+      .proto(2)
+      .raw(...magic)
+      .op('STOP')
+      .proto(2)
+      .raw('M', 0xe9, 0x03)
+      .op('STOP');
     const first = await scan(b.bytes(), {}, { maxPickles: 1 });
     expect(first.result.firstValue).toBe(0x1950a86a20f9469cfc6cn);
     const second = await scan(b.bytes(), {}, { start: 15 });
@@ -277,7 +292,10 @@ describe('limits', () => {
 
   it('skips a 10 MB BINBYTES8 by offset without reading it', async () => {
     const size = 10 * 1024 * 1024;
-    const head = p().proto(4).raw(0x8e, ...p().u64(size)).bytes();
+    const head = p()
+      .proto(4)
+      .raw(0x8e, ...p().u64(size))
+      .bytes();
     const tail = p().op('POP').global('os', 'system').op('STOP').bytes();
     const total = head.length + size + tail.length;
     let bytesRead = 0;
@@ -308,7 +326,13 @@ describe('limits', () => {
 describe('frames', () => {
   it('accepts well-formed frames silently', async () => {
     const body = p().op('NONE').op('STOP');
-    const { findings } = await scan(p().proto(4).frame(body.length).raw(...body.bytes()).bytes());
+    const { findings } = await scan(
+      p()
+        .proto(4)
+        .frame(body.length)
+        .raw(...body.bytes())
+        .bytes()
+    );
     expect(findings).toEqual([]);
   });
 
@@ -321,7 +345,9 @@ describe('frames', () => {
   it('reports a frame longer than the data and a FRAME inside an unfinished frame', async () => {
     const long = await scan(p().proto(4).frame(99).op('NONE').op('STOP').bytes());
     expect(long.rule('pickle.frame-mismatch')[0].message).toContain('declares 99 bytes');
-    const nested = await scan(p().proto(4).frame(20).op('NONE').frame(2).op('NONE').op('STOP').op('STOP').bytes());
+    const nested = await scan(
+      p().proto(4).frame(20).op('NONE').frame(2).op('NONE').op('STOP').op('STOP').bytes()
+    );
     expect(nested.rule('pickle.frame-mismatch')).toHaveLength(1);
   });
 });

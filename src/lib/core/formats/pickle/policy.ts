@@ -5,16 +5,7 @@
  */
 export type ImportLevel = 'safe' | 'unknown' | 'high' | 'critical';
 export type DangerCategory =
-  | 'shell'
-  | 'process'
-  | 'exec'
-  | 'code'
-  | 'file'
-  | 'network'
-  | 'deserialise'
-  | 'import'
-  | 'gadget'
-  | 'system';
+  'shell' | 'process' | 'exec' | 'code' | 'file' | 'network' | 'deserialise' | 'import' | 'gadget' | 'system';
 
 export interface ImportClass {
   level: ImportLevel;
@@ -42,6 +33,10 @@ const SAFE = new Set<string>([
   'torch._tensor._rebuild_from_type_v2',
   'torch.storage.TypedStorage',
   'torch.storage.UntypedStorage',
+  // TorchScript's constants.pkl list builders: identity functions in torch/jit/_pickle.py.
+  ...'build_intlist build_tensorlist build_doublelist build_boollist build_tensor_from_id restore_type_tag'
+    .split(' ')
+    .map((n) => `torch.jit._pickle.${n}`),
   'collections.OrderedDict',
   'codecs.encode',
   ...SAFE_BUILTINS.split(' ').map((n) => `builtins.${n}`),
@@ -51,7 +46,10 @@ const SAFE = new Set<string>([
     `${m}.numeric._frombuffer`
   ]),
   'numpy.ndarray',
-  'numpy.dtype'
+  'numpy.dtype',
+  // joblib's array wrapper only tells joblib.load to read raw array bytes (stepped over) or, for object
+  // arrays, a nested pickle (analysed like the rest): see joblib-array.ts.
+  'joblib.numpy_pickle.NumpyArrayWrapper'
 ]);
 
 /** Private or platform modules and what they stand for. */
@@ -113,38 +111,138 @@ function rule(level: ImportLevel, category: DangerCategory, paths: string): void
   for (const p of paths.trim().split(/\s+/)) RULES.push([p, level, category]);
 }
 rule('critical', 'shell', 'os.system os.popen subprocess pty.spawn platform.popen pydoc.pipepager');
-rule('critical', 'process', 'os multiprocessing asyncio pexpect pty _aix_support _osx_support pyrepl ensurepip pip venv');
-rule('critical', 'process', 'webbrowser concurrent.futures.process concurrent.futures.ProcessPoolExecutor imaplib.IMAP4_stream');
-rule('critical', 'process', 'platform._syscmd_ver platform._syscmd_file platform._syscmd_uname setuptools distutils');
-rule('critical', 'exec', 'builtins.eval builtins.exec builtins.execfile builtins.compile builtins.breakpoint builtins.input');
-rule('critical', 'exec', 'builtins.raw_input builtins.help builtins.apply builtins.__build_class__ code codeop runpy pdb bdb');
-rule('critical', 'exec', 'timeit trace cProfile profile doctest pydoc idlelib test interpreters cloudpickle dill IPython');
-rule('critical', 'exec', 'numpy.testing._private.utils numpy.f2py numpy.distutils numexpr.evaluate pandas.eval');
-rule('critical', 'exec', 'torch._inductor torch._dynamo torch.jit torch.compile torch.utils.collect_env torch.utils.bottleneck');
-rule('critical', 'exec', 'torch.utils._config_module torch.fx.experimental.symbolic_shapes.ShapeEnv torch.package');
+rule(
+  'critical',
+  'process',
+  'os multiprocessing asyncio pexpect pty _aix_support _osx_support pyrepl ensurepip pip venv'
+);
+rule(
+  'critical',
+  'process',
+  'webbrowser concurrent.futures.process concurrent.futures.ProcessPoolExecutor imaplib.IMAP4_stream'
+);
+rule(
+  'critical',
+  'process',
+  'platform._syscmd_ver platform._syscmd_file platform._syscmd_uname setuptools distutils'
+);
+rule(
+  'critical',
+  'exec',
+  'builtins.eval builtins.exec builtins.execfile builtins.compile builtins.breakpoint builtins.input'
+);
+rule(
+  'critical',
+  'exec',
+  'builtins.raw_input builtins.help builtins.apply builtins.__build_class__ code codeop runpy pdb bdb'
+);
+rule(
+  'critical',
+  'exec',
+  'timeit trace cProfile profile doctest pydoc idlelib test interpreters cloudpickle dill IPython'
+);
+rule(
+  'critical',
+  'exec',
+  'numpy.testing._private.utils numpy.f2py numpy.distutils numexpr.evaluate pandas.eval'
+);
+rule(
+  'critical',
+  'exec',
+  'torch._inductor torch._dynamo torch.jit torch.compile torch.utils.collect_env torch.utils.bottleneck'
+);
+rule(
+  'critical',
+  'exec',
+  'torch.utils._config_module torch.fx.experimental.symbolic_shapes.ShapeEnv torch.package'
+);
 rule('critical', 'exec', 'torch._export torch.testing._internal');
-rule('critical', 'code', 'types.CodeType types.FunctionType types.LambdaType types.MethodType types.ModuleType');
+rule(
+  'critical',
+  'code',
+  'types.CodeType types.FunctionType types.LambdaType types.MethodType types.ModuleType'
+);
 rule('critical', 'code', 'types.new_class types.CellType marshal');
-rule('critical', 'file', 'builtins.open builtins.file io shutil pathlib tempfile glob fileinput filecmp shelve zipfile tarfile');
-rule('critical', 'file', 'zipimport py_compile compileall linecache sqlite3 dbm mmap codecs.open os.path logging.FileHandler');
-rule('critical', 'file', 'logging.handlers logging.config gzip.open gzip.GzipFile bz2.open bz2.BZ2File lzma.open lzma.LZMAFile');
+rule(
+  'critical',
+  'file',
+  'builtins.open builtins.file io shutil pathlib tempfile glob fileinput filecmp shelve zipfile tarfile'
+);
+rule(
+  'critical',
+  'file',
+  'zipimport py_compile compileall linecache sqlite3 dbm mmap codecs.open os.path logging.FileHandler'
+);
+rule(
+  'critical',
+  'file',
+  'logging.handlers logging.config gzip.open gzip.GzipFile bz2.open bz2.BZ2File lzma.open lzma.LZMAFile'
+);
 rule('critical', 'file', 'tokenize.open');
-rule('critical', 'network', 'socket ssl urllib http requests aiohttp httpx urllib3 ftplib smtplib telnetlib poplib imaplib');
-rule('critical', 'network', 'nntplib xmlrpc socketserver smtpd asynchat asyncore wsgiref torch.distributed.rpc');
-rule('critical', 'deserialise', 'pickle marshal yaml jsonpickle joblib.load numpy.load numpy.lib.npyio.load torch.load');
-rule('critical', 'deserialise', 'torch.serialization.load torch.hub lib2to3 pandas.read_pickle pandas.io.pickle');
-rule('critical', 'deserialise', 'torch.utils.data.datapipes.utils.decoder torch.distributed.elastic.rendezvous.api.basichandlers');
+rule(
+  'critical',
+  'network',
+  'socket ssl urllib http requests aiohttp httpx urllib3 ftplib smtplib telnetlib poplib imaplib'
+);
+rule(
+  'critical',
+  'network',
+  'nntplib xmlrpc socketserver smtpd asynchat asyncore wsgiref torch.distributed.rpc'
+);
+rule(
+  'critical',
+  'deserialise',
+  'pickle marshal yaml jsonpickle joblib.load numpy.load numpy.lib.npyio.load torch.load'
+);
+rule(
+  'critical',
+  'deserialise',
+  'torch.serialization.load torch.hub lib2to3 pandas.read_pickle pandas.io.pickle'
+);
+rule(
+  'critical',
+  'deserialise',
+  'torch.utils.data.datapipes.utils.decoder torch.distributed.elastic.rendezvous.api.basichandlers'
+);
 rule('high', 'deserialise', 'torch.storage._load_from_bytes');
-rule('critical', 'import', 'builtins.__import__ builtins.reload importlib pkgutil site ctypes cffi numpy.ctypeslib');
-rule('critical', 'gadget', 'builtins.getattr builtins.setattr builtins.delattr builtins.vars builtins.globals');
-rule('critical', 'gadget', 'builtins.locals operator.attrgetter operator.methodcaller operator.itemgetter operator.getitem');
-rule('critical', 'gadget', 'operator.setitem operator.delitem operator.call functools.partial functools.partialmethod');
+rule(
+  'critical',
+  'import',
+  'builtins.__import__ builtins.reload importlib pkgutil site ctypes cffi numpy.ctypeslib'
+);
+rule(
+  'critical',
+  'gadget',
+  'builtins.getattr builtins.setattr builtins.delattr builtins.vars builtins.globals'
+);
+rule(
+  'critical',
+  'gadget',
+  'builtins.locals operator.attrgetter operator.methodcaller operator.itemgetter operator.getitem'
+);
+rule(
+  'critical',
+  'gadget',
+  'operator.setitem operator.delitem operator.call functools.partial functools.partialmethod'
+);
 rule('critical', 'gadget', 'functools.reduce');
 rule('critical', 'system', 'sys signal threading atexit');
-rule('high', 'system', 'builtins.exit builtins.quit gc inspect resource select selectors syslog faulthandler');
+rule(
+  'high',
+  'system',
+  'builtins.exit builtins.quit gc inspect resource select selectors syslog faulthandler'
+);
 rule('high', 'code', 'ast builtins.type');
-rule('critical', 'process', 'uuid._get_command_stdout uuid._popen uuid._ifconfig_getnode uuid._ip_getnode uuid._arp_getnode');
-rule('critical', 'process', 'uuid._lanscan_getnode uuid._netstat_getnode uuid._find_mac_near_keyword uuid._find_mac_under_heading');
+rule(
+  'critical',
+  'process',
+  'uuid._get_command_stdout uuid._popen uuid._ifconfig_getnode uuid._ip_getnode uuid._arp_getnode'
+);
+rule(
+  'critical',
+  'process',
+  'uuid._lanscan_getnode uuid._netstat_getnode uuid._find_mac_near_keyword uuid._find_mac_under_heading'
+);
 rule('unknown', 'file', 'io.BytesIO io.StringIO io.TextIOWrapper');
 RULES.sort((a, b) => b[0].length - a[0].length);
 
@@ -219,7 +317,10 @@ export function classifyImport(module: string, name: string): ImportClass {
 }
 
 const WHAT: Record<DangerCategory, [string, string]> = {
-  shell: ['Runs a shell command when loaded', 'starts a shell or process and runs a command of the attacker’s choosing'],
+  shell: [
+    'Runs a shell command when loaded',
+    'starts a shell or process and runs a command of the attacker’s choosing'
+  ],
   process: [
     'Starts a process when loaded',
     'can start operating-system processes, run commands or install packages'
@@ -227,12 +328,18 @@ const WHAT: Record<DangerCategory, [string, string]> = {
   exec: ['Runs Python code when loaded', 'evaluates or executes Python code supplied in the file'],
   code: ['Builds executable code when loaded', 'constructs code objects or functions from raw data'],
   file: ['Touches files when loaded', 'can read, create, overwrite or delete files on this machine'],
-  network: ['Opens network connections when loaded', 'can connect to remote hosts, download payloads or leak data'],
+  network: [
+    'Opens network connections when loaded',
+    'can connect to remote hosts, download payloads or leak data'
+  ],
   deserialise: [
     'Loads a hidden nested payload',
     'deserialises another embedded payload (pickle, marshal, YAML, …) that runs with the same power'
   ],
-  import: ['Loads arbitrary modules or native code', 'imports modules or native libraries chosen by the file'],
+  import: [
+    'Loads arbitrary modules or native code',
+    'imports modules or native libraries chosen by the file'
+  ],
   gadget: [
     'Uses an attribute or call gadget',
     'reaches arbitrary attributes or calls arbitrary callables — the building block of exploit chains'

@@ -59,7 +59,9 @@ function reportDynamic(rec: ImportRecord, ctx: ScanContext): void {
   ctx.report({
     ruleId: 'pickle.import.dynamic',
     severity: used ? 'critical' : 'high',
-    title: used ? 'Calls a callable whose name is computed while loading' : 'Imports a name computed while loading',
+    title: used
+      ? 'Calls a callable whose name is computed while loading'
+      : 'Imports a name computed while loading',
     message: `STACK_GLOBAL at offset ${rec.offset} takes its module and name (${qualified(rec)}, "?" = unknown) from values produced while loading — results of calls or attributes changed earlier — so what it imports cannot be known without running the file.${used ? ' The result is then called.' : ''} Ordinary picklers never do this; it is a known way to hide names such as builtins.eval. ${LOAD_ADVICE}`,
     offset: rec.offset,
     evidence: importEvidence(rec)
@@ -116,7 +118,12 @@ export function reportPickleAnalysis(a: PickleAnalysis, ctx: ScanContext, opts: 
       title: `Overwrites attributes of an imported object: ${qualified(rec)}`,
       message: `BUILD at offset ${offset} sets attributes directly on ${qualified(rec)} — a module, class or function — instead of on a new object. Anything that later looks those names up (including this pickle's own imports) gets the attacker's values; it is a known way to smuggle builtins.eval past scanners. ${LOAD_ADVICE}`,
       offset,
-      evidence: { opcode: 'BUILD', module: rec.module, name: rec.name, disassembly: rec.disassembly.slice(0, 12) }
+      evidence: {
+        opcode: 'BUILD',
+        module: rec.module,
+        name: rec.name,
+        disassembly: rec.disassembly.slice(0, 12)
+      }
     });
   }
 
@@ -130,7 +137,12 @@ export function reportPickleAnalysis(a: PickleAnalysis, ctx: ScanContext, opts: 
       offset: first.offset,
       evidence: {
         opcode: 'FRAME',
-        details: { mismatches: m.frameIssues.length, ...Object.fromEntries(m.frameIssues.slice(1, 4).map((f, i) => [`also${i + 1}`, `${f.offset}: ${f.reason}`])) }
+        details: {
+          mismatches: m.frameIssues.length,
+          ...Object.fromEntries(
+            m.frameIssues.slice(1, 4).map((f, i) => [`also${i + 1}`, `${f.offset}: ${f.reason}`])
+          )
+        }
       }
     });
   }
@@ -142,7 +154,8 @@ export function reportPickleAnalysis(a: PickleAnalysis, ctx: ScanContext, opts: 
     ctx.report({
       ruleId: rule,
       severity: 'medium',
-      title: s.kind === 'limit' ? `Pickle analysis limit reached: ${s.message}` : `Malformed pickle at ${where}`,
+      title:
+        s.kind === 'limit' ? `Pickle analysis limit reached: ${s.message}` : `Malformed pickle at ${where}`,
       message:
         s.kind === 'limit'
           ? `Analysis stopped at ${where} because ${s.message} (a safety bound). What follows was not checked.`
@@ -150,7 +163,10 @@ export function reportPickleAnalysis(a: PickleAnalysis, ctx: ScanContext, opts: 
       offset: s.offset,
       evidence: { disassembly: m.recentDisassembly(12), details: { kind: s.kind, pickles: m.pickles } }
     });
-    ctx.incomplete(`The pickle stream could not be analysed past offset ${s.offset} (${shorten(s.message, 120)}).`, s.offset);
+    ctx.incomplete(
+      `The pickle stream could not be analysed past offset ${s.offset} (${shorten(s.message, 120)}).`,
+      s.offset
+    );
   }
 
   if (a.trailingAt >= 0 && opts.trailing !== 'ignore') {

@@ -114,7 +114,8 @@ function walk(
           const text = first[0];
           if (op.name === 'INT' || op.name === 'LONG' || op.name === 'GET' || op.name === 'PUT') {
             if (!/^\s*[+-]?\w+L?\s*$/.test(text)) return { valid, imports, end: 'invalid' };
-          } else if (op.name === 'STRING' && !/^(['"]).*\1$/.test(text)) return { valid, imports, end: 'invalid' };
+          } else if (op.name === 'STRING' && !/^(['"]).*\1$/.test(text))
+            return { valid, imports, end: 'invalid' };
           else if (op.name === 'FLOAT' && Number.isNaN(Number(text)) && !/^[+-]?(inf|nan)/i.test(text)) {
             return { valid, imports, end: 'invalid' };
           }

@@ -117,7 +117,9 @@ export function pythonInt(text: string, base0 = true): number | bigint {
 
 export function pythonFloatValid(text: string): boolean {
   const t = text.trim().replace(/_/g, '');
-  return /^[+-]?(inf|infinity|nan)$/i.test(t) || (t !== '' && !Number.isNaN(Number(t)) && !/^[+-]?0[xob]/i.test(t));
+  return (
+    /^[+-]?(inf|infinity|nan)$/i.test(t) || (t !== '' && !Number.isNaN(Number(t)) && !/^[+-]?0[xob]/i.test(t))
+  );
 }
 
 /** LONG1/LONG4 payload: little-endian two's complement. */

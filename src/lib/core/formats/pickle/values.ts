@@ -39,7 +39,9 @@ export class Ref {
 export class Made {
   constructor(
     readonly origin: ImportRecord | null,
-    public refs: ImportRecord[] | null
+    public refs: ImportRecord[] | null,
+    /** The call's arguments when they were a tuple of literals (e.g. numpy.dtype('f8', False, True)). */
+    readonly args: Literal[] | null = null
   ) {}
 }
 
@@ -47,7 +49,9 @@ export class Made {
 export class Box {
   constructor(
     public refs: ImportRecord[] | null,
-    readonly items: Literal[] | null = null
+    readonly items: Literal[] | null = null,
+    /** A small dict's string-keyed entries (for joblib's array wrapper state); null when not tracked. */
+    readonly entries: Map<string, Val> | null = null
   ) {}
 }
 

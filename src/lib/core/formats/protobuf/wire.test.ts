@@ -7,7 +7,8 @@ import { ProtoError, ProtoReader, type ProtoRange } from './wire';
 async function collect(data: Uint8Array, limits?: { maxDepth: number; maxFields: number }) {
   const r = new ProtoReader(memorySource(data), limits);
   const out: { field: number; wire: number; value: number; length: number }[] = [];
-  for await (const f of r.fields(r.root())) out.push({ field: f.field, wire: f.wire, value: f.value, length: f.length });
+  for await (const f of r.fields(r.root()))
+    out.push({ field: f.field, wire: f.wire, value: f.value, length: f.length });
   return out;
 }
 
@@ -23,7 +24,13 @@ async function walkAll(r: ProtoReader, range: ProtoRange): Promise<number> {
 
 describe('ProtoReader', () => {
   it('decodes every wire type it supports', async () => {
-    const data = u8(vint(1, 300), [...tag(2, 1), 1, 0, 0, 0, 0, 0, 0, 0], str(3, 'abc'), [...tag(4, 5), 7, 0, 0, 0]);
+    const data = u8(vint(1, 300), [...tag(2, 1), 1, 0, 0, 0, 0, 0, 0, 0], str(3, 'abc'), [
+      ...tag(4, 5),
+      7,
+      0,
+      0,
+      0
+    ]);
     expect(await collect(data)).toEqual([
       { field: 1, wire: 0, value: 300, length: 0 },
       { field: 2, wire: 1, value: 1, length: 0 },
@@ -55,14 +62,21 @@ describe('ProtoReader', () => {
 
   it('bounds a nested length by its enclosing message, not by the file', async () => {
     // Outer message of 3 bytes whose inner field claims 5: the bytes exist in the file but not in the message.
-    const data = u8(bytes(1, [...tag(2, 2), 5, 9, 9, 9, 9, 9]).slice(0, 2), [...tag(2, 2), 5], [9, 9, 9, 9, 9, 9]);
+    const data = u8(
+      bytes(1, [...tag(2, 2), 5, 9, 9, 9, 9, 9]).slice(0, 2),
+      [...tag(2, 2), 5],
+      [9, 9, 9, 9, 9, 9]
+    );
     data[1] = 3;
     const r = new ProtoReader(memorySource(data));
     await expect(walkAll(r, r.root())).rejects.toThrow(/claims 5 bytes but its message has 1 left/);
   });
 
   it('fails with an error, never silently, at every truncation point of a nested message', async () => {
-    const full = u8(vint(1, 7), msg(2, str(1, 'node'), str(2, 'Const'), msg(5, str(1, 'k'), bytes(2, new Array(40).fill(1)))));
+    const full = u8(
+      vint(1, 7),
+      msg(2, str(1, 'node'), str(2, 'Const'), msg(5, str(1, 'k'), bytes(2, new Array(40).fill(1))))
+    );
     for (let cut = 1; cut < full.length; cut++) {
       const r = new ProtoReader(memorySource(full.subarray(0, cut)));
       const outcome = await walkAll(r, r.root()).then(
@@ -107,7 +121,9 @@ describe('ProtoReader', () => {
     await expect(walkAll(r, r.root())).rejects.toThrow(/deeper than 100 levels/);
 
     const many = u8(...new Array(5000).fill(vint(3, 1)));
-    await expect(collect(many, { maxDepth: 10, maxFields: 1000 })).rejects.toThrow(/more than 1000 protobuf fields/);
+    await expect(collect(many, { maxDepth: 10, maxFields: 1000 })).rejects.toThrow(
+      /more than 1000 protobuf fields/
+    );
   });
 });
 

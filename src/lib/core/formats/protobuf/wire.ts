@@ -128,7 +128,8 @@ export class ProtoReader {
         pos = start + length;
       } else if (wire === WireType.i32 || wire === WireType.i64) {
         const n = wire === WireType.i32 ? 4 : 8;
-        if (afterTag + n > range.end) throw new ProtoError(`fixed-width field ${field} runs past its message`, pos);
+        if (afterTag + n > range.end)
+          throw new ProtoError(`fixed-width field ${field} runs past its message`, pos);
         const b = this.window.subarray(afterTag - this.windowStart, afterTag - this.windowStart + n);
         const lo = (b[0] | (b[1] << 8) | (b[2] << 16)) + b[3] * 0x1000000;
         f.value = n === 4 ? lo : lo + (b[4] | (b[5] << 8) | (b[6] << 16)) * 0x100000000 + b[7] * 2 ** 56;
@@ -143,7 +144,8 @@ export class ProtoReader {
   /** Copies a length-delimited payload of at most `max` bytes; longer ones are an error the caller handles. */
   async bytes(f: ProtoField, max: number): Promise<Uint8Array> {
     if (f.wire !== WireType.len) throw new ProtoError(`field ${f.field} is not length-delimited`, f.offset);
-    if (f.length > max) throw new ProtoError(`field ${f.field} is ${f.length} bytes, more than the ${max} read`, f.start);
+    if (f.length > max)
+      throw new ProtoError(`field ${f.field} is ${f.length} bytes, more than the ${max} read`, f.start);
     const data = await this.src.read(f.start, f.length);
     if (data.length !== f.length) throw new ProtoError(`field ${f.field} is cut short`, f.start);
     return data.slice();

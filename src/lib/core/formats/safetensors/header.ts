@@ -3,7 +3,13 @@ import { shorten } from '../../findings';
 import type { FindingInput } from '../types';
 import { dtypeBits } from './dtypes';
 import { checkMetadataText } from './metadata';
-import { isJsonObject, JsonSyntaxError, parseStrictJson, type JsonObject, type JsonValue } from './strict-json';
+import {
+  isJsonObject,
+  JsonSyntaxError,
+  parseStrictJson,
+  type JsonObject,
+  type JsonValue
+} from './strict-json';
 
 /** The reference loader refuses headers above this (safetensors' MAX_HEADER_SIZE). */
 export const MAX_SAFETENSORS_HEADER = 100_000_000;
@@ -35,9 +41,16 @@ export interface SafetensorsParse {
   problems: FindingInput[];
 }
 
-const REFUSED = 'The safetensors loader refuses this file, so it cannot be loaded as is; a tool that parses it differently may still read it.';
+const REFUSED =
+  'The safetensors loader refuses this file, so it cannot be loaded as is; a tool that parses it differently may still read it.';
 
-function refused(ruleId: string, title: string, detail: string, offset?: number, excerpt?: string): FindingInput {
+function refused(
+  ruleId: string,
+  title: string,
+  detail: string,
+  offset?: number,
+  excerpt?: string
+): FindingInput {
   return {
     ruleId,
     severity: 'medium',
@@ -58,21 +71,40 @@ function readU64(bytes: Uint8Array): number {
 export async function parseSafetensors(src: ByteSource): Promise<SafetensorsParse> {
   const problems: FindingInput[] = [];
   if (src.size < 8) {
-    problems.push(refused('safetensors.truncated', 'File shorter than the 8-byte header length', `The file has ${src.size} bytes.`));
+    problems.push(
+      refused(
+        'safetensors.truncated',
+        'File shorter than the 8-byte header length',
+        `The file has ${src.size} bytes.`
+      )
+    );
     return { problems };
   }
   const headerLength = readU64(await src.read(0, 8));
-  const details = { headerLength: Number.isFinite(headerLength) ? headerLength : '≥ 2^53', fileSize: src.size };
+  const details = {
+    headerLength: Number.isFinite(headerLength) ? headerLength : '≥ 2^53',
+    fileSize: src.size
+  };
   if (headerLength > MAX_SAFETENSORS_HEADER) {
     problems.push({
-      ...refused('safetensors.header-too-large', 'Header length is out of bounds', `The header claims ${details.headerLength} bytes; the loader accepts at most ${MAX_SAFETENSORS_HEADER}.`, 0),
+      ...refused(
+        'safetensors.header-too-large',
+        'Header length is out of bounds',
+        `The header claims ${details.headerLength} bytes; the loader accepts at most ${MAX_SAFETENSORS_HEADER}.`,
+        0
+      ),
       evidence: { details }
     });
     return { problems };
   }
   if (8 + headerLength > src.size) {
     problems.push({
-      ...refused('safetensors.header-out-of-bounds', 'Header runs past the end of the file', `The header claims ${headerLength} bytes but only ${src.size - 8} follow.`, 0),
+      ...refused(
+        'safetensors.header-out-of-bounds',
+        'Header runs past the end of the file',
+        `The header claims ${headerLength} bytes but only ${src.size - 8} follow.`,
+        0
+      ),
       evidence: { details }
     });
     return { problems };
@@ -82,11 +114,26 @@ export async function parseSafetensors(src: ByteSource): Promise<SafetensorsPars
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
   } catch {
-    problems.push(refused('safetensors.header-utf8', 'Header is not valid UTF-8', 'The JSON header contains invalid UTF-8.', 8));
+    problems.push(
+      refused(
+        'safetensors.header-utf8',
+        'Header is not valid UTF-8',
+        'The JSON header contains invalid UTF-8.',
+        8
+      )
+    );
     return { problems };
   }
   if (!text.startsWith('{')) {
-    problems.push(refused('safetensors.header-start', 'Header does not start with "{"', 'The header is not a JSON object.', 8, text));
+    problems.push(
+      refused(
+        'safetensors.header-start',
+        'Header does not start with "{"',
+        'The header is not a JSON object.',
+        8,
+        text
+      )
+    );
     return { problems };
   }
   let root: JsonValue;
@@ -105,11 +152,27 @@ export async function parseSafetensors(src: ByteSource): Promise<SafetensorsPars
     }
   } catch (err) {
     const at = err instanceof JsonSyntaxError ? err.offset : 0;
-    problems.push(refused('safetensors.header-json', 'Header is not valid JSON', `${shorten(String((err as Error).message), 160)}.`, 8, text.slice(Math.max(0, at - 80), at + 80)));
+    problems.push(
+      refused(
+        'safetensors.header-json',
+        'Header is not valid JSON',
+        `${shorten(String((err as Error).message), 160)}.`,
+        8,
+        text.slice(Math.max(0, at - 80), at + 80)
+      )
+    );
     return { problems };
   }
   if (!isJsonObject(root)) {
-    problems.push(refused('safetensors.header-json', 'Header is not a JSON object', 'The header must map tensor names to entries.', 8, text));
+    problems.push(
+      refused(
+        'safetensors.header-json',
+        'Header is not a JSON object',
+        'The header must map tensor names to entries.',
+        8,
+        text
+      )
+    );
     return { problems };
   }
   const dataStart = 8 + headerLength;
@@ -138,12 +201,26 @@ export async function parseSafetensors(src: ByteSource): Promise<SafetensorsPars
 
 function readMetadata(entry: JsonValue, header: SafetensorsHeader, problems: FindingInput[]): void {
   if (!isJsonObject(entry)) {
-    problems.push(refused('safetensors.metadata-invalid', '__metadata__ is not an object', 'The metadata must map strings to strings.', 8));
+    problems.push(
+      refused(
+        'safetensors.metadata-invalid',
+        '__metadata__ is not an object',
+        'The metadata must map strings to strings.',
+        8
+      )
+    );
     return;
   }
   for (const [key, value] of entry) {
     if (typeof value !== 'string') {
-      problems.push(refused('safetensors.metadata-invalid', 'Metadata value is not a string', `The metadata entry "${shorten(key, 80)}" is not a string.`, 8));
+      problems.push(
+        refused(
+          'safetensors.metadata-invalid',
+          'Metadata value is not a string',
+          `The metadata entry "${shorten(key, 80)}" is not a string.`,
+          8
+        )
+      );
       continue;
     }
     header.metadata.set(key, value);
@@ -155,10 +232,18 @@ function isDimension(v: JsonValue): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
-function readTensor(name: string, entry: JsonValue, header: SafetensorsHeader, problems: FindingInput[]): SafetensorsTensor | undefined {
+function readTensor(
+  name: string,
+  entry: JsonValue,
+  header: SafetensorsHeader,
+  problems: FindingInput[]
+): SafetensorsTensor | undefined {
   const shown = shorten(name, 120);
   const bad = (detail: string) => {
-    problems.push({ ...refused('safetensors.tensor-invalid', 'Malformed tensor entry', `Tensor "${shown}": ${detail}.`, 8), evidence: { name: shown } });
+    problems.push({
+      ...refused('safetensors.tensor-invalid', 'Malformed tensor entry', `Tensor "${shown}": ${detail}.`, 8),
+      evidence: { name: shown }
+    });
     return undefined;
   };
   if (!isJsonObject(entry)) return bad('the entry is not an object');
@@ -168,7 +253,8 @@ function readTensor(name: string, entry: JsonValue, header: SafetensorsHeader, p
   if (typeof dtype !== 'string') return bad('dtype is missing or not a string');
   const bits = dtypeBits(dtype);
   if (bits === undefined) return bad(`unknown dtype "${shorten(dtype, 40)}"`);
-  if (!Array.isArray(shape) || !shape.every(isDimension)) return bad('shape is not a list of non-negative integers');
+  if (!Array.isArray(shape) || !shape.every(isDimension))
+    return bad('shape is not a list of non-negative integers');
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isDimension)) {
     return bad('data_offsets is not a pair of non-negative integers');
   }
@@ -191,14 +277,27 @@ function readTensor(name: string, entry: JsonValue, header: SafetensorsHeader, p
   const expected = totalBits / 8n;
   if (expected !== BigInt(end - start)) {
     problems.push({
-      ...refused('safetensors.size-mismatch', 'Tensor size does not match its shape', `Tensor "${shown}" is ${dtype} ${JSON.stringify(shape)} = ${expected} bytes, but its data_offsets span ${end - start} bytes.`, 8),
-      evidence: { name: shown, details: { dtype, shape: JSON.stringify(shape), start, end, expectedBytes: expected.toString() } }
+      ...refused(
+        'safetensors.size-mismatch',
+        'Tensor size does not match its shape',
+        `Tensor "${shown}" is ${dtype} ${JSON.stringify(shape)} = ${expected} bytes, but its data_offsets span ${end - start} bytes.`,
+        8
+      ),
+      evidence: {
+        name: shown,
+        details: { dtype, shape: JSON.stringify(shape), start, end, expectedBytes: expected.toString() }
+      }
     });
     return undefined;
   }
   if (end > header.dataSize) {
     problems.push({
-      ...refused('safetensors.out-of-bounds', 'Tensor lies past the end of the file', `Tensor "${shown}" ends at data offset ${end}, but the data area holds ${header.dataSize} bytes.`, header.dataStart + Math.min(start, header.dataSize)),
+      ...refused(
+        'safetensors.out-of-bounds',
+        'Tensor lies past the end of the file',
+        `Tensor "${shown}" ends at data offset ${end}, but the data area holds ${header.dataSize} bytes.`,
+        header.dataStart + Math.min(start, header.dataSize)
+      ),
       evidence: { name: shown, details: { start, end, dataSize: header.dataSize } }
     });
     return undefined;
@@ -210,7 +309,9 @@ const ACCEPTED_BY_SOME =
   'The reference Rust loader refuses this, but parsers that simply read each tensor at its own offsets (older or third-party readers, hand-written converters) accept it.';
 
 function checkLayout(header: SafetensorsHeader, problems: FindingInput[]): void {
-  const sorted = header.tensors.filter((t) => t.end > t.start).sort((a, b) => a.start - b.start || a.end - b.end);
+  const sorted = header.tensors
+    .filter((t) => t.end > t.start)
+    .sort((a, b) => a.start - b.start || a.end - b.end);
   let cursor = 0;
   let previous: SafetensorsTensor | undefined;
   for (const t of sorted) {
@@ -221,7 +322,14 @@ function checkLayout(header: SafetensorsHeader, problems: FindingInput[]): void 
         title: 'Tensors overlap',
         message: `Tensors "${shorten(previous.name, 80)}" and "${shorten(t.name, 80)}" share bytes. Writers never produce this; it means the file was crafted so that changing one tensor changes another. ${ACCEPTED_BY_SOME}`,
         offset: header.dataStart + t.start,
-        evidence: { details: { first: shorten(previous.name, 120), firstEnd: previous.end, second: shorten(t.name, 120), secondStart: t.start } }
+        evidence: {
+          details: {
+            first: shorten(previous.name, 120),
+            firstEnd: previous.end,
+            second: shorten(t.name, 120),
+            secondStart: t.start
+          }
+        }
       });
     } else if (t.start > cursor) {
       problems.push(gap(header, cursor, t.start, `before tensor "${shorten(t.name, 80)}"`));

@@ -8,7 +8,8 @@ const WEIGHT_MAP = /"weight_map"\s*:/;
 function startsWithBrace(head: Uint8Array): boolean {
   for (const b of head.subarray(0, 256)) {
     if (b === 0x7b) return true;
-    if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09 && b !== 0xef && b !== 0xbb && b !== 0xbf) return false;
+    if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09 && b !== 0xef && b !== 0xbb && b !== 0xbf)
+      return false;
   }
   return false;
 }
@@ -24,7 +25,9 @@ export const safetensorsIndex: FormatScanner = {
   },
   async scan(src, ctx) {
     if (src.size > MAX_INDEX_BYTES) {
-      ctx.incomplete(`The index is ${src.size} bytes; indexes above ${MAX_INDEX_BYTES} bytes are not parsed.`);
+      ctx.incomplete(
+        `The index is ${src.size} bytes; indexes above ${MAX_INDEX_BYTES} bytes are not parsed.`
+      );
       return;
     }
     const text = new TextDecoder('utf-8').decode(await readAll(src)).replace(/^\uFEFF/, '');

@@ -3,10 +3,13 @@ import type { FindingInput } from '../types';
 
 /** Text that reads as code, a shell command or markup: inert to safetensors, dangerous to tools that use it. */
 const CODE_PATTERNS: readonly [RegExp, string][] = [
-  [/\bimport\s+[A-Za-z_]|__import__\s*\(/, 'Python import'],
+  [/(?:^|[;\n]\s*)import\s+[A-Za-z_][\w.]*|\bfrom\s+[\w.]+\s+import\s|__import__\s*\(/, 'Python import'],
   [/\b(?:os\.system|os\.popen|subprocess|exec\s*\(|eval\s*\(|compile\s*\()/, 'Python code execution'],
   [/<\s*script\b|javascript:|\bon(?:error|load)\s*=/i, 'HTML/JavaScript'],
-  [/\b(?:rm\s+-[rf]+|wget\s+\S|curl\s+\S|chmod\s+[0-7+]|\/bin\/(?:ba)?sh\b|powershell\b|nc\s+-[el])/i, 'shell command'],
+  [
+    /\b(?:rm\s+-[rf]+|wget\s+\S|curl\s+\S|chmod\s+[0-7+]|\/bin\/(?:ba)?sh\b|powershell\b|nc\s+-[el])/i,
+    'shell command'
+  ],
   [/(?:\\x[0-9a-f]{2}){4,}|b64decode|frombase64string/i, 'encoded payload']
 ];
 const URL_PATTERN = /\b(?:https?|ftp):\/\/[^\s"'<>]+/i;
@@ -34,7 +37,8 @@ export function checkMetadataText(metadata: ReadonlyMap<string, string>): Findin
       ruleId: 'safetensors.metadata-url',
       severity: 'low',
       title: 'Metadata contains URLs',
-      message: 'URLs in the metadata are inert for the loader; listed so you can check where they point before any tool follows them.',
+      message:
+        'URLs in the metadata are inert for the loader; listed so you can check where they point before any tool follows them.',
       offset: 8,
       evidence: { excerpt: shorten(urls.slice(0, 10).join('\n'), 600) }
     });

@@ -19,7 +19,12 @@ describe('safetensors', () => {
     const bytes = fixture('tiny-benign.safetensors');
     const parsed = await parseSafetensors(memorySource(bytes));
     expect(parsed.problems).toEqual([]);
-    expect(parsed.header?.tensors.map((t) => t.name)).toEqual(['embed.weight', 'norm.weight', 'layers.0.bias', 'step']);
+    expect(parsed.header?.tensors.map((t) => t.name)).toEqual([
+      'embed.weight',
+      'norm.weight',
+      'layers.0.bias',
+      'step'
+    ]);
     expect(parsed.header?.parameterCount).toBe(12n + 3n + 3n + 1n);
     const report = await scan(bytes);
     expect(report.verdict).toBe('clean');
@@ -59,13 +64,48 @@ describe('safetensors', () => {
   });
 
   it.each([
-    ['unknown dtype', '{"a":{"dtype":"Q4","shape":[4],"data_offsets":[0,4]}}', 4, 'safetensors.tensor-invalid'],
-    ['size mismatch', '{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,4]}}', 4, 'safetensors.size-mismatch'],
-    ['past the end', '{"a":{"dtype":"U8","shape":[400],"data_offsets":[0,400]}}', 4, 'safetensors.out-of-bounds'],
-    ['reversed offsets', '{"a":{"dtype":"U8","shape":[0],"data_offsets":[4,0]}}', 4, 'safetensors.tensor-invalid'],
-    ['negative dim', '{"a":{"dtype":"U8","shape":[-4],"data_offsets":[0,4]}}', 4, 'safetensors.tensor-invalid'],
-    ['offset near 2^64', '{"a":{"dtype":"U8","shape":[4],"data_offsets":[18446744073709551612,18446744073709551616]}}', 4, 'safetensors.tensor-invalid'],
-    ['huge shape product', '{"a":{"dtype":"F64","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,8]}}', 8, 'safetensors.size-mismatch'],
+    [
+      'unknown dtype',
+      '{"a":{"dtype":"Q4","shape":[4],"data_offsets":[0,4]}}',
+      4,
+      'safetensors.tensor-invalid'
+    ],
+    [
+      'size mismatch',
+      '{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,4]}}',
+      4,
+      'safetensors.size-mismatch'
+    ],
+    [
+      'past the end',
+      '{"a":{"dtype":"U8","shape":[400],"data_offsets":[0,400]}}',
+      4,
+      'safetensors.out-of-bounds'
+    ],
+    [
+      'reversed offsets',
+      '{"a":{"dtype":"U8","shape":[0],"data_offsets":[4,0]}}',
+      4,
+      'safetensors.tensor-invalid'
+    ],
+    [
+      'negative dim',
+      '{"a":{"dtype":"U8","shape":[-4],"data_offsets":[0,4]}}',
+      4,
+      'safetensors.tensor-invalid'
+    ],
+    [
+      'offset near 2^64',
+      '{"a":{"dtype":"U8","shape":[4],"data_offsets":[18446744073709551612,18446744073709551616]}}',
+      4,
+      'safetensors.tensor-invalid'
+    ],
+    [
+      'huge shape product',
+      '{"a":{"dtype":"F64","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,8]}}',
+      8,
+      'safetensors.size-mismatch'
+    ],
     ['non-string metadata', '{"__metadata__":{"n":1}}', 0, 'safetensors.metadata-invalid'],
     ['not JSON', '{"a": nope}', 0, 'safetensors.header-json'],
     ['array header', '{}', 0, null],
@@ -96,7 +136,10 @@ describe('safetensors', () => {
   });
 
   it('handles a header with 100k tensors', async () => {
-    const tensors = Array.from({ length: 100_000 }, (_, i) => [`t${i}`, 'U8', [1]] as [string, string, number[]]);
+    const tensors = Array.from(
+      { length: 100_000 },
+      (_, i) => [`t${i}`, 'U8', [1]] as [string, string, number[]]
+    );
     const report = await scan(packedSafetensors(tensors));
     expect(report.verdict).toBe('clean');
     expect(report.facts?.['safetensors.tensors']).toBe(100_000);
@@ -112,7 +155,9 @@ describe('safetensors', () => {
 
   it('flags code in metadata as medium and URLs as low', async () => {
     const code = await scan(packedSafetensors([['a', 'U8', [1]]], { init: "import os; os.system('id')" }));
-    expect(code.findings.map((f) => [f.ruleId, f.severity])).toEqual([['safetensors.metadata-code', 'medium']]);
+    expect(code.findings.map((f) => [f.ruleId, f.severity])).toEqual([
+      ['safetensors.metadata-code', 'medium']
+    ]);
     const url = await scan(packedSafetensors([['a', 'U8', [1]]], { home: 'see https://example.org/x' }));
     expect(url.findings.map((f) => [f.ruleId, f.severity])).toEqual([['safetensors.metadata-url', 'low']]);
   });
@@ -121,6 +166,8 @@ describe('safetensors', () => {
     const bytes = fixture('tiny-benign.safetensors');
     const probe = { head: bytes, tail: bytes, name: 'weights.bin', size: bytes.length };
     expect(safetensors.sniff(probe)).toBe(true);
-    expect(safetensors.sniff({ ...probe, head: new TextEncoder().encode('PK\x03\x04 not safetensors') })).toBe(false);
+    expect(
+      safetensors.sniff({ ...probe, head: new TextEncoder().encode('PK\x03\x04 not safetensors') })
+    ).toBe(false);
   });
 });

@@ -20,13 +20,20 @@ const WINDOWS_ABSOLUTE = /^[A-Za-z]:[\\/]|^\\\\/;
 /** Why a shard name is unsafe to join to the model folder, or undefined when it is a plain file name. */
 export function unsafeShardName(name: string): string | undefined {
   if (name.startsWith('/') || WINDOWS_ABSOLUTE.test(name)) return 'an absolute path';
-  if (name.split(/[\\/]/).some((part) => part === '..')) return 'a path that climbs out of the model folder (..)';
+  if (name.split(/[\\/]/).some((part) => part === '..'))
+    return 'a path that climbs out of the model folder (..)';
   if (/[\u0000-\u001f]/.test(name)) return 'control characters';
   return undefined;
 }
 
 function medium(ruleId: string, title: string, message: string, excerpt?: string): FindingInput {
-  return { ruleId, severity: 'medium', title, message, evidence: excerpt ? { excerpt: shorten(excerpt, 300) } : {} };
+  return {
+    ruleId,
+    severity: 'medium',
+    title,
+    message,
+    evidence: excerpt ? { excerpt: shorten(excerpt, 300) } : {}
+  };
 }
 
 /** Parses and checks the index file on its own (without the shards). */
@@ -37,7 +44,14 @@ export function parseShardIndex(text: string, fileName: string): ShardIndexParse
     parsed = parseStrictJson(text, { maxDepth: 16 });
   } catch (err) {
     const at = err instanceof JsonSyntaxError ? err.offset : 0;
-    problems.push(medium('safetensors-index.json', 'Index is not valid JSON', `${shorten((err as Error).message, 160)}. Loaders refuse this index, so the sharded model will not load.`, text.slice(Math.max(0, at - 80), at + 80)));
+    problems.push(
+      medium(
+        'safetensors-index.json',
+        'Index is not valid JSON',
+        `${shorten((err as Error).message, 160)}. Loaders refuse this index, so the sharded model will not load.`,
+        text.slice(Math.max(0, at - 80), at + 80)
+      )
+    );
     return { problems };
   }
   for (const dup of parsed.duplicates) {
@@ -52,7 +66,13 @@ export function parseShardIndex(text: string, fileName: string): ShardIndexParse
   const root = parsed.value;
   const weightMap = isJsonObject(root) ? root.get('weight_map') : undefined;
   if (!isJsonObject(root) || !isJsonObject(weightMap)) {
-    problems.push(medium('safetensors-index.invalid', 'Index has no weight_map object', 'Loaders need "weight_map" (tensor → shard file) and will refuse this index.'));
+    problems.push(
+      medium(
+        'safetensors-index.invalid',
+        'Index has no weight_map object',
+        'Loaders need "weight_map" (tensor → shard file) and will refuse this index.'
+      )
+    );
     return { problems };
   }
   const index: ShardIndex = { weightMap: new Map() };
@@ -60,7 +80,13 @@ export function parseShardIndex(text: string, fileName: string): ShardIndexParse
   const reported = new Set<string>();
   for (const [tensor, shard] of weightMap) {
     if (typeof shard !== 'string' || shard.length === 0) {
-      problems.push(medium('safetensors-index.invalid-entry', 'weight_map entry is not a file name', `Tensor "${shorten(tensor, 80)}" maps to ${shorten(JSON.stringify(typeof shard === 'bigint' ? String(shard) : shard) ?? '', 60)}; loaders refuse this.`));
+      problems.push(
+        medium(
+          'safetensors-index.invalid-entry',
+          'weight_map entry is not a file name',
+          `Tensor "${shorten(tensor, 80)}" maps to ${shorten(JSON.stringify(typeof shard === 'bigint' ? String(shard) : shard) ?? '', 60)}; loaders refuse this.`
+        )
+      );
       continue;
     }
     index.weightMap.set(tensor, shard);
@@ -76,14 +102,28 @@ export function parseShardIndex(text: string, fileName: string): ShardIndexParse
         evidence: { name: shorten(shard, 200), details: { tensor: shorten(tensor, 120) } }
       });
     } else if (expectedSuffix && !shard.toLowerCase().endsWith(expectedSuffix)) {
-      problems.push(medium('safetensors-index.shard-type', 'Shard is not a safetensors file', `A safetensors index points at "${shorten(shard, 120)}". Some tools pick the loader from the shard name, so a pickle shard here would be unpickled.`));
+      problems.push(
+        medium(
+          'safetensors-index.shard-type',
+          'Shard is not a safetensors file',
+          `A safetensors index points at "${shorten(shard, 120)}". Some tools pick the loader from the shard name, so a pickle shard here would be unpickled.`
+        )
+      );
     }
   }
   const metadata = root.get('metadata');
   const totalSize = isJsonObject(metadata) ? metadata.get('total_size') : undefined;
-  if (typeof totalSize === 'number' && Number.isSafeInteger(totalSize) && totalSize >= 0) index.totalSize = totalSize;
+  if (typeof totalSize === 'number' && Number.isSafeInteger(totalSize) && totalSize >= 0)
+    index.totalSize = totalSize;
   else if (totalSize !== undefined) {
-    problems.push({ ruleId: 'safetensors-index.total-size', severity: 'low', title: 'metadata.total_size is not a byte count', message: 'The declared total size is not a non-negative integer; it cannot be checked against the shards.', evidence: {} });
+    problems.push({
+      ruleId: 'safetensors-index.total-size',
+      severity: 'low',
+      title: 'metadata.total_size is not a byte count',
+      message:
+        'The declared total size is not a non-negative integer; it cannot be checked against the shards.',
+      evidence: {}
+    });
   }
   return { index, problems };
 }
@@ -92,14 +132,24 @@ export function parseShardIndex(text: string, fileName: string): ShardIndexParse
  * Checks an index against the shard headers that are present (file name → parsed header). Shards missing from
  * the map are reported once; the caller passes every shard found next to the index.
  */
-export function checkSafetensorsIndex(index: ShardIndex, shards: ReadonlyMap<string, SafetensorsHeader>): FindingInput[] {
+export function checkSafetensorsIndex(
+  index: ShardIndex,
+  shards: ReadonlyMap<string, SafetensorsHeader>
+): FindingInput[] {
   const problems: FindingInput[] = [];
   const listed = new Set(index.weightMap.values());
   const missingShards = [...listed].filter((s) => !shards.has(s));
   if (missingShards.length > 0) {
     problems.push({
-      ...medium('safetensors-index.missing-shard', 'Shards listed in the index are missing', `${missingShards.length} shard file(s) named by the index were not provided, so the model will not load and they were not checked.`),
-      evidence: { excerpt: shorten(missingShards.slice(0, 20).join('\n'), 600), details: { missing: missingShards.length } }
+      ...medium(
+        'safetensors-index.missing-shard',
+        'Shards listed in the index are missing',
+        `${missingShards.length} shard file(s) named by the index were not provided, so the model will not load and they were not checked.`
+      ),
+      evidence: {
+        excerpt: shorten(missingShards.slice(0, 20).join('\n'), 600),
+        details: { missing: missingShards.length }
+      }
     });
   }
   const holders = new Map<string, string[]>();
@@ -114,11 +164,16 @@ export function checkSafetensorsIndex(index: ShardIndex, shards: ReadonlyMap<str
   }
   const dangling: string[] = [];
   for (const [tensor, shard] of index.weightMap) {
-    if (shards.has(shard) && !(holders.get(tensor) ?? []).includes(shard)) dangling.push(`${tensor} → ${shard}`);
+    if (shards.has(shard) && !(holders.get(tensor) ?? []).includes(shard))
+      dangling.push(`${tensor} → ${shard}`);
   }
   if (dangling.length > 0) {
     problems.push({
-      ...medium('safetensors-index.dangling', 'Index names tensors its shards do not hold', `${dangling.length} tensor(s) are mapped to a shard that does not contain them; loaders fail on this model.`),
+      ...medium(
+        'safetensors-index.dangling',
+        'Index names tensors its shards do not hold',
+        `${dangling.length} tensor(s) are mapped to a shard that does not contain them; loaders fail on this model.`
+      ),
       evidence: { excerpt: shorten(dangling.slice(0, 20).join('\n'), 600) }
     });
   }
@@ -140,7 +195,11 @@ export function checkSafetensorsIndex(index: ShardIndex, shards: ReadonlyMap<str
   }
   if (unlisted.length > 0) {
     problems.push({
-      ...medium('safetensors-index.unlisted-tensor', 'Shards hold tensors the index does not map there', `${unlisted.length} tensor(s) in the shards are not mapped to that shard. Loaders that read whole shards still load them, so they bypass a review of the index.`),
+      ...medium(
+        'safetensors-index.unlisted-tensor',
+        'Shards hold tensors the index does not map there',
+        `${unlisted.length} tensor(s) in the shards are not mapped to that shard. Loaders that read whole shards still load them, so they bypass a review of the index.`
+      ),
       evidence: { excerpt: shorten(unlisted.slice(0, 20).join('\n'), 600) }
     });
   }

@@ -43,7 +43,16 @@ function escapePointer(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+const ESCAPES: Record<string, string> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t'
+};
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 
 export function parseStrictJson(text: string, options: StrictJsonOptions = {}): StrictJsonResult {
@@ -125,9 +134,9 @@ export function parseStrictJson(text: string, options: StrictJsonOptions = {}): 
       return c === '{' ? parseObject(depth + 1) : parseArray(depth + 1);
     }
     if (c === '"') return parseString();
-    if (text.startsWith('true', pos)) return (pos += 4), true;
-    if (text.startsWith('false', pos)) return (pos += 5), false;
-    if (text.startsWith('null', pos)) return (pos += 4), null;
+    if (text.startsWith('true', pos)) return ((pos += 4), true);
+    if (text.startsWith('false', pos)) return ((pos += 5), false);
+    if (text.startsWith('null', pos)) return ((pos += 4), null);
     if (c === undefined) return fail('unexpected end of input');
     return parseNumber();
   };
@@ -136,7 +145,7 @@ export function parseStrictJson(text: string, options: StrictJsonOptions = {}): 
     expect('{');
     const obj: JsonObject = new Map();
     skipWhitespace();
-    if (text[pos] === '}') return pos++, obj;
+    if (text[pos] === '}') return (pos++, obj);
     for (;;) {
       skipWhitespace();
       const key = parseString();
@@ -145,11 +154,12 @@ export function parseStrictJson(text: string, options: StrictJsonOptions = {}): 
       path.push(key);
       const value = parseValue(depth);
       path.pop();
-      if (obj.has(key)) duplicates.push({ pointer: path.map((k) => `/${escapePointer(k)}`).join('') || '/', key, value });
+      if (obj.has(key))
+        duplicates.push({ pointer: path.map((k) => `/${escapePointer(k)}`).join('') || '/', key, value });
       else obj.set(key, value);
       skipWhitespace();
       if (text[pos] === ',') pos++;
-      else return expect('}'), obj;
+      else return (expect('}'), obj);
     }
   };
 
@@ -157,14 +167,14 @@ export function parseStrictJson(text: string, options: StrictJsonOptions = {}): 
     expect('[');
     const arr: JsonValue[] = [];
     skipWhitespace();
-    if (text[pos] === ']') return pos++, arr;
+    if (text[pos] === ']') return (pos++, arr);
     for (;;) {
       path.push(String(arr.length));
       arr.push(parseValue(depth));
       path.pop();
       skipWhitespace();
       if (text[pos] === ',') pos++;
-      else return expect(']'), arr;
+      else return (expect(']'), arr);
     }
   };
 

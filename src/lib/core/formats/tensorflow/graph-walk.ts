@@ -1,5 +1,12 @@
 import type { ByteSource } from '../../bytes/byte-source';
-import { ProtoError, ProtoReader, WireType, type ProtoField, type ProtoLimits, type ProtoRange } from '../protobuf/wire';
+import {
+  ProtoError,
+  ProtoReader,
+  WireType,
+  type ProtoField,
+  type ProtoLimits,
+  type ProtoRange
+} from '../protobuf/wire';
 
 const MAX_LISTED = 10_000;
 const MAX_NAME = 1024;

@@ -20,20 +20,33 @@ export function looksLikeSavedModel(probe: Probe): boolean {
   const rest = fields[0].field === 1 && fields[0].wire === WireType.varint ? fields.slice(1) : fields;
   if (rest.length === 0 || rest[0].field !== 2) return false;
   const inner = nested(probe, rest[0]);
-  return !!inner && inner.length > 0 && (inner[0].field === 1 || inner[0].field === 2) && inner[0].wire === WireType.len;
+  return (
+    !!inner &&
+    inner.length > 0 &&
+    (inner[0].field === 1 || inner[0].field === 2) &&
+    inner[0].wire === WireType.len
+  );
 }
 
 /** Frozen GraphDef: NodeDefs whose first fields are a name and an op name (printable). */
 export function looksLikeGraphDef(probe: Probe): boolean {
   const fields = headFields(probe.head, 0, probe.head.length, probe.size, 4);
-  if (!fields || fields.length === 0 || fields[0].field !== 1 || fields[0].wire !== WireType.len) return false;
+  if (!fields || fields.length === 0 || fields[0].field !== 1 || fields[0].wire !== WireType.len)
+    return false;
   const node = nested(probe, fields[0]);
   if (!node || node.length < 2 || node[0].field !== 1 || node[1].field !== 2) return false;
   const op = node[1];
-  if (op.wire !== WireType.len || op.length === 0 || op.length > 128 || op.start + op.length > probe.head.length) {
+  if (
+    op.wire !== WireType.len ||
+    op.length === 0 ||
+    op.length > 128 ||
+    op.start + op.length > probe.head.length
+  ) {
     return false;
   }
-  return /^[A-Za-z_][A-Za-z0-9_>.]*$/.test(new TextDecoder().decode(probe.head.subarray(op.start, op.start + op.length)));
+  return /^[A-Za-z_][A-Za-z0-9_>.]*$/.test(
+    new TextDecoder().decode(probe.head.subarray(op.start, op.start + op.length))
+  );
 }
 
 function summaryDetails(s: TfSummary): Details {
@@ -102,8 +115,10 @@ function report(s: TfSummary, ctx: ScanContext): void {
       evidence: { imports: opList(unknown), details }
     });
   }
-  if (s.error) ctx.incomplete(`The TensorFlow protobuf is malformed: ${s.error.message}.`, s.error.offset, { details });
-  else if (s.nodes === 0 && s.metaGraphs === 0) ctx.incomplete('No graph was found in this TensorFlow file.', 0, { details });
+  if (s.error)
+    ctx.incomplete(`The TensorFlow protobuf is malformed: ${s.error.message}.`, s.error.offset, { details });
+  else if (s.nodes === 0 && s.metaGraphs === 0)
+    ctx.incomplete('No graph was found in this TensorFlow file.', 0, { details });
   for (const what of s.skipped) ctx.incomplete(`Not analysed: ${what}.`, undefined, { details });
 }
 
@@ -111,7 +126,9 @@ export const tensorflowScanner: FormatScanner = {
   id: 'tensorflow',
   label: 'TensorFlow SavedModel / GraphDef',
   sniff: (probe) =>
-    looksLikeSavedModel(probe) || looksLikeGraphDef(probe) || (/(^|\/)saved_model\.pb$/i.test(probe.name) && probe.size > 0),
+    looksLikeSavedModel(probe) ||
+    looksLikeGraphDef(probe) ||
+    (/(^|\/)saved_model\.pb$/i.test(probe.name) && probe.size > 0),
   async scan(src: ByteSource, ctx: ScanContext, probe: Probe) {
     const kind = looksLikeGraphDef(probe) && !looksLikeSavedModel(probe) ? 'graph-def' : 'saved-model';
     report(await readTfGraph(src, kind), ctx);

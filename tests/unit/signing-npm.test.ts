@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { verifyArtifactBundle } from '../../src/lib/core/signing/verify-artifact';
+import { fileSource, SIGSTORE, text } from './signing-fixtures';
+
+// Each npm attestation bundle against the real tarball; expected results come from MANIFEST.tsv (last column:
+// what @sigstore/verify gives the bundle alone; pacote's set-level rules are not in scope here).
+const rows = readFileSync(join(SIGSTORE, 'MANIFEST.tsv'), 'utf8')
+  .split('\n')
+  .map((l) => l.split('\t'))
+  .filter((c) => /^npm-pacote\/.*\.bundle\.json$/.test(c[0]));
+
+const npmKey = (
+  JSON.parse(text(join(SIGSTORE, 'sigstore-tuf/registry.npmjs.org_keys.json'))) as {
+    keys: { keyUsage: string; publicKey: { rawBytes: string } }[];
+  }
+).keys.find((k) => k.keyUsage === 'npm:attestations')!.publicKey.rawBytes;
+const NPM_KEY_PEM = `-----BEGIN PUBLIC KEY-----\n${npmKey}\n-----END PUBLIC KEY-----\n`;
+const PROVENANCE_IDENTITY =
+  'https://github.com/sigstore/sigstore-js/.github/workflows/publish.yml@refs/tags/v0.4.0';
+
+describe('npm attestations against sigstore-0.4.0.tgz', () => {
+  it('has the 16 bundles', () => expect(rows).toHaveLength(16));
+  for (const [file, , , , , , , , expected] of rows) {
+    it(`${file} → ${expected}`, async () => {
+      const provenance = file.includes('.provenance.');
+      const result = await verifyArtifactBundle({
+        bundle: text(join(SIGSTORE, file)),
+        policy: provenance
+          ? {
+              mode: 'keyless',
+              identity: PROVENANCE_IDENTITY,
+              issuer: 'https://token.actions.githubusercontent.com'
+            }
+          : { mode: 'key', publicKeyPem: NPM_KEY_PEM },
+        artifact: fileSource(join(SIGSTORE, 'npm-pacote/artifact/sigstore-0.4.0.tgz'), 'sigstore-0.4.0.tgz')
+      });
+      const failed = result.lines.filter((l) => !l.ok).map((l) => `${l.id}: ${l.reason}`);
+      expect(result.verified, failed.join('\n')).toBe(expected.trim() === 'pass');
+      if (result.verified) expect(result.lines.find((l) => l.id === 'subject')?.ok).toBe(true);
+    });
+  }
+});
