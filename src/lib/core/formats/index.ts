@@ -1,43 +1,51 @@
-import { hfConfigFormat } from './hf-config';
-import { pythonCodeFormat } from './python-code';
+import { jinjaTemplate } from './chat-template/jinja-file';
+import { tokenizerConfig } from './chat-template/tokenizer-config';
 import { COMPRESSED_FORMATS } from './compressed';
+import { configFileFormat } from './config-file';
+import { gguf } from './gguf';
+import { hfConfigFormat } from './hf-config';
 import { joblibFormat } from './joblib';
-import { numpyFormat } from './numpy';
-import { pickleFormat } from './pickle';
-import { pytorchLegacyFormat } from './pytorch';
-import { tarFormat } from './tar';
-import { zipFormat } from './zip';
 import { kerasH5Format, kerasJsonFormat, kerasSavedMetadataFormat } from './keras';
+import { lfsPointer } from './lfs-pointer';
+import { numpyFormat } from './numpy';
 import { onnxScanner } from './onnx';
-import { tensorflowScanner } from './tensorflow';
+import { pickleFormat } from './pickle';
+import { pythonCodeFormat } from './python-code';
+import { pytorchLegacyFormat } from './pytorch';
 import { safetensors } from './safetensors';
 import { safetensorsIndex } from './safetensors/index-scanner';
-import { gguf } from './gguf';
-import { tokenizerConfig } from './chat-template/tokenizer-config';
-import { jinjaTemplate } from './chat-template/jinja-file';
-import { lfsPointer } from './lfs-pointer';
+import { tarFormat } from './tar';
+import { tensorflowScanner } from './tensorflow';
 import type { FormatScanner } from './types';
+import { zipFormat } from './zip';
 
-/** The registry: adding a format is one module under formats/ and one line here. Order is report order. */
+/**
+ * The registry: adding a format is one module under formats/ and one line here. Every format whose sniff
+ * matches scans the file, in this order (which is also report order).
+ */
 export const FORMATS: readonly FormatScanner[] = [
-  hfConfigFormat,
-  pythonCodeFormat,
-  zipFormat,
-  tarFormat,
-  numpyFormat,
-  pytorchLegacyFormat,
+  // weights and serialised objects
   pickleFormat,
+  pytorchLegacyFormat,
   joblibFormat,
-  ...COMPRESSED_FORMATS,
+  numpyFormat,
+  safetensors,
+  gguf,
   onnxScanner,
   tensorflowScanner,
   kerasH5Format,
-  kerasJsonFormat,
   kerasSavedMetadataFormat,
-  safetensors,
+  // containers (members are scanned by content through this same registry)
+  zipFormat,
+  tarFormat,
+  ...COMPRESSED_FORMATS,
+  // configs, templates and code that ship with a model
   safetensorsIndex,
-  gguf,
+  kerasJsonFormat,
+  hfConfigFormat,
   tokenizerConfig,
   jinjaTemplate,
+  configFileFormat,
+  pythonCodeFormat,
   lfsPointer
 ];
