@@ -1,8 +1,11 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
+import { sigstoreBrowserAliases } from './src/lib/shims/vite-aliases';
 
 export default defineConfig({
   plugins: [sveltekit()],
+  // @sigstore/verify imports Node's crypto/util: in the browser they resolve to audited pure-JS shims.
+  resolve: { alias: sigstoreBrowserAliases },
   worker: { format: 'es' },
   build: { target: 'es2022' },
   preview: { host: '127.0.0.1' },

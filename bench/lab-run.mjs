@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { ensureHashFiles } from './lib/files.mjs';
+import { ensureHashFiles, warmCache } from './lib/files.mjs';
 import { serveStatic } from './lib/static-server.mjs';
 import { launch, memoryMonitor } from './lib/browser.mjs';
 import { expectedDigests } from './lib/expected.mjs';
@@ -27,13 +27,17 @@ for (const spec of specs) {
   const [name, json] = spec.split(/:(.*)/s);
   const opts = json ? JSON.parse(json) : {};
   for (const [label, idx] of [['one 2 GiB', [0]], ['two 1 GiB', [1, 2]]]) {
+    const warm = await warmCache(idx.map((i) => paths[i]));
     const mem = await memoryMonitor(cdp);
-    const r = await page.evaluate(([n, i, o]) => window.lab.run(n, i, o), [name, idx, opts]);
+    const r = await Promise.race([
+      page.evaluate(([n, i, o]) => window.lab.run(n, i, o), [name, idx, opts]),
+      new Promise((_, rej) => setTimeout(() => rej(new Error(`${spec} ${label}: no result after 120 s`)), 120_000))
+    ]);
     const m = mem.stop();
     const ok = idx.every((i, k) => r.digests[k].sha256 === want[paths[i]].sha256 && r.digests[k].sha1 === want[paths[i]].gitSha1);
     console.log(
       `${spec.padEnd(40)} ${label}: ${(r.bytes / 1e6 / (r.ms / 1000)).toFixed(0)} MB/s ` +
-        `${ok ? 'ok' : 'WRONG'} renderer +${m.rendererGrowthMB} MB browser +${m.browserGrowthMB} MB longtask ${r.longestTask.toFixed(0)} ms`
+        `${ok ? 'ok' : 'WRONG'} renderer +${m.rendererGrowthMB} MB browser +${m.browserGrowthMB} MB longtask ${r.longestTask.toFixed(0)} ms (warm ${warm.toFixed(1)} s)`
     );
   }
 }

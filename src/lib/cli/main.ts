@@ -1,5 +1,6 @@
 import { SAFELOAD_VERSION } from '../core/version';
 import { UsageError } from './args';
+import { auditCommand } from './audit-command';
 import { EXIT, type Io } from './io';
 import { scanCommand } from './scan-command';
 import { verifyCommand } from './verify-command';
@@ -15,10 +16,16 @@ Usage:
                   [--ignore-unsigned-files] [--json]
       Verify an OpenSSF model signature (Sigstore bundle; default MODEL_PATH/model.sig) and every file.
       Exit 0: verified; 1: not verified; 2: usage or I/O error.
-  safeload audit | gate    (planned; not in this version)
+  safeload audit PATH [--osv-db all.zip | --osv-api URL] [--json] [--sarif FILE] [--cyclonedx FILE]
+                 [--fail-on LEVEL]
+      Audit the Python requirement and lock files in PATH against OSV (online, or offline with OSV's
+      PyPI/all.zip). --json prints pip-audit's JSON; --cyclonedx writes an ML-BOM. LEVEL default low;
+      unrated vulnerabilities count as high. Exit 0: none at or above LEVEL; 1: some; 2: usage, I/O,
+      network error or nothing to audit.
+  safeload gate    (planned; not in this version)
   safeload --version | --help`;
 
-const PLANNED = new Set(['audit', 'gate']);
+const PLANNED = new Set(['gate']);
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
@@ -33,6 +40,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     if (command === 'scan') return await scanCommand(rest, io);
     if (command === 'verify') return await verifyCommand(rest, io);
+    if (command === 'audit') return await auditCommand(rest, io);
     if (command && PLANNED.has(command)) {
       io.err(`safeload: '${command}' is not available in this version yet.`);
       return EXIT.usage;

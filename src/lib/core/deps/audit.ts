@@ -29,7 +29,10 @@ export interface AuditOptions {
 }
 
 /** The smallest version above `current` that is at or after some fix of every vulnerability, or why there is none. */
-function nextCandidate(current: string, vulns: readonly AuditedVuln[]): { version: string } | { reason: string } {
+function nextCandidate(
+  current: string,
+  vulns: readonly AuditedVuln[]
+): { version: string } | { reason: string } {
   let candidate: string | undefined;
   for (const v of vulns) {
     const fix = v.fixVersions.find((f) => compare(f, current) > 0);
@@ -43,14 +46,26 @@ function nextCandidate(current: string, vulns: readonly AuditedVuln[]): { versio
  * The smallest upgrade that fixes every finding, found like pip-audit's --fix: take the least version past
  * some fix of every vulnerability, look that version up, and repeat while it still has vulnerabilities.
  */
-async function resolveFixes(vulnerable: AuditedPackage[], source: VulnSource, opts: AuditOptions): Promise<FixSuggestion[]> {
+async function resolveFixes(
+  vulnerable: AuditedPackage[],
+  source: VulnSource,
+  opts: AuditOptions
+): Promise<FixSuggestion[]> {
   const rounds = opts.maxFixRounds ?? 8;
-  const state = vulnerable.map((p) => ({ pkg: p, current: p.version, vulns: p.vulns, done: null as FixSuggestion | null }));
+  const state = vulnerable.map((p) => ({
+    pkg: p,
+    current: p.version,
+    vulns: p.vulns,
+    done: null as FixSuggestion | null
+  }));
   for (let round = 0; round < rounds; round++) {
     const pending: { s: (typeof state)[number]; query: PackageQuery }[] = [];
     for (const s of state) {
       if (s.done) continue;
-      const next = valid(s.current) === null ? { reason: `${s.current} is not a PEP 440 version` } : nextCandidate(s.current, s.vulns);
+      const next =
+        valid(s.current) === null
+          ? { reason: `${s.current} is not a PEP 440 version` }
+          : nextCandidate(s.current, s.vulns);
       if ('reason' in next) s.done = { name: s.pkg.name, version: s.pkg.version, skipReason: next.reason };
       else pending.push({ s, query: { name: s.pkg.name, version: next.version } });
     }
@@ -62,23 +77,38 @@ async function resolveFixes(vulnerable: AuditedPackage[], source: VulnSource, op
     pending.forEach(({ s, query }, i) => {
       s.current = query.version;
       s.vulns = mergeRecords(results[i], s.pkg.name);
-      if (s.vulns.length === 0) s.done = { name: s.pkg.name, oldVersion: s.pkg.version, newVersion: query.version };
+      if (s.vulns.length === 0)
+        s.done = { name: s.pkg.name, oldVersion: s.pkg.version, newVersion: query.version };
     });
   }
   return state.map(
-    (s) => s.done ?? { name: s.pkg.name, version: s.pkg.version, skipReason: `no vulnerability-free version found within ${rounds} upgrade steps` }
+    (s) =>
+      s.done ?? {
+        name: s.pkg.name,
+        version: s.pkg.version,
+        skipReason: `no vulnerability-free version found within ${rounds} upgrade steps`
+      }
   );
 }
 
 /** Looks every pinned dependency up in the source and reports its vulnerabilities, merged by alias, and the upgrades. */
-export async function auditDependencies(deps: readonly Dependency[], source: VulnSource, opts: AuditOptions = {}): Promise<AuditReport> {
+export async function auditDependencies(
+  deps: readonly Dependency[],
+  source: VulnSource,
+  opts: AuditOptions = {}
+): Promise<AuditReport> {
   const auditable = deps.filter((d) => d.version !== undefined && !d.skipReason);
   const skipped = deps.filter((d) => !auditable.includes(d));
   const results = await source.lookup(
     auditable.map((d) => ({ name: d.name, version: d.version! })),
     opts.signal
   );
-  const audited = auditable.map((d, i) => ({ name: d.name, version: d.version!, dependency: d, vulns: mergeRecords(results[i], d.name) }));
+  const audited = auditable.map((d, i) => ({
+    name: d.name,
+    version: d.version!,
+    dependency: d,
+    vulns: mergeRecords(results[i], d.name)
+  }));
   const fixes = await resolveFixes(
     audited.filter((p) => p.vulns.length > 0),
     source,

@@ -1,7 +1,8 @@
 /** Reads a response body as text, refusing it once it exceeds maxBytes (a Content-Length is not trusted). */
 export async function readBoundedText(res: Response, maxBytes: number): Promise<string> {
   const declared = Number(res.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) throw new RangeError(`response of ${declared} bytes exceeds ${maxBytes}`);
+  if (Number.isFinite(declared) && declared > maxBytes)
+    throw new RangeError(`response of ${declared} bytes exceeds ${maxBytes}`);
   if (!res.body) return '';
   const reader = res.body.getReader();
   const parts: Uint8Array[] = [];

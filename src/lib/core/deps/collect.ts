@@ -27,7 +27,10 @@ function merge(into: Dependency, from: Dependency): void {
  * Finds the dependency inputs among the given paths, parses them and merges their entries:
  * a pinned entry (requirements ==, any lock file) makes an unpinned declaration of the same package redundant.
  */
-export async function collectDependencies(paths: readonly string[], read: ReadText): Promise<CollectedDependencies> {
+export async function collectDependencies(
+  paths: readonly string[],
+  read: ReadText
+): Promise<CollectedDependencies> {
   const inputs = paths.flatMap((path) => {
     const kind = inputKindOf(path);
     return kind ? [{ path, kind }] : [];
@@ -45,7 +48,13 @@ export async function collectDependencies(paths: readonly string[], read: ReadTe
         problems.push({ file: path, message: 'could not be read' });
         continue;
       }
-      const parse = { pyproject: parsePyproject, 'poetry-lock': parsePoetryLock, 'pipfile-lock': parsePipfileLock, 'uv-lock': parseUvLock, pylock: parsePylock }[kind];
+      const parse = {
+        pyproject: parsePyproject,
+        'poetry-lock': parsePoetryLock,
+        'pipfile-lock': parsePipfileLock,
+        'uv-lock': parseUvLock,
+        pylock: parsePylock
+      }[kind];
       result = parse(text, path);
     }
     all.push(...result.dependencies);
@@ -61,6 +70,8 @@ export async function collectDependencies(paths: readonly string[], read: ReadTe
     if (seen) merge(seen, dep);
     else byKey.set(key, { ...dep, declaredAt: [...dep.declaredAt], hashes: [...dep.hashes] });
   }
-  const dependencies = [...byKey.values()].sort((a, b) => a.name.localeCompare(b.name) || (a.version ?? '').localeCompare(b.version ?? ''));
+  const dependencies = [...byKey.values()].sort(
+    (a, b) => a.name.localeCompare(b.name) || (a.version ?? '').localeCompare(b.version ?? '')
+  );
   return { dependencies, problems, inputs, files: [...files] };
 }

@@ -33,7 +33,9 @@ export function cvssScore(vector: string): CvssScore | null {
     } else {
       return null;
     }
-    return typeof score === 'number' && Number.isFinite(score) && score >= 0 && score <= 10 ? { method, vector: v, score } : null;
+    return typeof score === 'number' && Number.isFinite(score) && score >= 0 && score <= 10
+      ? { method, vector: v, score }
+      : null;
   } catch {
     return null;
   }

@@ -3,7 +3,8 @@ import type { Requirement } from './pep508';
 import { pinnedVersion } from './pep508';
 import type { DeclaredAt, Dependency, DependencyKind } from './types';
 
-const LOCK_HINT = 'audit a lock file (uv.lock, poetry.lock, Pipfile.lock, pylock.toml) or `pip freeze` output instead';
+const LOCK_HINT =
+  'audit a lock file (uv.lock, poetry.lock, Pipfile.lock, pylock.toml) or `pip freeze` output instead';
 
 export function unpinnedReason(specifier: string): string {
   return specifier
@@ -18,12 +19,17 @@ export function skipReasonForVersion(version: string): string | undefined {
   return undefined;
 }
 
-export function fromRequirement(req: Requirement, at: DeclaredAt, extra: Partial<Dependency> = {}): Dependency {
+export function fromRequirement(
+  req: Requirement,
+  at: DeclaredAt,
+  extra: Partial<Dependency> = {}
+): Dependency {
   const specifier = req.clauses.join(', ');
   const version = req.url ? undefined : pinnedVersion(req.clauses);
   const kind: DependencyKind = req.url ? (/^[a-z]+\+/.test(req.url) ? 'vcs' : 'url') : 'registry';
   let skipReason: string | undefined;
-  if (req.url) skipReason = `not audited: installed from ${req.url.slice(0, 200)}, not from a registry version`;
+  if (req.url)
+    skipReason = `not audited: installed from ${req.url.slice(0, 200)}, not from a registry version`;
   else if (version === undefined) skipReason = unpinnedReason(specifier);
   else skipReason = skipReasonForVersion(version);
   return {
@@ -56,7 +62,9 @@ export function lockedDependency(
     kind: 'registry',
     extras: [],
     hashes: [],
-    skipReason: version ? undefined : 'not audited: the lock entry has no version (VCS, directory or archive source)',
+    skipReason: version
+      ? undefined
+      : 'not audited: the lock entry has no version (VCS, directory or archive source)',
     declaredAt: [at],
     ...extra
   };

@@ -23,7 +23,8 @@ function hashesOf(...lists: unknown[]): string[] {
       if (typeof item === 'string') out.push(item);
       else if (isTable(item) && typeof item.hash === 'string') out.push(item.hash);
       else if (isTable(item) && isTable(item.hashes)) {
-        for (const [alg, hex] of Object.entries(item.hashes)) if (typeof hex === 'string') out.push(`${alg}:${hex}`);
+        for (const [alg, hex] of Object.entries(item.hashes))
+          if (typeof hex === 'string') out.push(`${alg}:${hex}`);
       }
     }
   }
@@ -36,6 +37,8 @@ export function parsePoetryLock(text: string, file: string): ParsedInput {
   if ('error' in parsed) return failed(file, parsed.error);
   const problems: InputProblem[] = [];
   const deps: Dependency[] = [];
+  const metadata = isTable(parsed.doc.metadata) ? parsed.doc.metadata : {};
+  const oldFiles = isTable(metadata.files) ? metadata.files : {}; // lock-version 1.x keeps hashes in [metadata.files]
   for (const pkg of tablesOf(parsed.doc.package).slice(0, MAX_PACKAGES)) {
     const name = stringOf(pkg.name);
     if (!name) continue;
@@ -44,7 +47,12 @@ export function parsePoetryLock(text: string, file: string): ParsedInput {
     const groups = Array.isArray(pkg.groups) ? pkg.groups.filter((g) => typeof g === 'string') : [];
     const group = groups.length > 0 ? groups.join(',') : stringOf(pkg.category);
     const dependsOn = isTable(pkg.dependencies) ? Object.keys(pkg.dependencies).map(normalizeName) : [];
-    const dep = lockedDependency(name, stringOf(pkg.version), { file }, { dependsOn, hashes: hashesOf(pkg.files) });
+    const dep = lockedDependency(
+      name,
+      stringOf(pkg.version),
+      { file },
+      { dependsOn, hashes: hashesOf(pkg.files, oldFiles[name]) }
+    );
     if (group && group !== 'main') dep.group = group;
     if (sourceType && sourceType !== 'legacy') {
       dep.kind = sourceType === 'git' ? 'vcs' : sourceType === 'url' ? 'url' : 'path';
@@ -65,10 +73,15 @@ export function parseUvLock(text: string, file: string): ParsedInput {
     if (!name) continue;
     const source = isTable(pkg.source) ? pkg.source : ({} as Table);
     if ('virtual' in source || 'editable' in source) continue;
-    const dep = lockedDependency(name, stringOf(pkg.version), { file }, {
-      dependsOn: depNames(pkg.dependencies),
-      hashes: hashesOf(pkg.sdist, pkg.wheels)
-    });
+    const dep = lockedDependency(
+      name,
+      stringOf(pkg.version),
+      { file },
+      {
+        dependsOn: depNames(pkg.dependencies),
+        hashes: hashesOf(pkg.sdist, pkg.wheels)
+      }
+    );
     const other = ['git', 'path', 'directory', 'url'].find((k) => k in source);
     if (other) {
       dep.kind = other === 'git' ? 'vcs' : other === 'url' ? 'url' : 'path';
@@ -94,17 +107,25 @@ export function parsePylock(text: string, file: string): ParsedInput {
   if ('error' in parsed) return failed(file, parsed.error);
   const lockVersion = stringOf(parsed.doc['lock-version']);
   if (!lockVersion || lockVersion.split('.')[0] !== '1') {
-    return failed(file, `unsupported pylock lock-version ${JSON.stringify(lockVersion ?? null)}; only 1.x is understood`);
+    return failed(
+      file,
+      `unsupported pylock lock-version ${JSON.stringify(lockVersion ?? null)}; only 1.x is understood`
+    );
   }
   const deps = tablesOf(parsed.doc.packages)
     .slice(0, MAX_PACKAGES)
     .filter((p) => typeof p.name === 'string')
     .map((pkg) => {
-      const dep = lockedDependency(pkg.name as string, stringOf(pkg.version), { file }, {
-        dependsOn: depNames(pkg.dependencies),
-        hashes: hashesOf(pkg.wheels, pkg.sdist, pkg.archive),
-        marker: stringOf(pkg.marker)
-      });
+      const dep = lockedDependency(
+        pkg.name as string,
+        stringOf(pkg.version),
+        { file },
+        {
+          dependsOn: depNames(pkg.dependencies),
+          hashes: hashesOf(pkg.wheels, pkg.sdist, pkg.archive),
+          marker: stringOf(pkg.marker)
+        }
+      );
       if (isTable(pkg.vcs)) dep.kind = 'vcs';
       else if (isTable(pkg.directory)) dep.kind = 'path';
       else if (isTable(pkg.archive)) dep.kind = 'url';
@@ -131,7 +152,12 @@ export function parsePipfileLock(text: string, file: string): ParsedInput {
       if (!isTable(entry)) continue;
       const raw = stringOf(entry.version);
       const version = raw?.startsWith('==') ? raw.slice(2).replace(/^=/, '') : undefined;
-      const dep = lockedDependency(name, version, { file }, { hashes: hashesOf(entry.hashes), marker: stringOf(entry.markers) });
+      const dep = lockedDependency(
+        name,
+        version,
+        { file },
+        { hashes: hashesOf(entry.hashes), marker: stringOf(entry.markers) }
+      );
       if (section === 'develop') dep.group = 'develop';
       const location = stringOf(entry.git) ?? stringOf(entry.path) ?? stringOf(entry.file);
       if (location) {

@@ -1,5 +1,5 @@
 import { compare } from '@renovatebot/pep440';
-import { severityRank } from '../findings';
+import { severityRank, type Severity } from '../findings';
 import type { OsvRecord } from './osv-record';
 import { severityOf, type VulnSeverity } from './severity';
 import { fixVersionsOf } from './version-match';
@@ -18,6 +18,11 @@ export interface AuditedVuln {
   records: string[];
   modified: string;
   published?: string;
+}
+
+/** The level a vulnerability counts as; an unrated one counts as high until someone rates it. */
+export function vulnLevel(v: AuditedVuln): Severity {
+  return v.severity?.level ?? 'high';
 }
 
 const MAX_DESCRIPTION = 4000;
@@ -65,7 +70,9 @@ export function mergeRecords(records: readonly OsvRecord[], packageName: string)
       const text = (described.summary || described.details || '').trim();
       const cwes = sorted.flatMap((r) => {
         const list = r.database_specific?.cwe_ids;
-        return Array.isArray(list) ? list.map((c) => Number(/^CWE-(\d+)$/.exec(String(c))?.[1])).filter(Number.isInteger) : [];
+        return Array.isArray(list)
+          ? list.map((c) => Number(/^CWE-(\d+)$/.exec(String(c))?.[1])).filter(Number.isInteger)
+          : [];
       });
       return {
         id: lead.id,
@@ -75,9 +82,15 @@ export function mergeRecords(records: readonly OsvRecord[], packageName: string)
         fixVersions: [...new Set(sorted.flatMap((r) => fixVersionsOf(r, packageName)))].sort(compare),
         severity: strongest(sorted.map((r) => severityOf(r, packageName))),
         cwes: [...new Set(cwes)].sort((a, b) => a - b),
-        references: sorted.flatMap((r) => (r.references ?? []).filter((x) => typeof x?.url === 'string')).slice(0, 50),
+        references: sorted
+          .flatMap((r) => (r.references ?? []).filter((x) => typeof x?.url === 'string'))
+          .slice(0, 50),
         records: sorted.map((r) => r.id),
-        modified: sorted.map((r) => r.modified).sort().at(-1) ?? lead.modified,
+        modified:
+          sorted
+            .map((r) => r.modified)
+            .sort()
+            .at(-1) ?? lead.modified,
         published: lead.published
       };
     })

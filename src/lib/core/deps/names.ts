@@ -1,6 +1,9 @@
 /** PEP 503: lower case, with every run of '-', '_' and '.' collapsed to one '-'. */
 export function normalizeName(name: string): string {
-  return name.trim().toLowerCase().replace(/[-_.]+/g, '-');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[-_.]+/g, '-');
 }
 
 /** PEP 508 distribution name. */

@@ -81,7 +81,8 @@ export class OsvClient implements VulnSource {
     const text = await readBoundedText(res, this.#o.maxResponseBytes).catch((err: Error) => {
       throw new OsvApiError(`${url}: ${err.message}`, res.status);
     });
-    if (!res.ok) throw new OsvApiError(`${url} answered HTTP ${res.status}: ${text.slice(0, 200)}`, res.status);
+    if (!res.ok)
+      throw new OsvApiError(`${url} answered HTTP ${res.status}: ${text.slice(0, 200)}`, res.status);
     try {
       return JSON.parse(text);
     } catch {
@@ -93,9 +94,14 @@ export class OsvClient implements VulnSource {
   async queryIds(queries: readonly PackageQuery[], signal?: AbortSignal): Promise<Map<string, string>[]> {
     const out = queries.map(() => new Map<string, string>());
     for (let start = 0; start < queries.length; start += BATCH) {
-      let open = queries.slice(start, start + BATCH).map((q, i) => ({ index: start + i, q, token: undefined as string | undefined }));
+      let open = queries
+        .slice(start, start + BATCH)
+        .map((q, i) => ({ index: start + i, q, token: undefined as string | undefined }));
       for (let page = 0; open.length > 0; page++) {
-        if (page >= this.#o.maxPages) throw new OsvApiError(`osv.dev kept paginating after ${this.#o.maxPages} pages; results incomplete`);
+        if (page >= this.#o.maxPages)
+          throw new OsvApiError(
+            `osv.dev kept paginating after ${this.#o.maxPages} pages; results incomplete`
+          );
         const body = {
           queries: open.map(({ q, token }) => ({
             package: { name: q.name, ecosystem: 'PyPI' },
@@ -103,18 +109,26 @@ export class OsvClient implements VulnSource {
             ...(token ? { page_token: token } : {})
           }))
         };
-        const reply = (await this.#json('/v1/querybatch', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, signal)) as {
+        const reply = (await this.#json(
+          '/v1/querybatch',
+          { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+          signal
+        )) as {
           results?: BatchResult[];
         };
         if (!Array.isArray(reply?.results) || reply.results.length !== open.length) {
-          throw new OsvApiError(`querybatch returned ${Array.isArray(reply?.results) ? reply.results.length : 'no'} results for ${open.length} queries`);
+          throw new OsvApiError(
+            `querybatch returned ${Array.isArray(reply?.results) ? reply.results.length : 'no'} results for ${open.length} queries`
+          );
         }
         const next: typeof open = [];
         reply.results.forEach((r, i) => {
           for (const v of Array.isArray(r?.vulns) ? r.vulns : []) {
-            if (typeof v?.id === 'string') out[open[i].index].set(v.id, typeof v.modified === 'string' ? v.modified : '');
+            if (typeof v?.id === 'string')
+              out[open[i].index].set(v.id, typeof v.modified === 'string' ? v.modified : '');
           }
-          if (typeof r?.next_page_token === 'string' && r.next_page_token) next.push({ ...open[i], token: r.next_page_token });
+          if (typeof r?.next_page_token === 'string' && r.next_page_token)
+            next.push({ ...open[i], token: r.next_page_token });
         });
         open = next;
       }
@@ -125,18 +139,22 @@ export class OsvClient implements VulnSource {
   async #record(id: string, modified: string, signal?: AbortSignal): Promise<OsvRecord> {
     const cached = modified ? await this.#o.cache?.get(id, modified) : undefined;
     if (cached) return cached;
-    const record = asOsvRecord(await this.#json(`/v1/vulns/${encodeURIComponent(id)}`, { method: 'GET' }, signal));
+    const record = asOsvRecord(
+      await this.#json(`/v1/vulns/${encodeURIComponent(id)}`, { method: 'GET' }, signal)
+    );
     if (record.id !== id) throw new OsvApiError(`asked for ${id}, got ${record.id}`);
     await this.#o.cache?.put(record);
     return record;
   }
 
   async fetchRecords(ids: Map<string, string>, signal?: AbortSignal): Promise<Map<string, OsvRecord>> {
-    if (ids.size > this.#o.maxVulnIds) throw new OsvApiError(`${ids.size} vulnerability ids exceed the limit of ${this.#o.maxVulnIds}`);
+    if (ids.size > this.#o.maxVulnIds)
+      throw new OsvApiError(`${ids.size} vulnerability ids exceed the limit of ${this.#o.maxVulnIds}`);
     const records = new Map<string, OsvRecord>();
     const queue = [...ids];
     const worker = async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) records.set(next[0], await this.#record(next[0], next[1], signal));
+      for (let next = queue.shift(); next; next = queue.shift())
+        records.set(next[0], await this.#record(next[0], next[1], signal));
     };
     await Promise.all(Array.from({ length: Math.min(this.#o.concurrency, queue.length) }, worker));
     return records;

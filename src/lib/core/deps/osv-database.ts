@@ -58,7 +58,8 @@ export class OfflineOsvSource implements VulnSource {
 
   async lookup(queries: readonly PackageQuery[]): Promise<OsvRecord[][]> {
     const out: OsvRecord[][] = [];
-    for (const q of queries) out.push((await this.store.get(q.name)).filter((r) => recordAffects(r, q.name, q.version)));
+    for (const q of queries)
+      out.push((await this.store.get(q.name)).filter((r) => recordAffects(r, q.name, q.version)));
     return out;
   }
 }

@@ -59,15 +59,19 @@ export function asOsvRecord(value: unknown): OsvRecord {
   const schema = typeof value.schema_version === 'string' ? value.schema_version : '1.0.0';
   if (schema.split('.')[0] !== '1') throw new OsvRecordError(`${value.id}: unsupported OSV schema ${schema}`);
   for (const key of ['aliases', 'affected', 'severity', 'references'] as const) {
-    if (value[key] !== undefined && !Array.isArray(value[key])) throw new OsvRecordError(`${value.id}: "${key}" is not a list`);
+    if (value[key] !== undefined && !Array.isArray(value[key]))
+      throw new OsvRecordError(`${value.id}: "${key}" is not a list`);
   }
   const affected = (value.affected as unknown[] | undefined) ?? [];
   for (const a of affected) {
     if (!isObject(a)) throw new OsvRecordError(`${value.id}: an "affected" entry is not an object`);
-    if (a.ranges !== undefined && !Array.isArray(a.ranges)) throw new OsvRecordError(`${value.id}: "ranges" is not a list`);
-    if (a.versions !== undefined && !Array.isArray(a.versions)) throw new OsvRecordError(`${value.id}: "versions" is not a list`);
+    if (a.ranges !== undefined && !Array.isArray(a.ranges))
+      throw new OsvRecordError(`${value.id}: "ranges" is not a list`);
+    if (a.versions !== undefined && !Array.isArray(a.versions))
+      throw new OsvRecordError(`${value.id}: "versions" is not a list`);
     for (const r of (a.ranges as unknown[] | undefined) ?? []) {
-      if (!isObject(r) || !Array.isArray(r.events)) throw new OsvRecordError(`${value.id}: a range without events`);
+      if (!isObject(r) || !Array.isArray(r.events))
+        throw new OsvRecordError(`${value.id}: a range without events`);
     }
   }
   return value as unknown as OsvRecord;

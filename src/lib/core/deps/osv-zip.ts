@@ -14,7 +14,12 @@ export interface OsvZipLimits {
   batchSize: number;
 }
 
-export const OSV_ZIP_LIMITS: OsvZipLimits = { maxRecordBytes: 4 * 1024 * 1024, maxRecords: 500_000, maxEntries: 1_000_000, batchSize: 2000 };
+export const OSV_ZIP_LIMITS: OsvZipLimits = {
+  maxRecordBytes: 4 * 1024 * 1024,
+  maxRecords: 500_000,
+  maxEntries: 1_000_000,
+  batchSize: 2000
+};
 
 export interface OsvZipBatch {
   /** Records by the PEP 503 name of each PyPI package they affect. */
@@ -72,7 +77,11 @@ function accept(state: State, name: string, bytes: Uint8Array) {
     s.withdrawn++;
     return;
   }
-  const names = new Set((record.affected ?? []).filter(isPypi).flatMap((a) => (typeof a.package?.name === 'string' ? [normalizeName(a.package.name)] : [])));
+  const names = new Set(
+    (record.affected ?? [])
+      .filter(isPypi)
+      .flatMap((a) => (typeof a.package?.name === 'string' ? [normalizeName(a.package.name)] : []))
+  );
   for (const pkg of names) {
     s.packages.add(pkg);
     if (state.only && !state.only.has(pkg)) continue;
@@ -135,12 +144,26 @@ export async function* readOsvZip(
   summary: OsvZipSummary,
   options: { limits?: OsvZipLimits; only?: ReadonlySet<string> } = {}
 ): AsyncGenerator<OsvZipBatch> {
-  const state: State = { limits: options.limits ?? OSV_ZIP_LIMITS, only: options.only, pending: new Map(), pendingCount: 0, summary, entries: 0, stopped: false };
+  const state: State = {
+    limits: options.limits ?? OSV_ZIP_LIMITS,
+    only: options.only,
+    pending: new Map(),
+    pendingCount: 0,
+    summary,
+    entries: 0,
+    stopped: false
+  };
   const unzip = new Unzip((file) => onFile(state, file));
   unzip.register(UnzipInflate);
   let bytesIn = 0;
   const flush = (): OsvZipBatch => {
-    const batch = { byPackage: state.pending, records: summary.records, withdrawn: summary.withdrawn, rejected: summary.rejected, bytesIn };
+    const batch = {
+      byPackage: state.pending,
+      records: summary.records,
+      withdrawn: summary.withdrawn,
+      rejected: summary.rejected,
+      bytesIn
+    };
     state.pending = new Map();
     state.pendingCount = 0;
     return batch;
@@ -167,19 +190,33 @@ export async function* readOsvZip(
     }
   }
   if (!sawBytes) summary.incomplete.push('the database file is empty');
-  else if (summary.records === 0 && summary.rejected === 0) summary.incomplete.push('no OSV records (*.json entries) found in the zip');
+  else if (summary.records === 0 && summary.rejected === 0)
+    summary.incomplete.push('no OSV records (*.json entries) found in the zip');
   if (state.pendingCount > 0) yield flush();
 }
 
 export function emptyZipSummary(): OsvZipSummary {
-  return { records: 0, withdrawn: 0, rejected: 0, newestModified: null, packages: new Set(), incomplete: [], rejections: [] };
+  return {
+    records: 0,
+    withdrawn: 0,
+    rejected: 0,
+    newestModified: null,
+    packages: new Set(),
+    incomplete: [],
+    rejections: []
+  };
 }
 
 /** Indexes a dropped OSV database into the store (cleared first) and records its date and size. */
 export async function indexOsvDatabase(
   chunks: AsyncIterable<Uint8Array>,
   store: OsvIndexStore,
-  options: { limits?: OsvZipLimits; only?: ReadonlySet<string>; onProgress?: (b: OsvZipBatch) => void; now?: () => Date } = {}
+  options: {
+    limits?: OsvZipLimits;
+    only?: ReadonlySet<string>;
+    onProgress?: (b: OsvZipBatch) => void;
+    now?: () => Date;
+  } = {}
 ): Promise<OsvDatabaseInfo & { rejections: string[] }> {
   await store.clear();
   const summary = emptyZipSummary();

@@ -6,7 +6,13 @@ import type { Dependency, InputProblem, ParsedInput } from './types';
 
 const MAX_ENTRIES = 10_000;
 
-function pep508List(list: unknown, file: string, group: string | undefined, out: Dependency[], problems: InputProblem[]) {
+function pep508List(
+  list: unknown,
+  file: string,
+  group: string | undefined,
+  out: Dependency[],
+  problems: InputProblem[]
+) {
   if (!Array.isArray(list)) return;
   for (const item of list.slice(0, MAX_ENTRIES)) {
     if (typeof item !== 'string') continue; // PEP 735 {include-group = "..."} entries carry no package.
@@ -41,7 +47,12 @@ function poetryEntry(name: string, spec: unknown, file: string, group: string | 
   const location = stringOf(table.git) ?? stringOf(table.path) ?? stringOf(table.url);
   if (location) {
     const kind = table.git ? 'vcs' : table.path ? 'path' : 'url';
-    return { ...base, kind, specifier: location, skipReason: `not audited: installed from ${location.slice(0, 200)}, not from a registry version` };
+    return {
+      ...base,
+      kind,
+      specifier: location,
+      skipReason: `not audited: installed from ${location.slice(0, 200)}, not from a registry version`
+    };
   }
   const constraint = stringOf(table.version) ?? '';
   const version = poetryVersion(constraint);
@@ -67,17 +78,20 @@ function poetryTable(table: unknown, file: string, group: string | undefined, ou
 /** pyproject.toml: PEP 621 [project] dependencies and optional dependencies, PEP 735 groups, Poetry tables. */
 export function parsePyproject(text: string, file: string): ParsedInput {
   const parsed = parseToml(text);
-  if ('error' in parsed) return { dependencies: [], problems: [{ file, message: parsed.error }], files: [file] };
+  if ('error' in parsed)
+    return { dependencies: [], problems: [{ file, message: parsed.error }], files: [file] };
   const doc = parsed.doc;
   const out: Dependency[] = [];
   const problems: InputProblem[] = [];
   const project = isTable(doc.project) ? doc.project : ({} as Table);
   pep508List(project.dependencies, file, undefined, out, problems);
   if (isTable(project['optional-dependencies'])) {
-    for (const [group, list] of Object.entries(project['optional-dependencies'])) pep508List(list, file, group, out, problems);
+    for (const [group, list] of Object.entries(project['optional-dependencies']))
+      pep508List(list, file, group, out, problems);
   }
   if (isTable(doc['dependency-groups'])) {
-    for (const [group, list] of Object.entries(doc['dependency-groups'])) pep508List(list, file, group, out, problems);
+    for (const [group, list] of Object.entries(doc['dependency-groups']))
+      pep508List(list, file, group, out, problems);
   }
   const tool = isTable(doc.tool) ? doc.tool : {};
   const poetry = isTable(tool.poetry) ? tool.poetry : undefined;

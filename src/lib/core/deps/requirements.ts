@@ -11,7 +11,11 @@ export interface RequirementsLimits {
   maxLinesPerFile: number;
 }
 
-export const REQUIREMENTS_LIMITS: RequirementsLimits = { maxIncludeDepth: 20, maxFiles: 200, maxLinesPerFile: 100_000 };
+export const REQUIREMENTS_LIMITS: RequirementsLimits = {
+  maxIncludeDepth: 20,
+  maxFiles: 200,
+  maxLinesPerFile: 100_000
+};
 
 /** Options that take a value, as pip accepts them on their own line. */
 const GLOBAL_WITH_VALUE = new Set([
@@ -41,7 +45,8 @@ interface Walk {
 function splitOption(tokens: string[], i: number): { name: string; value?: string; next: number } {
   const token = tokens[i];
   const eq = token.indexOf('=');
-  if (token.startsWith('--') && eq > 0) return { name: token.slice(0, eq), value: token.slice(eq + 1), next: i + 1 };
+  if (token.startsWith('--') && eq > 0)
+    return { name: token.slice(0, eq), value: token.slice(eq + 1), next: i + 1 };
   if (/^-[a-zA-Z]./.test(token) && !token.startsWith('--')) {
     return { name: token.slice(0, 2), value: token.slice(2).replace(/^=/, ''), next: i + 1 };
   }
@@ -59,8 +64,9 @@ function fromLocation(location: string, at: DeclaredAt, editable: boolean): Depe
   const reason = editable
     ? `not audited: editable install of ${location.slice(0, 200)} (a local project, not a registry release)`
     : `not audited: installed from ${remote ? 'the URL' : 'the file'} ${location.slice(0, 200)}, not from a registry version`;
+  const named = egg ?? wheel?.[1] ?? sdist?.[1];
   return {
-    name: normalizeName(displayName),
+    name: named ? normalizeName(named) : displayName,
     displayName,
     specifier: location.slice(0, 500),
     kind,
@@ -73,22 +79,42 @@ function fromLocation(location: string, at: DeclaredAt, editable: boolean): Depe
 
 function looksLikeLocation(args: string): boolean {
   if (/^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*@/.test(args)) return false;
-  return /^(\.{1,2}\/|\/|~)/.test(args) || /^[a-z][a-z0-9+.-]*:\/\//i.test(args) || /\.(whl|zip|tar\.gz|tar\.bz2)$/i.test(args);
+  return (
+    /^(\.{1,2}\/|\/|~)/.test(args) ||
+    /^[a-z][a-z0-9+.-]*:\/\//i.test(args) ||
+    /\.(whl|zip|tar\.gz|tar\.bz2)$/i.test(args)
+  );
 }
 
-async function include(walk: Walk, from: string, target: string | undefined, at: DeclaredAt, chain: string[], constraint: boolean) {
+async function include(
+  walk: Walk,
+  from: string,
+  target: string | undefined,
+  at: DeclaredAt,
+  chain: string[],
+  constraint: boolean
+) {
   if (!target) {
     walk.problems.push({ ...at, message: `${constraint ? '-c' : '-r'} without a file name` });
     return;
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
-    walk.problems.push({ ...at, message: `remote include ${target.slice(0, 200)} not fetched; its requirements are not audited` });
+    walk.problems.push({
+      ...at,
+      message: `remote include ${target.slice(0, 200)} not fetched; its requirements are not audited`
+    });
     return;
   }
   await visit(walk, resolveInclude(from, target), chain, constraint, at);
 }
 
-async function parseLine(walk: Walk, file: string, { line, text }: LogicalLine, chain: string[], constraint: boolean) {
+async function parseLine(
+  walk: Walk,
+  file: string,
+  { line, text }: LogicalLine,
+  chain: string[],
+  constraint: boolean
+) {
   const at = { file, line };
   const expanded = text; // ${VAR} references stay as written: a browser has no environment to expand them from.
   if (expanded.startsWith('-')) {
@@ -110,13 +136,14 @@ async function parseLine(walk: Walk, file: string, { line, text }: LogicalLine, 
   const firstOption = tokens.findIndex((t) => t.startsWith('-'));
   const args = (firstOption < 0 ? tokens : tokens.slice(0, firstOption)).join(' ');
   const hashes: string[] = [];
-  for (let i = firstOption < 0 ? tokens.length : firstOption; i < tokens.length; ) {
+  for (let i = firstOption < 0 ? tokens.length : firstOption; i < tokens.length;) {
     if (!tokens[i].startsWith('-')) {
       i++;
       continue;
     }
     const option = splitOption(tokens, i);
-    if (!PER_REQUIREMENT_WITH_VALUE.has(option.name)) walk.problems.push({ ...at, message: `unknown option ${option.name.slice(0, 60)} ignored` });
+    if (!PER_REQUIREMENT_WITH_VALUE.has(option.name))
+      walk.problems.push({ ...at, message: `unknown option ${option.name.slice(0, 60)} ignored` });
     if (option.name === '--hash' && option.value) hashes.push(option.value);
     i = option.next;
   }
@@ -133,22 +160,37 @@ async function parseLine(walk: Walk, file: string, { line, text }: LogicalLine, 
   }
 }
 
-async function visit(walk: Walk, file: string, chain: string[], constraint: boolean, from?: DeclaredAt): Promise<void> {
+async function visit(
+  walk: Walk,
+  file: string,
+  chain: string[],
+  constraint: boolean,
+  from?: DeclaredAt
+): Promise<void> {
   if (chain.includes(file)) {
     walk.problems.push({ ...(from ?? { file }), message: `include loop: ${[...chain, file].join(' → ')}` });
     return;
   }
   if (chain.length >= walk.limits.maxIncludeDepth) {
-    walk.problems.push({ ...(from ?? { file }), message: `includes nested deeper than ${walk.limits.maxIncludeDepth}; ${file} not read` });
+    walk.problems.push({
+      ...(from ?? { file }),
+      message: `includes nested deeper than ${walk.limits.maxIncludeDepth}; ${file} not read`
+    });
     return;
   }
   if (walk.files.length >= walk.limits.maxFiles) {
-    walk.problems.push({ ...(from ?? { file }), message: `more than ${walk.limits.maxFiles} requirement files; ${file} not read` });
+    walk.problems.push({
+      ...(from ?? { file }),
+      message: `more than ${walk.limits.maxFiles} requirement files; ${file} not read`
+    });
     return;
   }
   const text = await walk.read(file);
   if (text === null) {
-    walk.problems.push({ ...(from ?? { file }), message: `${file} is not among the given files; its requirements are not audited` });
+    walk.problems.push({
+      ...(from ?? { file }),
+      message: `${file} is not among the given files; its requirements are not audited`
+    });
     return;
   }
   if (!walk.files.includes(file)) walk.files.push(file);
@@ -181,5 +223,9 @@ export async function parseRequirementsFile(
 ): Promise<ParsedInput> {
   const walk: Walk = { read, limits, requirements: [], constraints: [], problems: [], files: [] };
   await visit(walk, path, [], false);
-  return { dependencies: applyConstraints(walk.requirements, walk.constraints), problems: walk.problems, files: walk.files };
+  return {
+    dependencies: applyConstraints(walk.requirements, walk.constraints),
+    problems: walk.problems,
+    files: walk.files
+  };
 }

@@ -21,14 +21,22 @@ export function levelOfScore(score: number): Severity {
   return 'info';
 }
 
-const ADVISORY_LEVEL: Record<string, Severity> = { CRITICAL: 'critical', HIGH: 'high', MODERATE: 'medium', MEDIUM: 'medium', LOW: 'low' };
+const ADVISORY_LEVEL: Record<string, Severity> = {
+  CRITICAL: 'critical',
+  HIGH: 'high',
+  MODERATE: 'medium',
+  MEDIUM: 'medium',
+  LOW: 'low'
+};
 const METHOD_PREFERENCE: CvssMethod[] = ['CVSSv4', 'CVSSv31', 'CVSSv3', 'CVSSv2'];
 
 /** The newest CVSS version among the record's (and the package entries') vectors, else the advisory's rating; null if neither. */
 export function severityOf(record: OsvRecord, packageName?: string): VulnSeverity | null {
   const vectors: OsvSeverity[] = [
     ...(record.severity ?? []),
-    ...(packageName ? entriesFor(record, packageName) : (record.affected ?? [])).flatMap((a) => a.severity ?? [])
+    ...(packageName ? entriesFor(record, packageName) : (record.affected ?? [])).flatMap(
+      (a) => a.severity ?? []
+    )
   ];
   const scored = vectors
     .filter((s) => typeof s?.score === 'string' && /^CVSS_V[234]$/.test(s.type))
@@ -37,7 +45,13 @@ export function severityOf(record: OsvRecord, packageName?: string): VulnSeverit
     .sort((a, b) => METHOD_PREFERENCE.indexOf(a.method) - METHOD_PREFERENCE.indexOf(b.method));
   if (scored.length > 0) {
     const best = scored[0];
-    return { level: levelOfScore(best.score), from: 'cvss', score: best.score, vector: best.vector, method: best.method };
+    return {
+      level: levelOfScore(best.score),
+      from: 'cvss',
+      score: best.score,
+      vector: best.vector,
+      method: best.method
+    };
   }
   const rating = record.database_specific?.severity;
   if (typeof rating === 'string' && ADVISORY_LEVEL[rating.toUpperCase()]) {

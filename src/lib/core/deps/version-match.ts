@@ -35,7 +35,15 @@ function inRange(version: string, range: OsvRange): boolean | null {
   const at = (e: OsvEvent) => eventVersion(e)!;
   if (events.some((e) => e.introduced !== '0' && at(e) !== '*' && valid(at(e)) === null)) return null;
   const order = (a: OsvEvent, b: OsvEvent) =>
-    a.introduced === '0' ? -1 : b.introduced === '0' ? 1 : at(a) === '*' ? 1 : at(b) === '*' ? -1 : compare(at(a), at(b));
+    a.introduced === '0'
+      ? -1
+      : b.introduced === '0'
+        ? 1
+        : at(a) === '*'
+          ? 1
+          : at(b) === '*'
+            ? -1
+            : compare(at(a), at(b));
   const sorted = [...events].sort(order);
   let affected = false;
   for (const e of sorted) {
@@ -65,7 +73,9 @@ export function affectsVersion(affected: OsvAffected, version: string): boolean 
 /** The affected[] entries of a record that name this PyPI package. */
 export function entriesFor(record: OsvRecord, name: string): OsvAffected[] {
   const wanted = normalizeName(name);
-  return (record.affected ?? []).filter((a) => isPypi(a) && typeof a.package?.name === 'string' && normalizeName(a.package.name) === wanted);
+  return (record.affected ?? []).filter(
+    (a) => isPypi(a) && typeof a.package?.name === 'string' && normalizeName(a.package.name) === wanted
+  );
 }
 
 /** Whether the record (not withdrawn) says this version of this PyPI package is affected. */
@@ -80,7 +90,8 @@ export function fixVersionsOf(record: OsvRecord, name: string): string[] {
   for (const a of entriesFor(record, name)) {
     for (const r of a.ranges ?? []) {
       if (r.type !== 'ECOSYSTEM') continue;
-      for (const e of r.events) if (typeof e.fixed === 'string' && valid(e.fixed) !== null) fixed.add(e.fixed);
+      for (const e of r.events)
+        if (typeof e.fixed === 'string' && valid(e.fixed) !== null) fixed.add(e.fixed);
     }
   }
   return [...fixed].sort(compare);

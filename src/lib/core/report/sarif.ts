@@ -1,7 +1,7 @@
 import { formatLocationPath, type FileReport, type Finding, type Severity } from '../findings';
 import { INFORMATION_URI, SAFELOAD_VERSION } from '../version';
 
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+export const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
   critical: 'error',
   high: 'error',
   medium: 'warning',
@@ -10,7 +10,7 @@ const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
 };
 
 /** GitHub code scanning reads `security-severity` (0–10) to rank security alerts. */
-const SECURITY_SEVERITY: Record<Severity, string> = {
+export const SECURITY_SEVERITY: Record<Severity, string> = {
   critical: '9.5',
   high: '8.0',
   medium: '5.0',

@@ -1,0 +1,3 @@
+export async function runScanBench() {
+  return { skipped: 'not yet wired' };
+}

@@ -1,0 +1,78 @@
+import { parseArgs } from 'node:util';
+import { OSV_API } from '../core/deps/osv-client';
+import { UsageError } from './args';
+
+export interface GateArgs {
+  path: string;
+  policy?: string;
+  manifest?: string;
+  signature?: string;
+  identity?: string;
+  issuer?: string;
+  sarif?: string;
+  cyclonedx?: string;
+  report?: string;
+  json: boolean;
+  osvDb?: string;
+  /** Set only with --online: the gate never reaches the network otherwise. */
+  osvApi?: string;
+  name?: string;
+  modelVersion?: string;
+  vendor?: string;
+  license?: string;
+}
+
+export function parseGateArgs(argv: string[]): GateArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        policy: { type: 'string' },
+        manifest: { type: 'string' },
+        signature: { type: 'string' },
+        identity: { type: 'string' },
+        issuer: { type: 'string' },
+        sarif: { type: 'string' },
+        cyclonedx: { type: 'string' },
+        report: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        'osv-db': { type: 'string' },
+        online: { type: 'boolean', default: false },
+        'osv-api': { type: 'string' },
+        name: { type: 'string' },
+        'model-version': { type: 'string' },
+        vendor: { type: 'string' },
+        license: { type: 'string' }
+      }
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const v = parsed.values;
+  if (parsed.positionals.length !== 1) throw new UsageError('gate needs exactly one model file or folder');
+  if ((v.identity === undefined) !== (v.issuer === undefined)) throw new UsageError('--identity and --issuer go together');
+  if (v['osv-db'] && v.online) throw new UsageError('--osv-db (offline) and --online exclude each other');
+  if (v['osv-api'] && !v.online) throw new UsageError('--osv-api needs --online (the gate is offline by default)');
+  const api = (v['osv-api'] as string | undefined) ?? OSV_API;
+  if (!/^https?:\/\//.test(api)) throw new UsageError('--osv-api must be an http(s) URL');
+  return {
+    path: parsed.positionals[0],
+    policy: v.policy as string | undefined,
+    manifest: v.manifest as string | undefined,
+    signature: v.signature as string | undefined,
+    identity: v.identity as string | undefined,
+    issuer: v.issuer as string | undefined,
+    sarif: v.sarif as string | undefined,
+    cyclonedx: v.cyclonedx as string | undefined,
+    report: v.report as string | undefined,
+    json: v.json as boolean,
+    osvDb: v['osv-db'] as string | undefined,
+    osvApi: v.online ? api : undefined,
+    name: v.name as string | undefined,
+    modelVersion: v['model-version'] as string | undefined,
+    vendor: v.vendor as string | undefined,
+    license: v.license as string | undefined
+  };
+}

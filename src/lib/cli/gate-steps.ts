@@ -1,0 +1,172 @@
+import { createReadStream, existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, relative, resolve, sep } from 'node:path';
+import { auditDependencies } from '../core/deps/audit';
+import { collectDependencies } from '../core/deps/collect';
+import { MemoryOsvCache, OsvClient } from '../core/deps/osv-client';
+import { MemoryOsvIndexStore, OfflineOsvSource } from '../core/deps/osv-database';
+import { indexOsvDatabase } from '../core/deps/osv-zip';
+import type { VulnSource } from '../core/deps/source';
+import type { FileReport } from '../core/findings';
+import { applyFolderChecks } from '../core/folder/cross-check';
+import { MultiHasher } from '../core/hash/multi-digest';
+import { expectedFromManifest, type Manifest } from '../core/provenance/manifest';
+import { parseManifestJson } from '../core/provenance/manifest-parse';
+import { isHubBookkeeping, matchFiles } from '../core/provenance/match';
+import { verifyModelSignature, type VerificationResult } from '../core/signing/verify-model';
+import type { DependencyInput } from '../core/triage/dependencies';
+import { licenseFromModelCard } from '../core/triage/license';
+import type { ProvenanceInput } from '../core/triage/provenance';
+import type { SignatureInput } from '../core/triage/signature';
+import type { TriageLicense } from '../core/triage/types';
+import { analyseFile } from '../node/analyse-file';
+import { openModel } from '../node/model-files';
+import { walkPaths } from '../node/walk';
+
+const MAX_TEXT_BYTES = 16 * 1024 * 1024;
+
+export class GateError extends Error {}
+
+/** The model on disk: its root folder and its files by "/"-separated path relative to that root. */
+export interface ModelDrop {
+  root: string;
+  singleFile: boolean;
+  /** Relative path → file system path. */
+  files: Map<string, string>;
+  problems: string[];
+}
+
+export async function openDrop(path: string, exclude: readonly string[]): Promise<ModelDrop> {
+  const info = await stat(path);
+  const root = info.isDirectory() ? resolve(path) : dirname(resolve(path));
+  const { files, problems } = await walkPaths([info.isDirectory() ? root : resolve(path)]);
+  const excluded = new Set(exclude.map((p) => resolve(p)));
+  const map = new Map<string, string>();
+  for (const f of files) {
+    if (excluded.has(resolve(f.fsPath))) continue;
+    map.set(relative(root, f.fsPath).split(sep).join('/'), f.fsPath);
+  }
+  return { root, singleFile: !info.isDirectory(), files: map, problems: problems.map((p) => `${p.path}: ${p.message}`) };
+}
+
+export async function scanDrop(drop: ModelDrop): Promise<FileReport[]> {
+  const hasher = await MultiHasher.create();
+  const reports: FileReport[] = [];
+  for (const [rel, fsPath] of drop.files) reports.push(await analyseFile(fsPath, rel, { hasher }));
+  return applyFolderChecks(reports);
+}
+
+async function readBounded(fsPath: string): Promise<string | null> {
+  const info = await stat(fsPath);
+  return info.size > MAX_TEXT_BYTES ? null : readFile(fsPath, 'utf8');
+}
+
+export async function readManifest(path: string): Promise<Manifest> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new GateError(`cannot read manifest ${path}: ${(err as Error).message}`);
+  }
+  try {
+    return await parseManifestJson(text);
+  } catch (err) {
+    throw new GateError(`${path}: ${(err as Error).message}`);
+  }
+}
+
+export function checkProvenance(manifest: Manifest, reports: readonly FileReport[]): ProvenanceInput {
+  const local = reports
+    .filter((r) => !isHubBookkeeping(r.path))
+    .map((r) => ({ path: r.path, size: r.size, sha256: r.sha256, gitSha1: r.gitSha1 }));
+  return { manifest, match: matchFiles(expectedFromManifest(manifest), local) };
+}
+
+export async function findLicense(drop: ModelDrop, manifest: Manifest | null, given?: string): Promise<TriageLicense> {
+  if (given) return { id: given.toLowerCase(), source: 'given' };
+  const card = [...drop.files.keys()].find((p) => p.toLowerCase() === 'readme.md');
+  if (card) {
+    const text = await readBounded(drop.files.get(card)!);
+    const id = text === null ? null : licenseFromModelCard(text);
+    if (id) return { id, source: 'model-card' };
+  }
+  const fromHub = manifest?.repo?.licenses[0];
+  return fromHub ? { id: fromHub.toLowerCase(), source: 'manifest' } : { id: null, source: null };
+}
+
+export interface Signer {
+  identity: string;
+  issuer: string;
+}
+
+/**
+ * Verifies model.sig (or the given signature) against each candidate signer until one verifies. Without a
+ * candidate there is nothing to verify against, which the triage records as "present, not checked".
+ */
+export async function checkSignature(
+  modelPath: string,
+  signaturePath: string,
+  signers: readonly Signer[],
+  ignore: readonly string[]
+): Promise<SignatureInput> {
+  if (!existsSync(signaturePath)) return { present: false };
+  if (signers.length === 0)
+    return { present: true, error: 'no signer to verify against: give --identity and --issuer, or set approvedSigners' };
+  const bundle = await readBounded(signaturePath);
+  if (bundle === null) return { present: true, error: 'the signature file is too large' };
+  const model = await openModel(modelPath);
+  try {
+    const root = model.singleFile ? dirname(resolve(modelPath)) : resolve(modelPath);
+    const rel = (p: string) => relative(root, resolve(p)).split(sep).join('/');
+    let last: { signer: Signer; result: VerificationResult } | undefined;
+    for (const signer of signers.slice(0, 20)) {
+      const result = await verifyModelSignature({
+        bundle,
+        policy: { mode: 'keyless', identity: signer.identity, issuer: signer.issuer },
+        files: model.files,
+        signaturePath: model.singleFile ? basename(signaturePath) : rel(signaturePath),
+        ignorePaths: ignore.map(rel).filter((p) => !p.startsWith('..'))
+      });
+      last = { signer, result };
+      if (result.verified) break;
+    }
+    return { present: true, method: 'keyless', requested: last!.signer, result: last!.result };
+  } finally {
+    await model.close();
+  }
+}
+
+async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) yield chunk as Uint8Array;
+}
+
+export async function checkDependencies(
+  drop: ModelDrop,
+  options: { osvDb?: string; osvApi?: string }
+): Promise<DependencyInput> {
+  const read = async (p: string) => {
+    const fsPath = drop.files.get(p);
+    return fsPath ? readBounded(fsPath) : null;
+  };
+  const collected = await collectDependencies([...drop.files.keys()], read);
+  if (collected.dependencies.length === 0) return { collected, audit: null, notAuditedReason: 'no dependencies declared' };
+  let source: VulnSource;
+  if (options.osvDb) {
+    const store = new MemoryOsvIndexStore();
+    const info = await indexOsvDatabase(fileChunks(options.osvDb), store, {
+      only: new Set(collected.dependencies.map((d) => d.name))
+    });
+    if (info.records === 0 || info.incomplete.length > 0)
+      throw new GateError(`${options.osvDb}: not a usable OSV database (${info.incomplete.join('; ') || 'no records'})`);
+    source = new OfflineOsvSource(store);
+  } else if (options.osvApi) {
+    source = new OsvClient({ fetch: globalThis.fetch, baseUrl: options.osvApi, cache: new MemoryOsvCache() });
+  } else {
+    return { collected, audit: null, notAuditedReason: 'offline and no --osv-db given (use --osv-db or --online)' };
+  }
+  try {
+    return { collected, audit: await auditDependencies(collected.dependencies, source) };
+  } catch (err) {
+    throw new GateError(`vulnerability lookup failed: ${(err as Error).message}`);
+  }
+}

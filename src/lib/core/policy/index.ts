@@ -1,0 +1,12 @@
+export { BUILTIN_POLICY, BUILTIN_POLICY_NAME, LOADER_PACKAGES } from './builtin';
+export { checkPolicySet, evaluateDocument, evaluatePolicy } from './evaluate';
+export { compileExpression, positionOf, POLICY_VARIABLES } from './expression';
+export { policyInput } from './input';
+export {
+  parsePolicySet,
+  policySetFromValue,
+  PolicySetError,
+  type LoadedPolicySet,
+  type PolicyProblem
+} from './policy-set';
+export * from './types';

@@ -1,0 +1,167 @@
+import { LineCounter, parseDocument, isScalar } from 'yaml';
+import { BUILTIN_POLICY, BUILTIN_POLICY_NAME } from './builtin';
+import { RULE_SEVERITIES, type PolicyRule, type PolicySet, type RuleSeverity } from './types';
+
+export const MAX_POLICY_BYTES = 1024 * 1024;
+export const MAX_RULES = 500;
+const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
+
+export interface PolicyProblem {
+  /** Where in the document: "rules[2].severity". */
+  path: string;
+  message: string;
+  /** 1-based position in the policy file, when known. */
+  line?: number;
+  column?: number;
+}
+
+export class PolicySetError extends Error {
+  constructor(readonly problems: PolicyProblem[]) {
+    super(problems.map((p) => `${p.line ? `${p.line}:${p.column} ` : ''}${p.path}: ${p.message}`).join('\n'));
+  }
+}
+
+/** A policy set as loaded from a file, with where each rule's expression starts in that file. */
+export interface LoadedPolicySet extends PolicySet {
+  expressionAt: Record<string, { line: number; column: number }>;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function validateRule(value: unknown, path: string, problems: PolicyProblem[]): PolicyRule | null {
+  if (!isRecord(value)) {
+    problems.push({ path, message: 'a rule must be a mapping {id, severity, expression, message}' });
+    return null;
+  }
+  const { id, severity, expression, message, remediation } = value;
+  const before = problems.length;
+  if (typeof id !== 'string' || !RULE_ID.test(id))
+    problems.push({ path: `${path}.id`, message: 'must be a name of letters, digits, . _ / - (up to 100)' });
+  if (typeof severity !== 'string' || !(RULE_SEVERITIES as readonly string[]).includes(severity))
+    problems.push({ path: `${path}.severity`, message: `must be one of ${RULE_SEVERITIES.join(', ')}` });
+  if (typeof expression !== 'string' || expression.trim() === '')
+    problems.push({ path: `${path}.expression`, message: 'must be a non-empty CEL expression' });
+  if (typeof message !== 'string' || message.trim() === '')
+    problems.push({ path: `${path}.message`, message: 'must be a non-empty text' });
+  if (remediation !== undefined && typeof remediation !== 'string')
+    problems.push({ path: `${path}.remediation`, message: 'must be a text' });
+  if (problems.length > before) return null;
+  return {
+    id: id as string,
+    severity: severity as RuleSeverity,
+    expression: expression as string,
+    message: message as string,
+    ...(remediation !== undefined ? { remediation: remediation as string } : {})
+  };
+}
+
+/** Applies `extends: safeload/builtin`: built-in rules (minus `disable`), replaced or extended by the file's. */
+function resolveExtends(own: PolicySet, base: string | undefined, disable: string[]): PolicySet {
+  if (base === undefined) return own;
+  const kept = BUILTIN_POLICY.rules.filter((r) => !disable.includes(r.id) && !own.rules.some((o) => o.id === r.id));
+  return {
+    ...own,
+    params: { ...BUILTIN_POLICY.params, ...own.params },
+    rules: [...kept, ...own.rules.map((r) => ({ ...r }))]
+  };
+}
+
+/** Validates a parsed policy document (the shape of the YAML/JSON file). */
+export function policySetFromValue(value: unknown, fallbackName = 'policy'): PolicySet {
+  const problems: PolicyProblem[] = [];
+  if (!isRecord(value)) throw new PolicySetError([{ path: '$', message: 'a policy set must be a mapping' }]);
+  if (value.kind !== undefined && value.kind !== 'PolicySet')
+    problems.push({ path: 'kind', message: 'must be PolicySet' });
+  const base = value.extends;
+  if (base !== undefined && base !== BUILTIN_POLICY_NAME && base !== 'builtin')
+    problems.push({ path: 'extends', message: `only ${BUILTIN_POLICY_NAME} can be extended` });
+  const disable = value.disable ?? [];
+  if (!Array.isArray(disable) || disable.some((d) => typeof d !== 'string'))
+    problems.push({ path: 'disable', message: 'must be a list of rule ids' });
+  const params = value.params ?? {};
+  if (!isRecord(params)) problems.push({ path: 'params', message: 'must be a mapping' });
+  const rawRules = value.rules ?? [];
+  if (!Array.isArray(rawRules)) problems.push({ path: 'rules', message: 'must be a list' });
+  else if (rawRules.length > MAX_RULES) problems.push({ path: 'rules', message: `more than ${MAX_RULES} rules` });
+  else if (rawRules.length === 0 && base === undefined)
+    problems.push({ path: 'rules', message: 'a policy set needs at least one rule (or extends the built-in set)' });
+  const rules: PolicyRule[] = [];
+  if (Array.isArray(rawRules) && rawRules.length <= MAX_RULES) {
+    rawRules.forEach((r, i) => {
+      const rule = validateRule(r, `rules[${i}]`, problems);
+      if (!rule) return;
+      if (rules.some((x) => x.id === rule.id)) problems.push({ path: `rules[${i}].id`, message: `duplicate id ${rule.id}` });
+      else rules.push(rule);
+    });
+  }
+  if (problems.length > 0) throw new PolicySetError(problems);
+  const metaName = isRecord(value.metadata) && typeof value.metadata.name === 'string' ? value.metadata.name : undefined;
+  const name = typeof value.name === 'string' ? value.name : (metaName ?? fallbackName);
+  const own: PolicySet = {
+    name: name.slice(0, 200),
+    ...(typeof value.description === 'string' ? { description: value.description.slice(0, 2000) } : {}),
+    params: params as Record<string, unknown>,
+    rules
+  };
+  return resolveExtends(own, base as string | undefined, disable as string[]);
+}
+
+/** Parses a policy file (YAML or JSON); problems carry file lines and columns. */
+export function parsePolicySet(text: string, fileName = 'policy'): LoadedPolicySet {
+  if (text.length > MAX_POLICY_BYTES)
+    throw new PolicySetError([{ path: '$', message: `policy file larger than ${MAX_POLICY_BYTES} bytes` }]);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new PolicySetError(
+      doc.errors.slice(0, 20).map((e) => {
+        const at = lineCounter.linePos(e.pos[0]);
+        return { path: '$', message: e.message.split('\n')[0], line: at.line, column: at.col };
+      })
+    );
+  }
+  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  let set: PolicySet;
+  try {
+    set = policySetFromValue(value, fileName.replace(/^.*[\\/]/, '').replace(/\.(ya?ml|json)$/i, ''));
+  } catch (err) {
+    if (!(err instanceof PolicySetError)) throw err;
+    throw new PolicySetError(err.problems.map((p) => ({ ...p, ...positionOfPath(doc, lineCounter, p.path) })));
+  }
+  const expressionAt: LoadedPolicySet['expressionAt'] = {};
+  const rules = doc.get('rules', true);
+  const count = Array.isArray(value && (value as Record<string, unknown>).rules)
+    ? ((value as Record<string, unknown>).rules as unknown[]).length
+    : 0;
+  for (let i = 0; rules && i < count; i++) {
+    const node = doc.getIn(['rules', i, 'expression'], true);
+    const id = doc.getIn(['rules', i, 'id']);
+    if (isScalar(node) && node.range && typeof id === 'string') {
+      const pos = lineCounter.linePos(node.range[0]);
+      expressionAt[id] = { line: pos.line, column: pos.col };
+    }
+  }
+  return { ...set, expressionAt };
+}
+
+function positionOfPath(
+  doc: ReturnType<typeof parseDocument>,
+  lineCounter: LineCounter,
+  path: string
+): { line?: number; column?: number } {
+  const keys = path
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .filter((k) => k && k !== '$')
+    .map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+  for (let n = keys.length; n > 0; n--) {
+    const node = doc.getIn(keys.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node && typeof node === 'object' && node.range) {
+      const pos = lineCounter.linePos(node.range[0]);
+      return { line: pos.line, column: pos.col };
+    }
+  }
+  return {};
+}

@@ -1,0 +1,57 @@
+export const RULE_SEVERITIES = ['deny', 'warn', 'info'] as const;
+/** deny: a violation fails the gate; warn and info are reported only. */
+export type RuleSeverity = (typeof RULE_SEVERITIES)[number];
+
+export interface PolicyRule {
+  id: string;
+  severity: RuleSeverity;
+  /** A CEL expression that is true when the model complies. */
+  expression: string;
+  /** Shown when the rule is violated. */
+  message: string;
+  /** What the model owner should do about a violation. */
+  remediation?: string;
+}
+
+export interface PolicySet {
+  name: string;
+  description?: string;
+  /** Values the expressions read as `params.…`. */
+  params: Record<string, unknown>;
+  rules: PolicyRule[];
+}
+
+/** A problem in one expression, positioned inside it (1-based line and column). */
+export interface ExpressionError {
+  kind: 'syntax' | 'type' | 'evaluation' | 'result';
+  message: string;
+  offset: number;
+  length: number;
+  line: number;
+  column: number;
+  /** The expression line with a caret under the problem. */
+  excerpt: string;
+}
+
+export type RuleOutcome = 'pass' | 'violation' | 'error';
+
+export interface RuleResult {
+  id: string;
+  severity: RuleSeverity;
+  outcome: RuleOutcome;
+  message: string;
+  remediation: string | null;
+  expression: string;
+  error: ExpressionError | null;
+}
+
+/** pass: no deny rule violated; fail: one is; error: some rule could not be evaluated (fail closed). */
+export type PolicyOutcome = 'pass' | 'fail' | 'error';
+
+export interface PolicyEvaluation {
+  policy: { name: string; rules: number };
+  outcome: PolicyOutcome;
+  evaluatedAt: string;
+  counts: Record<RuleOutcome, number>;
+  results: RuleResult[];
+}

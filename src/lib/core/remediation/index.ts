@@ -1,0 +1,3 @@
+export { planRemediation } from './actions';
+export { mdText, remediationIssue, remediationJson, remediationMarkdown } from './markdown';
+export type { ActionKind, RemediationAction, RemediationPlan } from './types';

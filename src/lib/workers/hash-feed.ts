@@ -1,0 +1,88 @@
+import { createSHA1, type IHasher } from 'hash-wasm';
+import type { FeedJob, FeederMessage, HasherMessage } from './hash-protocol';
+import { errorToData } from './hash-protocol';
+
+/** Fills `buffer` from `next` reads until full or the end; returns the (possibly new) buffer and the bytes in it. */
+type ChunkReader = (buffer: ArrayBuffer) => Promise<{ buffer: ArrayBuffer | undefined; length: number }>;
+
+/** A BYOB reader writes straight into our pooled buffers: no allocation or copy per chunk. */
+function byobReader(file: Blob): ChunkReader | undefined {
+  let reader: ReadableStreamBYOBReader;
+  try {
+    reader = file.stream().getReader({ mode: 'byob' });
+  } catch {
+    return undefined;
+  }
+  return async (buffer) => {
+    let length = 0;
+    let current: ArrayBuffer | undefined = buffer;
+    while (current && length < current.byteLength) {
+      const { done, value } = await reader.read(new Uint8Array(current, length, current.byteLength - length));
+      current = value?.buffer as ArrayBuffer | undefined;
+      if (done) break;
+      length += value!.length;
+    }
+    return { buffer: current, length };
+  };
+}
+
+/** Where BYOB streams are missing: slices copied into the pooled buffer (one memcpy per chunk). */
+function sliceReader(file: Blob): ChunkReader {
+  let offset = 0;
+  return async (buffer) => {
+    const bytes = new Uint8Array(await file.slice(offset, offset + buffer.byteLength).arrayBuffer());
+    new Uint8Array(buffer).set(bytes);
+    offset += bytes.length;
+    return { buffer, length: bytes.length };
+  };
+}
+
+const idleSha1: IHasher[] = [];
+
+/**
+ * Feeder side of a hash job: reads `file` in order into at most `pool` buffers, adds each chunk to a git-blob
+ * SHA-1, then transfers it to the hashing thread, which sends it back when done. Resolves when the job ends.
+ */
+export async function feedFile({ file, port, chunkSize, pool }: FeedJob, mode: 'byob' | 'slice' = 'byob'): Promise<void> {
+  const free: ArrayBuffer[] = [];
+  let allocated = 0;
+  let cancelled = false;
+  let wake: (() => void) | undefined;
+  port.onmessage = ({ data }: MessageEvent<HasherMessage>) => {
+    if (data.type === 'return') free.push(data.buffer);
+    else cancelled = true;
+    wake?.();
+  };
+  const send = (msg: FeederMessage, transfer: Transferable[] = []) => port.postMessage(msg, transfer);
+  const sha1 = idleSha1.pop() ?? (await createSHA1());
+  try {
+    sha1.init();
+    sha1.update(`blob ${file.size}\0`);
+    const read = (mode === 'byob' && byobReader(file)) || sliceReader(file);
+    let bytes = 0;
+    while (!cancelled) {
+      if (free.length === 0 && allocated < pool) {
+        free.push(new ArrayBuffer(Math.max(1, Math.min(chunkSize, file.size))));
+        allocated++;
+      }
+      while (free.length === 0 && !cancelled) await new Promise<void>((resolve) => (wake = resolve));
+      if (cancelled) break;
+      const { buffer, length } = await read(free.pop()!);
+      if (!buffer) allocated--; // the stream kept it (only when cancelled underneath us)
+      if (length === 0) break;
+      bytes += length;
+      if (bytes > file.size) throw new Error(`read more than ${file.size} bytes: the file changed while hashing`);
+      sha1.update(new Uint8Array(buffer!, 0, length));
+      send({ type: 'chunk', buffer: buffer!, length }, [buffer!]);
+    }
+    if (cancelled) return;
+    if (bytes !== file.size) throw new Error(`read ${bytes} of ${file.size} bytes: the file changed while hashing`);
+    send({ type: 'done', gitSha1: sha1.digest('hex'), bytes, buffersAllocated: allocated });
+  } catch (err) {
+    if (!cancelled) send({ type: 'error', ...errorToData(err) });
+  } finally {
+    idleSha1.push(sha1);
+    port.onmessage = null;
+    port.close();
+  }
+}
