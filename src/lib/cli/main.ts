@@ -1,6 +1,7 @@
 import { SAFELOAD_VERSION } from '../core/version';
 import { UsageError } from './args';
 import { auditCommand } from './audit-command';
+import { gateCommand } from './gate-command';
 import { EXIT, type Io } from './io';
 import { scanCommand } from './scan-command';
 import { verifyCommand } from './verify-command';
@@ -22,10 +23,14 @@ Usage:
       PyPI/all.zip). --json prints pip-audit's JSON; --cyclonedx writes an ML-BOM. LEVEL default low;
       unrated vulnerabilities count as high. Exit 0: none at or above LEVEL; 1: some; 2: usage, I/O,
       network error or nothing to audit.
-  safeload gate    (planned; not in this version)
+  safeload gate PATH [--policy FILE] [--manifest FILE] [--identity ID --issuer URL] [--signature FILE]
+                [--osv-db all.zip | --online] [--sarif FILE] [--cyclonedx FILE] [--report FILE.md] [--json]
+      Scan, provenance (against a committed manifest), signature, dependency audit (offline unless
+      --osv-db or --online) and a CEL policy (default: the built-in set) in one run; prints a summary.
+      Exit 0: policy passed; 1: a deny rule failed; 2: usage, I/O or policy error.
   safeload --version | --help`;
 
-const PLANNED = new Set(['gate']);
+const PLANNED = new Set<string>([]);
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
@@ -41,6 +46,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (command === 'scan') return await scanCommand(rest, io);
     if (command === 'verify') return await verifyCommand(rest, io);
     if (command === 'audit') return await auditCommand(rest, io);
+    if (command === 'gate') return await gateCommand(rest, io);
     if (command && PLANNED.has(command)) {
       io.err(`safeload: '${command}' is not available in this version yet.`);
       return EXIT.usage;

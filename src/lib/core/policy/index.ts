@@ -10,3 +10,4 @@ export {
   type PolicyProblem
 } from './policy-set';
 export * from './types';
+export { addPolicyResults, type PolicyAnchor } from './sarif';

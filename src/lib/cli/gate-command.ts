@@ -1,0 +1,131 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { BUILTIN_POLICY } from '../core/policy/builtin';
+import { checkPolicySet, evaluatePolicy } from '../core/policy/evaluate';
+import { parsePolicySet, PolicySetError, type LoadedPolicySet } from '../core/policy/policy-set';
+import { addPolicyResults } from '../core/policy/sarif';
+import type { PolicySet } from '../core/policy/types';
+import { planRemediation } from '../core/remediation/actions';
+import { remediationMarkdown } from '../core/remediation/markdown';
+import { toSarif } from '../core/report/sarif';
+import { buildMlBom } from '../core/sbom/cyclonedx';
+import { buildTriageReport } from '../core/triage/build';
+import { UsageError } from './args';
+import { parseGateArgs, type GateArgs } from './gate-args';
+import { gateSummary } from './gate-output';
+import {
+  checkDependencies,
+  checkProvenance,
+  checkSignature,
+  findLicense,
+  GateError,
+  openDrop,
+  readManifest,
+  scanDrop,
+  type Signer
+} from './gate-steps';
+import { EXIT, type Io } from './io';
+
+async function loadPolicy(path: string | undefined, io: Io): Promise<LoadedPolicySet | PolicySet | null> {
+  if (!path) return BUILTIN_POLICY;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read policy ${path}: ${(err as Error).message}`);
+  }
+  try {
+    return parsePolicySet(text, path);
+  } catch (err) {
+    if (!(err instanceof PolicySetError)) throw err;
+    for (const p of err.problems) io.err(`${path}:${p.line ?? 1}:${p.column ?? 1}: ${p.path}: ${p.message}`);
+    return null;
+  }
+}
+
+/** Invalid expressions stop the gate before anything is scanned, each with its position. */
+function reportExpressionErrors(set: PolicySet, path: string | undefined, io: Io): boolean {
+  const errors = checkPolicySet(set);
+  const at = 'expressionAt' in set ? (set as LoadedPolicySet).expressionAt : {};
+  for (const { id, error } of errors) {
+    const start = at[id];
+    const where = start ? `${path}:${start.line}:${start.column}` : (path ?? 'builtin');
+    io.err(`${where}: rule ${id}: ${error.kind} error at expression ${error.line}:${error.column}: ${error.message}`);
+    io.err(error.excerpt.replace(/^/gm, '    '));
+  }
+  return errors.length > 0;
+}
+
+function signersOf(args: GateArgs, set: PolicySet): Signer[] {
+  const approved = Array.isArray(set.params.approvedSigners) ? set.params.approvedSigners : [];
+  const fromPolicy = approved.filter(
+    (s): s is Signer =>
+      typeof s === 'object' && s !== null && typeof (s as Signer).identity === 'string' && typeof (s as Signer).issuer === 'string'
+  );
+  return args.identity && args.issuer ? [{ identity: args.identity, issuer: args.issuer }, ...fromPolicy] : fromPolicy;
+}
+
+export async function gateCommand(argv: string[], io: Io): Promise<number> {
+  const args = parseGateArgs(argv);
+  const loaded = await loadPolicy(args.policy, io);
+  if (!loaded || reportExpressionErrors(loaded, args.policy, io)) return EXIT.usage;
+  const signers = signersOf(args, loaded);
+  // The identity asked for on the command line is approved for this run.
+  const policy: PolicySet = { ...loaded, params: { ...loaded.params, approvedSigners: signers } };
+  try {
+    const signaturePath = args.signature ?? join(args.path, 'model.sig');
+    const internal = [args.manifest, args.policy].filter((p): p is string => p !== undefined);
+    const drop = await openDrop(args.path, internal).catch((err: Error) => {
+      throw new GateError(`${args.path}: ${err.message}`);
+    });
+    for (const p of drop.problems) io.err(`safeload: skipped ${p}`);
+    const manifest = args.manifest ? await readManifest(args.manifest) : null;
+    const reports = await scanDrop(drop);
+    const dependencies = await checkDependencies(drop, { osvDb: args.osvDb, osvApi: args.osvApi });
+    const triage = buildTriageReport({
+      model: {
+        name: args.name ?? manifest?.source.repoId ?? basename(resolve(args.path)),
+        version: args.modelVersion ?? manifest?.source.resolvedCommit ?? null,
+        source: manifest?.source.purl ?? manifest?.source.repoId ?? null,
+        vendor: args.vendor ?? manifest?.source.repoId?.split('/')[0] ?? null
+      },
+      files: reports,
+      signature: await checkSignature(args.path, signaturePath, signers, internal),
+      provenance: manifest ? checkProvenance(manifest, reports) : null,
+      dependencies,
+      license: await findLicense(drop, manifest, args.license)
+    });
+    const evaluation = evaluatePolicy(policy, triage);
+    const plan = planRemediation(triage, evaluation);
+    if (args.json) io.out(JSON.stringify({ triage, evaluation, remediation: plan }, null, 2));
+    else io.out(gateSummary(triage, evaluation, plan));
+    if (args.report) await writeFile(args.report, remediationMarkdown(plan, triage));
+    if (args.sarif) {
+      const anchor = args.policy
+        ? { uri: args.policy, lines: 'expressionAt' in loaded ? loaded.expressionAt : undefined }
+        : { uri: reports[0]?.path ?? basename(args.path) };
+      await writeFile(args.sarif, JSON.stringify(addPolicyResults(toSarif(reports), evaluation, anchor), null, 2));
+    }
+    if (args.cyclonedx) {
+      const bom = buildMlBom({
+        model: {
+          name: triage.model.name,
+          files: reports.filter((r) => r.sha256).map((r) => ({ path: r.path, sha256: r.sha256!, size: r.size, formats: r.formats })),
+          ...(manifest?.source.repoId
+            ? { hub: { repoId: manifest.source.repoId, commit: manifest.source.resolvedCommit ?? undefined, facts: manifest.repo ?? undefined } }
+            : {})
+        },
+        dependencies: dependencies.collected.dependencies,
+        ...(dependencies.audit ? { audit: dependencies.audit } : {}),
+        serialNumber: `urn:uuid:${crypto.randomUUID()}`,
+        timestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z')
+      });
+      await writeFile(args.cyclonedx, JSON.stringify(bom, null, 2));
+    }
+    return evaluation.outcome === 'pass' ? EXIT.ok : evaluation.outcome === 'fail' ? EXIT.fail : EXIT.usage;
+  } catch (err) {
+    if (!(err instanceof GateError)) throw err;
+    io.err(`safeload: ${err.message}`);
+    return EXIT.usage;
+  }
+}

@@ -1,0 +1,77 @@
+import type { PolicyEvaluation } from '../core/policy/types';
+import type { RemediationPlan } from '../core/remediation/types';
+import type { TriageReport } from '../core/triage/types';
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
+
+function checks(report: TriageReport): string[][] {
+  const s = report.summary;
+  const sig = report.signature;
+  const prov = report.provenance;
+  const deps = report.dependencies;
+  const vulnerable = deps.packages.filter((d) => d.vulns.length > 0);
+  const counts = Object.entries(s.findingCounts)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
+  return [
+    ['CHECK', 'RESULT', 'DETAIL'],
+    ['scan', s.verdict.toUpperCase(), `${s.files} file(s)${counts ? `; ${counts}` : ''}${s.complete ? '' : '; NOT fully analysed'}`],
+    [
+      'signature',
+      sig.verified ? 'VERIFIED' : !sig.present ? 'NONE' : sig.checked ? 'FAILED' : 'UNCHECKED',
+      sig.verified ? `${sig.identity ?? sig.identities.join(', ')} (${sig.issuer ?? 'no issuer'})` : (sig.error ?? '')
+    ],
+    [
+      'provenance',
+      !prov.present ? 'NONE' : prov.verified ? 'VERIFIED' : 'FAILED',
+      prov.present
+        ? `${prov.repoId ?? 'manifest'} @ ${prov.commit ?? 'no commit'}; ${prov.counts.verified} verified${prov.problems.length ? `, ${prov.problems.length} not` : ''}`
+        : 'no --manifest given'
+    ],
+    [
+      'dependencies',
+      deps.inputs.length === 0 ? 'NONE' : !deps.audited ? 'NOT AUDITED' : vulnerable.length ? 'VULNERABLE' : 'OK',
+      deps.audited
+        ? `${deps.packages.length} audited (${deps.source}); ${vulnerable.map((d) => `${d.name} ${d.version}`).join(', ') || 'no known vulnerabilities'}`
+        : (deps.notAuditedReason ?? '')
+    ],
+    ['licence', report.license.id ?? 'UNKNOWN', report.license.source ?? 'not declared']
+  ];
+}
+
+function rules(evaluation: PolicyEvaluation): string[][] {
+  return [
+    ['RULE', 'SEVERITY', 'OUTCOME', 'MESSAGE'],
+    ...evaluation.results.map((r) => [
+      r.id,
+      r.severity,
+      r.outcome.toUpperCase(),
+      r.outcome === 'pass' ? '' : r.outcome === 'error' ? `${r.error?.line}:${r.error?.column} ${r.error?.message}` : r.message
+    ])
+  ];
+}
+
+/** The gate's human summary: what was checked, each rule's outcome, the verdict and what to do. */
+export function gateSummary(report: TriageReport, evaluation: PolicyEvaluation, plan: RemediationPlan): string {
+  const name = `${report.model.name}${report.model.version ? `@${report.model.version}` : ''}`;
+  const lines = [
+    `safeload gate: ${name}`,
+    '',
+    table(checks(report)),
+    '',
+    `Policy ${evaluation.policy.name}:`,
+    table(rules(evaluation)),
+    ''
+  ];
+  if (plan.actions.length > 0) {
+    lines.push('To fix:');
+    for (const a of plan.actions) lines.push(`  - [${a.severity}] ${a.title}`);
+    lines.push('');
+  }
+  lines.push(`Gate: ${evaluation.outcome.toUpperCase()}`);
+  return lines.join('\n');
+}
