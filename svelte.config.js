@@ -15,7 +15,8 @@ const config = {
         'style-src': ['self', 'unsafe-inline'],
         'img-src': ['self', 'data:'],
         'font-src': ['self'],
-        'connect-src': ['self'],
+        // The Hub (provenance) and OSV (dependency audit) are reached only when the user asks.
+        'connect-src': ['self', 'https://huggingface.co', 'https://api.osv.dev'],
         'manifest-src': ['self'],
         'base-uri': ['none'],
         'form-action': ['none'],
