@@ -88,7 +88,12 @@ rules:
       files: [{ path: 'a', size: 1, formats: [], verdict: 'clean', complete: true, findings: [] }]
     });
     const small = evaluatePolicy(set, report).results.find((r) => r.id === 'small-enough');
-    expect(small?.error).toMatchObject({ kind: 'evaluation', line: 1, column: 36, message: 'No such key: maxBytes' });
+    expect(small?.error).toMatchObject({
+      kind: 'evaluation',
+      line: 1,
+      column: 36,
+      message: 'No such key: maxBytes'
+    });
   });
 
   it('reports invalid rules with the file line of the field', () => {

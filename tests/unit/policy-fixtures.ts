@@ -73,8 +73,13 @@ export async function fixtureOsvStore(): Promise<MemoryOsvIndexStore> {
 
 /** Collects and audits a requirements.txt offline against the fixture advisories. */
 export async function auditRequirements(text: string): Promise<DependencyInput> {
-  const collected = await collectDependencies(['requirements.txt'], async (p) => (p === 'requirements.txt' ? text : null));
-  const audit = await auditDependencies(collected.dependencies, new OfflineOsvSource(await fixtureOsvStore()));
+  const collected = await collectDependencies(['requirements.txt'], async (p) =>
+    p === 'requirements.txt' ? text : null
+  );
+  const audit = await auditDependencies(
+    collected.dependencies,
+    new OfflineOsvSource(await fixtureOsvStore())
+  );
   return { collected, audit };
 }
 

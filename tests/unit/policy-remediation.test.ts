@@ -2,7 +2,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_POLICY } from '../../src/lib/core/policy/builtin';
 import { evaluatePolicy } from '../../src/lib/core/policy/evaluate';
 import { addPolicyResults } from '../../src/lib/core/policy/sarif';
-import { planRemediation, remediationIssue, remediationJson, remediationMarkdown } from '../../src/lib/core/remediation';
+import {
+  planRemediation,
+  remediationIssue,
+  remediationJson,
+  remediationMarkdown
+} from '../../src/lib/core/remediation';
 import { toSarif } from '../../src/lib/core/report/sarif';
 import { buildTriageReport } from '../../src/lib/core/triage/build';
 import type { TriageReport } from '../../src/lib/core/triage/types';
@@ -42,7 +47,9 @@ describe('remediation', () => {
     expect(upgrade.command).toBe("pip install 'torch==2.6.0'");
     const convert = plan.actions.find((a) => a.kind === 'convert-to-safetensors')!;
     expect(convert.targets.map((t) => t.split(' ')[0]).sort()).toEqual(['model.pt', 'pytorch_model.bin']);
-    expect(plan.actions.find((a) => a.kind === 'quarantine')!.targets[0]).toMatch(/^pytorch_model\.bin: .*os\.system/);
+    expect(plan.actions.find((a) => a.kind === 'quarantine')!.targets[0]).toMatch(
+      /^pytorch_model\.bin: .*os\.system/
+    );
   });
 
   it('writes Markdown, JSON and issue text', () => {
@@ -63,7 +70,13 @@ describe('remediation', () => {
       name: 'custom',
       params: {},
       rules: [
-        { id: 'onnx-only', severity: 'deny' as const, expression: 'model.files.all(f, f.format == "onnx")', message: 'Only ONNX', remediation: 'Export to ONNX.' },
+        {
+          id: 'onnx-only',
+          severity: 'deny' as const,
+          expression: 'model.files.all(f, f.format == "onnx")',
+          message: 'Only ONNX',
+          remediation: 'Export to ONNX.'
+        },
         { id: 'broken', severity: 'warn' as const, expression: 'model.nope', message: 'x' }
       ]
     };
@@ -78,10 +91,17 @@ describe('remediation', () => {
 
   it('adds policy violations to the scan SARIF as policy/<id> results', () => {
     const evaluation = evaluatePolicy(BUILTIN_POLICY, report);
-    const log = addPolicyResults(toSarif(files), evaluation, { uri: 'policy.yaml', lines: { 'no-unsafe-pickle': { line: 3, column: 5 } } });
-    const policyResults = log.runs[0].results.filter((r) => (r as { ruleId: string }).ruleId.startsWith('policy/'));
+    const log = addPolicyResults(toSarif(files), evaluation, {
+      uri: 'policy.yaml',
+      lines: { 'no-unsafe-pickle': { line: 3, column: 5 } }
+    });
+    const policyResults = log.runs[0].results.filter((r) =>
+      (r as { ruleId: string }).ruleId.startsWith('policy/')
+    );
     expect(policyResults).toHaveLength(evaluation.counts.violation);
-    const pickle = policyResults.find((r) => (r as { ruleId: string }).ruleId === 'policy/no-unsafe-pickle') as {
+    const pickle = policyResults.find(
+      (r) => (r as { ruleId: string }).ruleId === 'policy/no-unsafe-pickle'
+    ) as {
       level: string;
       locations: { physicalLocation: { region: unknown } }[];
     };

@@ -92,13 +92,22 @@ describe('built-in rules on reports built from real fixtures', () => {
       ['signme-2', signedFile('signme-2')]
     ]);
     const signed = triage(files, { signature: await signatureOf(SIGNER) });
-    expect(signed.signature).toMatchObject({ verified: true, identity: SIGNER.identity, issuer: SIGNER.issuer });
+    expect(signed.signature).toMatchObject({
+      verified: true,
+      identity: SIGNER.identity,
+      issuer: SIGNER.issuer
+    });
     expect(outcomeOf(evaluatePolicy(APPROVED, signed), 'approved-signer')).toBe('pass');
     // Verified, but the policy approves someone else.
-    const other = { ...APPROVED, params: { ...APPROVED.params, approvedSigners: [{ ...SIGNER, identity: 'x@y.z' }] } };
+    const other = {
+      ...APPROVED,
+      params: { ...APPROVED.params, approvedSigners: [{ ...SIGNER, identity: 'x@y.z' }] }
+    };
     expect(outcomeOf(evaluatePolicy(other, signed), 'approved-signer')).toBe('violation');
     // The verifier is asked for another identity: the signature does not verify for it.
-    const wrong = triage(files, { signature: await signatureOf({ ...SIGNER, identity: 'mallory@example.com' }) });
+    const wrong = triage(files, {
+      signature: await signatureOf({ ...SIGNER, identity: 'mallory@example.com' })
+    });
     expect(wrong.signature.verified).toBe(false);
     expect(wrong.signature.error).toBeTruthy();
     expect(outcomeOf(evaluatePolicy(APPROVED, wrong), 'approved-signer')).toBe('violation');
@@ -107,7 +116,9 @@ describe('built-in rules on reports built from real fixtures', () => {
 
   it('provenance-pinned: verified at a full commit passes; a changed file or a branch fails', async () => {
     const manifest = await manifestOf(benign);
-    const ok = triage(benign, { provenance: { manifest, match: matchFiles(expectedFromManifest(manifest), local(benign)) } });
+    const ok = triage(benign, {
+      provenance: { manifest, match: matchFiles(expectedFromManifest(manifest), local(benign)) }
+    });
     expect(ok.provenance).toMatchObject({ present: true, verified: true, pinned: true });
     expect(outcomeOf(evaluatePolicy(APPROVED, ok), 'provenance-pinned')).toBe('pass');
     // Same names, but pytorch_model.bin is now the malicious file.
@@ -115,11 +126,15 @@ describe('built-in rules on reports built from real fixtures', () => {
       ['model.safetensors', fixture('safetensors/tiny-benign.safetensors')],
       ['pytorch_model.bin', fixture('models/torch_zip_os_system.pt')]
     ]);
-    const bad = triage(swapped, { provenance: { manifest, match: matchFiles(expectedFromManifest(manifest), local(swapped)) } });
+    const bad = triage(swapped, {
+      provenance: { manifest, match: matchFiles(expectedFromManifest(manifest), local(swapped)) }
+    });
     expect(bad.provenance.problems.map((p) => p.path)).toEqual(['pytorch_model.bin']);
     expect(outcomeOf(evaluatePolicy(APPROVED, bad), 'provenance-pinned')).toBe('violation');
     const branch = await manifestOf(benign, { commit: null });
-    const unpinned = triage(benign, { provenance: { manifest: branch, match: matchFiles(expectedFromManifest(branch), local(benign)) } });
+    const unpinned = triage(benign, {
+      provenance: { manifest: branch, match: matchFiles(expectedFromManifest(branch), local(benign)) }
+    });
     expect(unpinned.provenance).toMatchObject({ verified: true, pinned: false });
     expect(outcomeOf(evaluatePolicy(APPROVED, unpinned), 'provenance-pinned')).toBe('violation');
     expect(outcomeOf(evaluatePolicy(APPROVED, triage(benign)), 'provenance-pinned')).toBe('violation');
@@ -131,7 +146,9 @@ describe('built-in rules on reports built from real fixtures', () => {
     expect(outcomeOf(evaluatePolicy(APPROVED, fixed), 'no-vulnerable-loaders')).toBe('pass');
     const old = triage(benign, { dependencies: await auditRequirements('torch==2.5.1\n') });
     const torch = old.dependencies.packages[0];
-    expect(torch.vulns.some((v) => v.id === 'GHSA-53q9-r3pm-6pq6' || v.aliases.includes('GHSA-53q9-r3pm-6pq6'))).toBe(true);
+    expect(
+      torch.vulns.some((v) => v.id === 'GHSA-53q9-r3pm-6pq6' || v.aliases.includes('GHSA-53q9-r3pm-6pq6'))
+    ).toBe(true);
     expect(torch.fixVersion).toBe('2.6.0');
     expect(outcomeOf(evaluatePolicy(APPROVED, old), 'no-vulnerable-loaders')).toBe('violation');
     // A vulnerable package that does not load models is not this rule's business.
@@ -144,7 +161,9 @@ describe('built-in rules on reports built from real fixtures', () => {
     const skipped = triage(benign, { dependencies: { collected: audited.collected, audit: null } });
     const evaluation = evaluatePolicy(APPROVED, skipped);
     expect(outcomeOf(evaluation, 'loaders-audited')).toBe('violation');
-    expect(outcomeOf(evaluatePolicy(APPROVED, triage(benign, { dependencies: audited })), 'loaders-audited')).toBe('pass');
+    expect(
+      outcomeOf(evaluatePolicy(APPROVED, triage(benign, { dependencies: audited })), 'loaders-audited')
+    ).toBe('pass');
   });
 
   it('license-allowed: apache-2.0 from a model card passes; cc-by-nc-4.0 or none fails', () => {

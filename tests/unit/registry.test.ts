@@ -22,15 +22,33 @@ beforeAll(async () => {
   const good = await scanFiles([['model.safetensors', fixture('safetensors/tiny-benign.safetensors')]]);
   const bad = await scanFiles([['model.bin', fixture('models/torch_zip_os_system.pt')]]);
   digest = (await manifestOf(good)).digest.value;
-  benign = buildTriageReport({ model: { name: 'acme/tiny', version: '1.0' }, files: good, createdAt: '2026-03-01T10:00:00.000Z' });
-  malicious = buildTriageReport({ model: { name: 'evil/model', version: '0.1' }, files: bad, createdAt: '2026-03-02T10:00:00.000Z' });
+  benign = buildTriageReport({
+    model: { name: 'acme/tiny', version: '1.0' },
+    files: good,
+    createdAt: '2026-03-01T10:00:00.000Z'
+  });
+  malicious = buildTriageReport({
+    model: { name: 'evil/model', version: '0.1' },
+    files: bad,
+    createdAt: '2026-03-02T10:00:00.000Z'
+  });
   benign.provenance.manifestDigest = digest;
 });
 
 async function filled(): Promise<MemoryRegistryStore> {
   const store = new MemoryRegistryStore();
-  await recordTriage(store, benign, evaluatePolicy(BUILTIN_POLICY, benign, '2026-03-01T10:00:01.000Z'), '2026-03-01T10:00:02.000Z');
-  await recordTriage(store, malicious, evaluatePolicy(BUILTIN_POLICY, malicious, '2026-03-02T10:00:01.000Z'), '2026-03-02T10:00:02.000Z');
+  await recordTriage(
+    store,
+    benign,
+    evaluatePolicy(BUILTIN_POLICY, benign, '2026-03-01T10:00:01.000Z'),
+    '2026-03-01T10:00:02.000Z'
+  );
+  await recordTriage(
+    store,
+    malicious,
+    evaluatePolicy(BUILTIN_POLICY, malicious, '2026-03-02T10:00:01.000Z'),
+    '2026-03-02T10:00:02.000Z'
+  );
   return store;
 }
 
@@ -49,9 +67,20 @@ describe('registry records', () => {
   it('a second triage of the same version is added to its history and sets the status', async () => {
     const store = await filled();
     const again = { ...benign, createdAt: '2026-03-05T00:00:00.000Z' };
-    const lenient = { ...BUILTIN_POLICY, rules: BUILTIN_POLICY.rules.filter((r) => r.id === 'no-critical-findings') };
-    const record = await recordTriage(store, again, evaluatePolicy(lenient, again, '2026-03-05T00:00:01.000Z'), '2026-03-05T00:00:02.000Z');
-    expect(record.reports.map((r) => r.createdAt)).toEqual(['2026-03-01T10:00:00.000Z', '2026-03-05T00:00:00.000Z']);
+    const lenient = {
+      ...BUILTIN_POLICY,
+      rules: BUILTIN_POLICY.rules.filter((r) => r.id === 'no-critical-findings')
+    };
+    const record = await recordTriage(
+      store,
+      again,
+      evaluatePolicy(lenient, again, '2026-03-05T00:00:01.000Z'),
+      '2026-03-05T00:00:02.000Z'
+    );
+    expect(record.reports.map((r) => r.createdAt)).toEqual([
+      '2026-03-01T10:00:00.000Z',
+      '2026-03-05T00:00:00.000Z'
+    ]);
     expect(record.status).toBe('pass');
     expect(record.updatedAt).toBe('2026-03-05T00:00:02.000Z');
   });
@@ -64,7 +93,12 @@ describe('export and import', () => {
     const parsed = parseRegistryExport(text);
     const target = new MemoryRegistryStore();
     const summary = await importRegistry(target, parsed);
-    expect(summary).toEqual({ added: ['acme/tiny@1.0', 'evil/model@0.1'], merged: [], unchanged: [], conflicts: [] });
+    expect(summary).toEqual({
+      added: ['acme/tiny@1.0', 'evil/model@0.1'],
+      merged: [],
+      unchanged: [],
+      conflicts: []
+    });
     expect(await target.list()).toEqual(await store.list());
     // Importing the same file again changes nothing.
     expect((await importRegistry(target, parsed)).unchanged).toHaveLength(2);
@@ -74,16 +108,33 @@ describe('export and import', () => {
     const mine = await filled();
     const theirs = new MemoryRegistryStore();
     const later = { ...benign, createdAt: '2026-03-04T00:00:00.000Z' };
-    await recordTriage(theirs, later, evaluatePolicy(BUILTIN_POLICY, later, '2026-03-04T00:00:01.000Z'), '2026-03-04T00:00:02.000Z');
-    const forged = { ...malicious, createdAt: '2026-03-04T00:00:00.000Z', provenance: { ...malicious.provenance, manifestDigest: 'f'.repeat(64) } };
+    await recordTriage(
+      theirs,
+      later,
+      evaluatePolicy(BUILTIN_POLICY, later, '2026-03-04T00:00:01.000Z'),
+      '2026-03-04T00:00:02.000Z'
+    );
+    const forged = {
+      ...malicious,
+      createdAt: '2026-03-04T00:00:00.000Z',
+      provenance: { ...malicious.provenance, manifestDigest: 'f'.repeat(64) }
+    };
     const mineMalicious = (await mine.get('evil/model', '0.1'))!;
     await mine.put({ ...mineMalicious, manifestDigest: 'e'.repeat(64) });
     await recordTriage(theirs, forged, null, '2026-03-04T00:00:02.000Z');
-    const summary = await importRegistry(mine, parseRegistryExport(serializeRegistry(await exportRegistry(theirs))));
+    const summary = await importRegistry(
+      mine,
+      parseRegistryExport(serializeRegistry(await exportRegistry(theirs)))
+    );
     expect(summary.merged).toEqual(['acme/tiny@1.0']);
-    expect(summary.conflicts).toEqual([{ record: 'evil/model@0.1', local: 'e'.repeat(64), incoming: 'f'.repeat(64) }]);
+    expect(summary.conflicts).toEqual([
+      { record: 'evil/model@0.1', local: 'e'.repeat(64), incoming: 'f'.repeat(64) }
+    ]);
     const merged = (await mine.get('acme/tiny', '1.0'))!;
-    expect(merged.reports.map((r) => r.createdAt)).toEqual(['2026-03-01T10:00:00.000Z', '2026-03-04T00:00:00.000Z']);
+    expect(merged.reports.map((r) => r.createdAt)).toEqual([
+      '2026-03-01T10:00:00.000Z',
+      '2026-03-04T00:00:00.000Z'
+    ]);
     expect(merged.policyResults).toHaveLength(2);
     expect(merged.createdAt).toBe('2026-03-01T10:00:02.000Z');
     expect((await mine.get('evil/model', '0.1'))!.reports).toHaveLength(1);
@@ -99,7 +150,9 @@ describe('export and import', () => {
     expect(() => parseRegistryExport('not json')).toThrow(RegistryImportError);
     expect(bad((x) => (x.format = 'other'))).toThrow(/format/);
     expect(bad((x) => (x.records[0].manifestDigest = 'xyz'))).toThrow(/records\[0\]\.manifestDigest/);
-    expect(bad((x) => (x.records[0].reports[0].model.name = 'someone/else'))).toThrow(/records\[0\]\.reports\[0\]\.model\.name/);
+    expect(bad((x) => (x.records[0].reports[0].model.name = 'someone/else'))).toThrow(
+      /records\[0\]\.reports\[0\]\.model\.name/
+    );
     expect(bad((x) => (x.records[1].status = 'great'))).toThrow(/records\[1\]\.status/);
     expect(bad((x) => x.records.push(x.records[0]))).toThrow(/repeats acme\/tiny@1.0/);
     expect(bad((x) => (x.records[0].updatedAt = 'yesterday'))).toThrow(/updatedAt/);

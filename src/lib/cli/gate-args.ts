@@ -52,9 +52,11 @@ export function parseGateArgs(argv: string[]): GateArgs {
   }
   const v = parsed.values;
   if (parsed.positionals.length !== 1) throw new UsageError('gate needs exactly one model file or folder');
-  if ((v.identity === undefined) !== (v.issuer === undefined)) throw new UsageError('--identity and --issuer go together');
+  if ((v.identity === undefined) !== (v.issuer === undefined))
+    throw new UsageError('--identity and --issuer go together');
   if (v['osv-db'] && v.online) throw new UsageError('--osv-db (offline) and --online exclude each other');
-  if (v['osv-api'] && !v.online) throw new UsageError('--osv-api needs --online (the gate is offline by default)');
+  if (v['osv-api'] && !v.online)
+    throw new UsageError('--osv-api needs --online (the gate is offline by default)');
   const api = (v['osv-api'] as string | undefined) ?? OSV_API;
   if (!/^https?:\/\//.test(api)) throw new UsageError('--osv-api must be an http(s) URL');
   return {

@@ -50,7 +50,9 @@ function reportExpressionErrors(set: PolicySet, path: string | undefined, io: Io
   for (const { id, error } of errors) {
     const start = at[id];
     const where = start ? `${path}:${start.line}:${start.column}` : (path ?? 'builtin');
-    io.err(`${where}: rule ${id}: ${error.kind} error at expression ${error.line}:${error.column}: ${error.message}`);
+    io.err(
+      `${where}: rule ${id}: ${error.kind} error at expression ${error.line}:${error.column}: ${error.message}`
+    );
     io.err(error.excerpt.replace(/^/gm, '    '));
   }
   return errors.length > 0;
@@ -60,9 +62,14 @@ function signersOf(args: GateArgs, set: PolicySet): Signer[] {
   const approved = Array.isArray(set.params.approvedSigners) ? set.params.approvedSigners : [];
   const fromPolicy = approved.filter(
     (s): s is Signer =>
-      typeof s === 'object' && s !== null && typeof (s as Signer).identity === 'string' && typeof (s as Signer).issuer === 'string'
+      typeof s === 'object' &&
+      s !== null &&
+      typeof (s as Signer).identity === 'string' &&
+      typeof (s as Signer).issuer === 'string'
   );
-  return args.identity && args.issuer ? [{ identity: args.identity, issuer: args.issuer }, ...fromPolicy] : fromPolicy;
+  return args.identity && args.issuer
+    ? [{ identity: args.identity, issuer: args.issuer }, ...fromPolicy]
+    : fromPolicy;
 }
 
 export async function gateCommand(argv: string[], io: Io): Promise<number> {
@@ -104,15 +111,26 @@ export async function gateCommand(argv: string[], io: Io): Promise<number> {
       const anchor = args.policy
         ? { uri: args.policy, lines: 'expressionAt' in loaded ? loaded.expressionAt : undefined }
         : { uri: reports[0]?.path ?? basename(args.path) };
-      await writeFile(args.sarif, JSON.stringify(addPolicyResults(toSarif(reports), evaluation, anchor), null, 2));
+      await writeFile(
+        args.sarif,
+        JSON.stringify(addPolicyResults(toSarif(reports), evaluation, anchor), null, 2)
+      );
     }
     if (args.cyclonedx) {
       const bom = buildMlBom({
         model: {
           name: triage.model.name,
-          files: reports.filter((r) => r.sha256).map((r) => ({ path: r.path, sha256: r.sha256!, size: r.size, formats: r.formats })),
+          files: reports
+            .filter((r) => r.sha256)
+            .map((r) => ({ path: r.path, sha256: r.sha256!, size: r.size, formats: r.formats })),
           ...(manifest?.source.repoId
-            ? { hub: { repoId: manifest.source.repoId, commit: manifest.source.resolvedCommit ?? undefined, facts: manifest.repo ?? undefined } }
+            ? {
+                hub: {
+                  repoId: manifest.source.repoId,
+                  commit: manifest.source.resolvedCommit ?? undefined,
+                  facts: manifest.repo ?? undefined
+                }
+              }
             : {})
         },
         dependencies: dependencies.collected.dependencies,

@@ -4,7 +4,14 @@ import type { TriageReport } from '../core/triage/types';
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd()
+    )
+    .join('\n');
 }
 
 function checks(report: TriageReport): string[][] {
@@ -19,11 +26,17 @@ function checks(report: TriageReport): string[][] {
     .join(', ');
   return [
     ['CHECK', 'RESULT', 'DETAIL'],
-    ['scan', s.verdict.toUpperCase(), `${s.files} file(s)${counts ? `; ${counts}` : ''}${s.complete ? '' : '; NOT fully analysed'}`],
+    [
+      'scan',
+      s.verdict.toUpperCase(),
+      `${s.files} file(s)${counts ? `; ${counts}` : ''}${s.complete ? '' : '; NOT fully analysed'}`
+    ],
     [
       'signature',
       sig.verified ? 'VERIFIED' : !sig.present ? 'NONE' : sig.checked ? 'FAILED' : 'UNCHECKED',
-      sig.verified ? `${sig.identity ?? sig.identities.join(', ')} (${sig.issuer ?? 'no issuer'})` : (sig.error ?? '')
+      sig.verified
+        ? `${sig.identity ?? sig.identities.join(', ')} (${sig.issuer ?? 'no issuer'})`
+        : (sig.error ?? '')
     ],
     [
       'provenance',
@@ -34,7 +47,13 @@ function checks(report: TriageReport): string[][] {
     ],
     [
       'dependencies',
-      deps.inputs.length === 0 ? 'NONE' : !deps.audited ? 'NOT AUDITED' : vulnerable.length ? 'VULNERABLE' : 'OK',
+      deps.inputs.length === 0
+        ? 'NONE'
+        : !deps.audited
+          ? 'NOT AUDITED'
+          : vulnerable.length
+            ? 'VULNERABLE'
+            : 'OK',
       deps.audited
         ? `${deps.packages.length} audited (${deps.source}); ${vulnerable.map((d) => `${d.name} ${d.version}`).join(', ') || 'no known vulnerabilities'}`
         : (deps.notAuditedReason ?? '')
@@ -50,13 +69,21 @@ function rules(evaluation: PolicyEvaluation): string[][] {
       r.id,
       r.severity,
       r.outcome.toUpperCase(),
-      r.outcome === 'pass' ? '' : r.outcome === 'error' ? `${r.error?.line}:${r.error?.column} ${r.error?.message}` : r.message
+      r.outcome === 'pass'
+        ? ''
+        : r.outcome === 'error'
+          ? `${r.error?.line}:${r.error?.column} ${r.error?.message}`
+          : r.message
     ])
   ];
 }
 
 /** The gate's human summary: what was checked, each rule's outcome, the verdict and what to do. */
-export function gateSummary(report: TriageReport, evaluation: PolicyEvaluation, plan: RemediationPlan): string {
+export function gateSummary(
+  report: TriageReport,
+  evaluation: PolicyEvaluation,
+  plan: RemediationPlan
+): string {
   const name = `${report.model.name}${report.model.version ? `@${report.model.version}` : ''}`;
   const lines = [
     `safeload gate: ${name}`,

@@ -46,7 +46,12 @@ export async function openDrop(path: string, exclude: readonly string[]): Promis
     if (excluded.has(resolve(f.fsPath))) continue;
     map.set(relative(root, f.fsPath).split(sep).join('/'), f.fsPath);
   }
-  return { root, singleFile: !info.isDirectory(), files: map, problems: problems.map((p) => `${p.path}: ${p.message}`) };
+  return {
+    root,
+    singleFile: !info.isDirectory(),
+    files: map,
+    problems: problems.map((p) => `${p.path}: ${p.message}`)
+  };
 }
 
 export async function scanDrop(drop: ModelDrop): Promise<FileReport[]> {
@@ -82,7 +87,11 @@ export function checkProvenance(manifest: Manifest, reports: readonly FileReport
   return { manifest, match: matchFiles(expectedFromManifest(manifest), local) };
 }
 
-export async function findLicense(drop: ModelDrop, manifest: Manifest | null, given?: string): Promise<TriageLicense> {
+export async function findLicense(
+  drop: ModelDrop,
+  manifest: Manifest | null,
+  given?: string
+): Promise<TriageLicense> {
   if (given) return { id: given.toLowerCase(), source: 'given' };
   const card = [...drop.files.keys()].find((p) => p.toLowerCase() === 'readme.md');
   if (card) {
@@ -111,7 +120,10 @@ export async function checkSignature(
 ): Promise<SignatureInput> {
   if (!existsSync(signaturePath)) return { present: false };
   if (signers.length === 0)
-    return { present: true, error: 'no signer to verify against: give --identity and --issuer, or set approvedSigners' };
+    return {
+      present: true,
+      error: 'no signer to verify against: give --identity and --issuer, or set approvedSigners'
+    };
   const bundle = await readBounded(signaturePath);
   if (bundle === null) return { present: true, error: 'the signature file is too large' };
   const model = await openModel(modelPath);
@@ -149,7 +161,8 @@ export async function checkDependencies(
     return fsPath ? readBounded(fsPath) : null;
   };
   const collected = await collectDependencies([...drop.files.keys()], read);
-  if (collected.dependencies.length === 0) return { collected, audit: null, notAuditedReason: 'no dependencies declared' };
+  if (collected.dependencies.length === 0)
+    return { collected, audit: null, notAuditedReason: 'no dependencies declared' };
   let source: VulnSource;
   if (options.osvDb) {
     const store = new MemoryOsvIndexStore();
@@ -157,12 +170,18 @@ export async function checkDependencies(
       only: new Set(collected.dependencies.map((d) => d.name))
     });
     if (info.records === 0 || info.incomplete.length > 0)
-      throw new GateError(`${options.osvDb}: not a usable OSV database (${info.incomplete.join('; ') || 'no records'})`);
+      throw new GateError(
+        `${options.osvDb}: not a usable OSV database (${info.incomplete.join('; ') || 'no records'})`
+      );
     source = new OfflineOsvSource(store);
   } else if (options.osvApi) {
     source = new OsvClient({ fetch: globalThis.fetch, baseUrl: options.osvApi, cache: new MemoryOsvCache() });
   } else {
-    return { collected, audit: null, notAuditedReason: 'offline and no --osv-db given (use --osv-db or --online)' };
+    return {
+      collected,
+      audit: null,
+      notAuditedReason: 'offline and no --osv-db given (use --osv-db or --online)'
+    };
   }
   try {
     return { collected, audit: await auditDependencies(collected.dependencies, source) };

@@ -1,21 +1,21 @@
-import { jinjaTemplate } from './chat-template/jinja-file';
-import { tokenizerConfig } from './chat-template/tokenizer-config';
+import { jinjaTemplateFormat } from './chat-template/jinja-file';
+import { tokenizerConfigFormat } from './chat-template/tokenizer-config';
 import { COMPRESSED_FORMATS } from './compressed';
 import { configFileFormat } from './config-file';
-import { gguf } from './gguf';
+import { ggufFormat } from './gguf';
 import { hfConfigFormat } from './hf-config';
 import { joblibFormat } from './joblib';
 import { kerasH5Format, kerasJsonFormat, kerasSavedMetadataFormat } from './keras';
-import { lfsPointer } from './lfs-pointer';
+import { lfsPointerFormat } from './lfs-pointer';
 import { numpyFormat } from './numpy';
-import { onnxScanner } from './onnx';
+import { onnxFormat } from './onnx';
 import { pickleFormat } from './pickle';
 import { pythonCodeFormat } from './python-code';
 import { pytorchLegacyFormat } from './pytorch';
-import { safetensors } from './safetensors';
-import { safetensorsIndex } from './safetensors/index-scanner';
+import { safetensorsFormat } from './safetensors';
+import { safetensorsIndexFormat } from './safetensors/index-scanner';
 import { tarFormat } from './tar';
-import { tensorflowScanner } from './tensorflow';
+import { tensorflowFormat } from './tensorflow';
 import type { FormatScanner } from './types';
 import { zipFormat } from './zip';
 
@@ -29,10 +29,10 @@ export const FORMATS: readonly FormatScanner[] = [
   pytorchLegacyFormat,
   joblibFormat,
   numpyFormat,
-  safetensors,
-  gguf,
-  onnxScanner,
-  tensorflowScanner,
+  safetensorsFormat,
+  ggufFormat,
+  onnxFormat,
+  tensorflowFormat,
   kerasH5Format,
   kerasSavedMetadataFormat,
   // containers (members are scanned by content through this same registry)
@@ -40,12 +40,12 @@ export const FORMATS: readonly FormatScanner[] = [
   tarFormat,
   ...COMPRESSED_FORMATS,
   // configs, templates and code that ship with a model
-  safetensorsIndex,
+  safetensorsIndexFormat,
   kerasJsonFormat,
   hfConfigFormat,
-  tokenizerConfig,
-  jinjaTemplate,
+  tokenizerConfigFormat,
+  jinjaTemplateFormat,
   configFileFormat,
   pythonCodeFormat,
-  lfsPointer
+  lfsPointerFormat
 ];

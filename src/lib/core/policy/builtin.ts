@@ -40,10 +40,19 @@ export const BUILTIN_POLICY_NAME = 'safeload/builtin';
 /** The built-in policy set. A policy file can extend it (`extends: safeload/builtin`) and override params. */
 export const BUILTIN_POLICY: PolicySet = {
   name: BUILTIN_POLICY_NAME,
-  description: 'Safeload built-in gate: safe serialisation, approved signers, provenance, dependencies, licence.',
+  description:
+    'Safeload built-in gate: safe serialisation, approved signers, provenance, dependencies, licence.',
   params: {
     approvedSigners: [],
-    allowedLicenses: ['apache-2.0', 'mit', 'bsd-3-clause', 'bsd-2-clause', 'cc-by-4.0', 'openrail', 'llama3.1'],
+    allowedLicenses: [
+      'apache-2.0',
+      'mit',
+      'bsd-3-clause',
+      'bsd-2-clause',
+      'cc-by-4.0',
+      'openrail',
+      'llama3.1'
+    ],
     loaderPackages: LOADER_PACKAGES,
     blockingVulnSeverities: ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN']
   },
@@ -53,7 +62,8 @@ export const BUILTIN_POLICY: PolicySet = {
       severity: 'deny',
       expression: '!model.files.exists(f, f.pickle.present && !f.pickle.weightsOnly)',
       message: 'A file unpickles objects outside the weights-only set, so loading it can run code.',
-      remediation: 'Convert the weights to safetensors, or load only files that torch.load(weights_only=True) accepts.'
+      remediation:
+        'Convert the weights to safetensors, or load only files that torch.load(weights_only=True) accepts.'
     },
     {
       id: 'approved-signer',

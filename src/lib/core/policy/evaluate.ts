@@ -1,7 +1,14 @@
 import type { TriageReport } from '../triage/types';
 import { compileExpression } from './expression';
 import { policyInput } from './input';
-import type { ExpressionError, PolicyEvaluation, PolicyRule, PolicySet, RuleOutcome, RuleResult } from './types';
+import type {
+  ExpressionError,
+  PolicyEvaluation,
+  PolicyRule,
+  PolicySet,
+  RuleOutcome,
+  RuleResult
+} from './types';
 
 /** Compile problems of every rule, for an editor or to refuse a policy before running it. */
 export function checkPolicySet(set: PolicySet): { id: string; error: ExpressionError }[] {

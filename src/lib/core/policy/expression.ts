@@ -67,7 +67,13 @@ export function compileExpression(source: string): CompiledExpression {
   if (checked.type !== 'bool' && checked.type !== 'dyn')
     return {
       ok: false,
-      error: expressionError(source, 'type', `a rule must be a bool expression, this one is ${checked.type}`, 0, source.length)
+      error: expressionError(
+        source,
+        'type',
+        `a rule must be a bool expression, this one is ${checked.type}`,
+        0,
+        source.length
+      )
     };
   return {
     ok: true,
@@ -80,7 +86,13 @@ export function compileExpression(source: string): CompiledExpression {
       }
       if (typeof value !== 'boolean')
         return {
-          error: expressionError(source, 'result', `evaluated to ${typeof value}, not a bool`, 0, source.length)
+          error: expressionError(
+            source,
+            'result',
+            `evaluated to ${typeof value}, not a bool`,
+            0,
+            source.length
+          )
         };
       return { value };
     }

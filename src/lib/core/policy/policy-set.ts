@@ -60,7 +60,9 @@ function validateRule(value: unknown, path: string, problems: PolicyProblem[]): 
 /** Applies `extends: safeload/builtin`: built-in rules (minus `disable`), replaced or extended by the file's. */
 function resolveExtends(own: PolicySet, base: string | undefined, disable: string[]): PolicySet {
   if (base === undefined) return own;
-  const kept = BUILTIN_POLICY.rules.filter((r) => !disable.includes(r.id) && !own.rules.some((o) => o.id === r.id));
+  const kept = BUILTIN_POLICY.rules.filter(
+    (r) => !disable.includes(r.id) && !own.rules.some((o) => o.id === r.id)
+  );
   return {
     ...own,
     params: { ...BUILTIN_POLICY.params, ...own.params },
@@ -84,20 +86,26 @@ export function policySetFromValue(value: unknown, fallbackName = 'policy'): Pol
   if (!isRecord(params)) problems.push({ path: 'params', message: 'must be a mapping' });
   const rawRules = value.rules ?? [];
   if (!Array.isArray(rawRules)) problems.push({ path: 'rules', message: 'must be a list' });
-  else if (rawRules.length > MAX_RULES) problems.push({ path: 'rules', message: `more than ${MAX_RULES} rules` });
+  else if (rawRules.length > MAX_RULES)
+    problems.push({ path: 'rules', message: `more than ${MAX_RULES} rules` });
   else if (rawRules.length === 0 && base === undefined)
-    problems.push({ path: 'rules', message: 'a policy set needs at least one rule (or extends the built-in set)' });
+    problems.push({
+      path: 'rules',
+      message: 'a policy set needs at least one rule (or extends the built-in set)'
+    });
   const rules: PolicyRule[] = [];
   if (Array.isArray(rawRules) && rawRules.length <= MAX_RULES) {
     rawRules.forEach((r, i) => {
       const rule = validateRule(r, `rules[${i}]`, problems);
       if (!rule) return;
-      if (rules.some((x) => x.id === rule.id)) problems.push({ path: `rules[${i}].id`, message: `duplicate id ${rule.id}` });
+      if (rules.some((x) => x.id === rule.id))
+        problems.push({ path: `rules[${i}].id`, message: `duplicate id ${rule.id}` });
       else rules.push(rule);
     });
   }
   if (problems.length > 0) throw new PolicySetError(problems);
-  const metaName = isRecord(value.metadata) && typeof value.metadata.name === 'string' ? value.metadata.name : undefined;
+  const metaName =
+    isRecord(value.metadata) && typeof value.metadata.name === 'string' ? value.metadata.name : undefined;
   const name = typeof value.name === 'string' ? value.name : (metaName ?? fallbackName);
   const own: PolicySet = {
     name: name.slice(0, 200),
@@ -128,7 +136,9 @@ export function parsePolicySet(text: string, fileName = 'policy'): LoadedPolicyS
     set = policySetFromValue(value, fileName.replace(/^.*[\\/]/, '').replace(/\.(ya?ml|json)$/i, ''));
   } catch (err) {
     if (!(err instanceof PolicySetError)) throw err;
-    throw new PolicySetError(err.problems.map((p) => ({ ...p, ...positionOfPath(doc, lineCounter, p.path) })));
+    throw new PolicySetError(
+      err.problems.map((p) => ({ ...p, ...positionOfPath(doc, lineCounter, p.path) }))
+    );
   }
   const expressionAt: LoadedPolicySet['expressionAt'] = {};
   const rules = doc.get('rules', true);

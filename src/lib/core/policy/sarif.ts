@@ -1,6 +1,10 @@
 import type { PolicyEvaluation, RuleSeverity } from './types';
 
-const LEVEL: Record<RuleSeverity, 'error' | 'warning' | 'note'> = { deny: 'error', warn: 'warning', info: 'note' };
+const LEVEL: Record<RuleSeverity, 'error' | 'warning' | 'note'> = {
+  deny: 'error',
+  warn: 'warning',
+  info: 'note'
+};
 const SECURITY_SEVERITY: Record<RuleSeverity, string> = { deny: '8.0', warn: '5.0', info: '0.0' };
 
 interface SarifRun {
@@ -18,7 +22,11 @@ export interface PolicyAnchor {
  * Adds every violated or failing policy rule to the first run of a SARIF log as a result of rule
  * "policy/<id>", so code scanning shows policy verdicts next to the scan findings.
  */
-export function addPolicyResults<T extends { runs: SarifRun[] }>(log: T, evaluation: PolicyEvaluation, anchor: PolicyAnchor): T {
+export function addPolicyResults<T extends { runs: SarifRun[] }>(
+  log: T,
+  evaluation: PolicyEvaluation,
+  anchor: PolicyAnchor
+): T {
   const run = log.runs[0];
   const failing = evaluation.results.filter((r) => r.outcome !== 'pass');
   for (const r of failing) {
@@ -54,7 +62,12 @@ export function addPolicyResults<T extends { runs: SarifRun[] }>(log: T, evaluat
           }
         }
       ],
-      properties: { policy: evaluation.policy.name, severity: r.severity, outcome: r.outcome, expression: r.expression }
+      properties: {
+        policy: evaluation.policy.name,
+        severity: r.severity,
+        outcome: r.outcome,
+        expression: r.expression
+      }
     });
   }
   return log;

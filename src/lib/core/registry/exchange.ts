@@ -26,7 +26,10 @@ export interface ImportSummary {
   conflicts: { record: string; local: string | null; incoming: string | null }[];
 }
 
-export async function exportRegistry(store: RegistryStore, now = new Date().toISOString()): Promise<RegistryExport> {
+export async function exportRegistry(
+  store: RegistryStore,
+  now = new Date().toISOString()
+): Promise<RegistryExport> {
   return {
     format: REGISTRY_FORMAT,
     formatVersion: REGISTRY_FORMAT_VERSION,
@@ -42,14 +45,16 @@ export function serializeRegistry(exported: RegistryExport): string {
 
 /** Validates an export file: shape, sizes, dates, digests, and that each record's reports are its own. */
 export function parseRegistryExport(text: string): RegistryExport {
-  if (text.length > MAX_EXPORT_BYTES) throw new RegistryImportError('the file', `is larger than ${MAX_EXPORT_BYTES} bytes`);
+  if (text.length > MAX_EXPORT_BYTES)
+    throw new RegistryImportError('the file', `is larger than ${MAX_EXPORT_BYTES} bytes`);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     throw new RegistryImportError('the file', 'is not JSON');
   }
-  if (typeof value !== 'object' || value === null) throw new RegistryImportError('the file', 'must hold an object');
+  if (typeof value !== 'object' || value === null)
+    throw new RegistryImportError('the file', 'must hold an object');
   const v = value as Record<string, unknown>;
   if (v.format !== REGISTRY_FORMAT) throw new RegistryImportError('format', `must be "${REGISTRY_FORMAT}"`);
   if (v.formatVersion !== REGISTRY_FORMAT_VERSION)
@@ -57,19 +62,27 @@ export function parseRegistryExport(text: string): RegistryExport {
   if (typeof v.exportedAt !== 'string' || Number.isNaN(Date.parse(v.exportedAt)))
     throw new RegistryImportError('exportedAt', 'must be an ISO date-time');
   if (!Array.isArray(v.records)) throw new RegistryImportError('records', 'must be a list');
-  if (v.records.length > MAX_EXPORT_RECORDS) throw new RegistryImportError('records', `has more than ${MAX_EXPORT_RECORDS} entries`);
+  if (v.records.length > MAX_EXPORT_RECORDS)
+    throw new RegistryImportError('records', `has more than ${MAX_EXPORT_RECORDS} entries`);
   const seen = new Set<string>();
   const records = v.records.map((r, i) => {
     const record = checkRecord(r, `records[${i}]`);
     const key = recordKey(record.name, record.version);
-    if (seen.has(key)) throw new RegistryImportError(`records[${i}]`, `repeats ${record.name}@${record.version}`);
+    if (seen.has(key))
+      throw new RegistryImportError(`records[${i}]`, `repeats ${record.name}@${record.version}`);
     seen.add(key);
     return record;
   });
   return {
     format: REGISTRY_FORMAT,
     formatVersion: REGISTRY_FORMAT_VERSION,
-    tool: { name: 'safeload', version: typeof (v.tool as { version?: unknown })?.version === 'string' ? (v.tool as { version: string }).version : 'unknown' },
+    tool: {
+      name: 'safeload',
+      version:
+        typeof (v.tool as { version?: unknown })?.version === 'string'
+          ? (v.tool as { version: string }).version
+          : 'unknown'
+    },
     exportedAt: v.exportedAt,
     records
   };
@@ -106,7 +119,11 @@ export async function importRegistry(store: RegistryStore, exported: RegistryExp
       continue;
     }
     if (local.manifestDigest && incoming.manifestDigest && local.manifestDigest !== incoming.manifestDigest) {
-      summary.conflicts.push({ record: label, local: local.manifestDigest, incoming: incoming.manifestDigest });
+      summary.conflicts.push({
+        record: label,
+        local: local.manifestDigest,
+        incoming: incoming.manifestDigest
+      });
       continue;
     }
     const merged = merge(local, incoming);

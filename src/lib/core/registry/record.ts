@@ -30,8 +30,15 @@ export function withHistory(
   evaluations: readonly PolicyEvaluation[]
 ): ModelVersionRecord {
   const mergedReports = byTime(unionBy(record.reports, reports, reportKey), (r) => r.createdAt);
-  const mergedResults = byTime(unionBy(record.policyResults, evaluations, evaluationKey), (e) => e.evaluatedAt);
-  const times = [record.updatedAt, ...mergedReports.map((r) => r.createdAt), ...mergedResults.map((e) => e.evaluatedAt)];
+  const mergedResults = byTime(
+    unionBy(record.policyResults, evaluations, evaluationKey),
+    (e) => e.evaluatedAt
+  );
+  const times = [
+    record.updatedAt,
+    ...mergedReports.map((r) => r.createdAt),
+    ...mergedResults.map((e) => e.evaluatedAt)
+  ];
   return {
     ...record,
     reports: mergedReports,

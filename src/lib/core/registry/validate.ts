@@ -18,7 +18,8 @@ const RULE_OUTCOMES = ['pass', 'violation', 'error'];
 const VERDICTS = ['clean', 'info', 'low', 'medium', 'high', 'critical'];
 
 function obj(v: unknown, path: string): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new RegistryImportError(path, 'must be an object');
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new RegistryImportError(path, 'must be an object');
   return v as Obj;
 }
 
@@ -29,7 +30,8 @@ function list(v: unknown, path: string, max: number): unknown[] {
 }
 
 function text(v: unknown, path: string, max = 2000): string {
-  if (typeof v !== 'string' || v.length > max) throw new RegistryImportError(path, `must be a string of at most ${max} characters`);
+  if (typeof v !== 'string' || v.length > max)
+    throw new RegistryImportError(path, `must be a string of at most ${max} characters`);
   return v;
 }
 
@@ -38,7 +40,8 @@ function nullableText(v: unknown, path: string, max = 2000): void {
 }
 
 function time(v: unknown, path: string): void {
-  if (Number.isNaN(Date.parse(text(v, path, 40)))) throw new RegistryImportError(path, 'must be an ISO date-time');
+  if (Number.isNaN(Date.parse(text(v, path, 40))))
+    throw new RegistryImportError(path, 'must be an ISO date-time');
 }
 
 function bool(v: unknown, path: string): void {
@@ -46,7 +49,8 @@ function bool(v: unknown, path: string): void {
 }
 
 function oneOf(v: unknown, allowed: readonly string[], path: string): void {
-  if (typeof v !== 'string' || !allowed.includes(v)) throw new RegistryImportError(path, `must be one of ${allowed.join(', ')}`);
+  if (typeof v !== 'string' || !allowed.includes(v))
+    throw new RegistryImportError(path, `must be one of ${allowed.join(', ')}`);
 }
 
 /** Checks the fields the registry and dashboard rely on; the rest of a report is kept as data. */
@@ -61,7 +65,8 @@ function checkReport(v: unknown, path: string, name: string): void {
   oneOf(summary.verdict, VERDICTS, `${path}.summary.verdict`);
   const counts = obj(summary.findingCounts, `${path}.summary.findingCounts`);
   for (const [k, n] of Object.entries(counts))
-    if (!isSeverity(k) || typeof n !== 'number') throw new RegistryImportError(`${path}.summary.findingCounts`, 'has a bad entry');
+    if (!isSeverity(k) || typeof n !== 'number')
+      throw new RegistryImportError(`${path}.summary.findingCounts`, 'has a bad entry');
   list(r.files, `${path}.files`, 1_000_000).forEach((f, i) => {
     const file = obj(f, `${path}.files[${i}]`);
     text(file.path, `${path}.files[${i}].path`, 4096);
@@ -95,7 +100,9 @@ export function checkRecord(v: unknown, path: string): ModelVersionRecord {
   if (r.manifestDigest !== null && (typeof r.manifestDigest !== 'string' || !HEX64.test(r.manifestDigest)))
     throw new RegistryImportError(`${path}.manifestDigest`, 'must be null or 64 lowercase hex digits');
   list(r.reports, `${path}.reports`, 1000).forEach((x, i) => checkReport(x, `${path}.reports[${i}]`, name));
-  list(r.policyResults, `${path}.policyResults`, 1000).forEach((x, i) => checkEvaluation(x, `${path}.policyResults[${i}]`));
+  list(r.policyResults, `${path}.policyResults`, 1000).forEach((x, i) =>
+    checkEvaluation(x, `${path}.policyResults[${i}]`)
+  );
   if (r.status !== null) oneOf(r.status, OUTCOMES, `${path}.status`);
   time(r.createdAt, `${path}.createdAt`);
   time(r.updatedAt, `${path}.updatedAt`);

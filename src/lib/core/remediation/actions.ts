@@ -7,7 +7,9 @@ type Builder = (rule: RuleResult, report: TriageReport) => Omit<RemediationActio
 const MAX_TARGETS = 50;
 
 function clip(list: string[]): string[] {
-  return list.length > MAX_TARGETS ? [...list.slice(0, MAX_TARGETS), `… and ${list.length - MAX_TARGETS} more`] : list;
+  return list.length > MAX_TARGETS
+    ? [...list.slice(0, MAX_TARGETS), `… and ${list.length - MAX_TARGETS} more`]
+    : list;
 }
 
 const convertPickles: Builder = (_rule, report) => {
@@ -17,7 +19,12 @@ const convertPickles: Builder = (_rule, report) => {
     {
       kind: 'convert-to-safetensors',
       title: 'Replace pickle-based weights with safetensors',
-      targets: clip(files.map((f) => `${f.path} (${f.format}${f.pickle.unsafeImports.length ? `; imports ${f.pickle.unsafeImports.slice(0, 3).join(', ')}` : ''})`)),
+      targets: clip(
+        files.map(
+          (f) =>
+            `${f.path} (${f.format}${f.pickle.unsafeImports.length ? `; imports ${f.pickle.unsafeImports.slice(0, 3).join(', ')}` : ''})`
+        )
+      ),
       steps: [
         'Ask the vendor for a safetensors export of the same weights (most Hub models publish model.safetensors).',
         'If you must convert yourself, do it in a disposable sandbox without network or secrets: loading these files runs code.',
@@ -25,7 +32,7 @@ const convertPickles: Builder = (_rule, report) => {
         'Re-run the gate on the new folder.'
       ],
       command:
-        'python -c "import torch, safetensors.torch as st; st.save_file(torch.load(\'IN.bin\', weights_only=True), \'model.safetensors\')"  # in a sandbox'
+        "python -c \"import torch, safetensors.torch as st; st.save_file(torch.load('IN.bin', weights_only=True), 'model.safetensors')\"  # in a sandbox"
     }
   ];
 };
@@ -37,7 +44,14 @@ const quarantine: Builder = (_rule, report) => {
       kind: 'quarantine',
       title: 'Do not load the model; quarantine it and report it',
       targets: clip(
-        files.map((f) => `${f.path}: ${f.findings.filter((x) => x.severity === 'critical').map((x) => x.title).slice(0, 2).join('; ')}`)
+        files.map(
+          (f) =>
+            `${f.path}: ${f.findings
+              .filter((x) => x.severity === 'critical')
+              .map((x) => x.title)
+              .slice(0, 2)
+              .join('; ')}`
+        )
       ),
       steps: [
         'Stop any job that loads this model and delete downloaded copies from shared caches.',
@@ -75,7 +89,9 @@ const pinCommit: Builder = (_rule, report) => {
   const targets = !p.present
     ? ['no provenance manifest was given']
     : [
-        ...(p.pinned ? [] : [`the manifest names no full commit (requested ${p.requestedRevision ?? 'default branch'})`]),
+        ...(p.pinned
+          ? []
+          : [`the manifest names no full commit (requested ${p.requestedRevision ?? 'default branch'})`]),
         ...p.problems.map((x) => `${x.path}: ${x.status}${x.detail ? ` (${x.detail})` : ''}`)
       ];
   return [
@@ -88,7 +104,10 @@ const pinCommit: Builder = (_rule, report) => {
         'Download exactly that revision, e.g. huggingface-cli download REPO --revision COMMIT --local-dir MODEL_DIR.',
         'Run the gate with --manifest pointing at the committed manifest.'
       ],
-      command: p.repoId && p.commit ? `huggingface-cli download ${p.repoId} --revision ${p.commit} --local-dir MODEL_DIR` : undefined
+      command:
+        p.repoId && p.commit
+          ? `huggingface-cli download ${p.repoId} --revision ${p.commit} --local-dir MODEL_DIR`
+          : undefined
     }
   ];
 };
@@ -98,8 +117,15 @@ const upgradeDependencies: Builder = (_rule, report) =>
     .filter((d) => d.vulns.length > 0)
     .map((d) => ({
       kind: 'upgrade-dependency' as ActionKind,
-      title: d.fixVersion ? `Upgrade ${d.name} ${d.version} → ${d.fixVersion}` : `Replace or patch ${d.name} ${d.version}`,
-      targets: clip(d.vulns.map((v) => `${v.id} (${v.severity}${v.fixed.length ? `, fixed in ${v.fixed.join(', ')}` : ', no fix known'})`)),
+      title: d.fixVersion
+        ? `Upgrade ${d.name} ${d.version} → ${d.fixVersion}`
+        : `Replace or patch ${d.name} ${d.version}`,
+      targets: clip(
+        d.vulns.map(
+          (v) =>
+            `${v.id} (${v.severity}${v.fixed.length ? `, fixed in ${v.fixed.join(', ')}` : ', no fix known'})`
+        )
+      ),
       steps: [
         d.fixVersion
           ? `Pin ${d.name}==${d.fixVersion} in ${d.declaredIn.join(', ') || 'the requirements'} and re-lock.`
@@ -124,8 +150,14 @@ const auditDependencies: Builder = (_rule, report) => [
 const reviewLicense: Builder = (_rule, report) => [
   {
     kind: 'review-license',
-    title: report.license.id ? `Have the licence "${report.license.id}" reviewed` : 'Find out the model licence',
-    targets: [report.license.id ? `licence ${report.license.id} (from ${report.license.source})` : 'no licence declared'],
+    title: report.license.id
+      ? `Have the licence "${report.license.id}" reviewed`
+      : 'Find out the model licence',
+    targets: [
+      report.license.id
+        ? `licence ${report.license.id} (from ${report.license.source})`
+        : 'no licence declared'
+    ],
     steps: [
       report.license.id
         ? 'Ask legal to review the licence; if approved, add it to the policy parameter allowedLicenses.'
@@ -161,7 +193,11 @@ function fallback(rule: RuleResult): Omit<RemediationAction, 'ruleId' | 'severit
       {
         kind: 'fix-policy',
         title: `Fix the policy rule ${rule.id}`,
-        targets: [rule.error ? `${rule.error.line}:${rule.error.column} ${rule.error.message}` : 'the rule could not be evaluated'],
+        targets: [
+          rule.error
+            ? `${rule.error.line}:${rule.error.column} ${rule.error.message}`
+            : 'the rule could not be evaluated'
+        ],
         steps: ['Correct the expression; the policy editor shows the position of the problem.']
       }
     ];

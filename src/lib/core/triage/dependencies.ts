@@ -33,10 +33,17 @@ export function triageDependencies(input: DependencyInput | undefined): TriageDe
     };
   }
   const { collected, audit } = input;
-  const skipped = (audit?.skipped ?? collected.dependencies.filter((d) => d.version === undefined || d.skipReason))
-    .map((d) => ({ name: d.name, specifier: d.specifier, reason: d.skipReason ?? 'not pinned to one version' }));
+  const skipped = (
+    audit?.skipped ?? collected.dependencies.filter((d) => d.version === undefined || d.skipReason)
+  ).map((d) => ({
+    name: d.name,
+    specifier: d.specifier,
+    reason: d.skipReason ?? 'not pinned to one version'
+  }));
   const fixes = new Map(
-    (audit?.fixes ?? []).flatMap((f) => ('newVersion' in f ? [[`${f.name}@${f.oldVersion}`, f.newVersion]] : []))
+    (audit?.fixes ?? []).flatMap((f) =>
+      'newVersion' in f ? [[`${f.name}@${f.oldVersion}`, f.newVersion]] : []
+    )
   );
   const packages = audit
     ? audit.audited.map((p) => ({

@@ -3,14 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { memorySource } from '../../bytes/byte-source';
 import { scanSource } from '../../scan';
 import { analyseTemplate } from './analyse';
-import { jinjaTemplate } from './jinja-file';
-import { tokenizerConfig } from './tokenizer-config';
+import { jinjaTemplateFormat } from './jinja-file';
+import { tokenizerConfigFormat } from './tokenizer-config';
 
 const template = (name: string) =>
   readFileSync(new URL(`../../../../../tests/fixtures/templates/${name}`, import.meta.url), 'utf8');
 const encode = (text: string) => new TextEncoder().encode(text);
 const scanText = (text: string, name: string) =>
-  scanSource(memorySource(encode(text), name), { formats: [tokenizerConfig, jinjaTemplate] });
+  scanSource(memorySource(encode(text), name), { formats: [tokenizerConfigFormat, jinjaTemplateFormat] });
 
 describe('chat template analysis', () => {
   it.each(['chatml.jinja', 'llama3.jinja', 'mistral.jinja', 'tools-qwen-style.jinja', 'comment-only.jinja'])(
@@ -137,9 +137,9 @@ describe('tokenizer config and template files', () => {
       name,
       size: text.length
     });
-    expect(tokenizerConfig.sniff(probe('{"chat_template": "x"}', 'weird.json'))).toBe(true);
-    expect(tokenizerConfig.sniff(probe('{"a": 1}', 'weird.json'))).toBe(false);
-    expect(tokenizerConfig.sniff(probe('{"a": 1}', 'dir/tokenizer_config.json'))).toBe(true);
-    expect(jinjaTemplate.sniff(probe('{{ x }}', 'notes.txt'))).toBe(false);
+    expect(tokenizerConfigFormat.sniff(probe('{"chat_template": "x"}', 'weird.json'))).toBe(true);
+    expect(tokenizerConfigFormat.sniff(probe('{"a": 1}', 'weird.json'))).toBe(false);
+    expect(tokenizerConfigFormat.sniff(probe('{"a": 1}', 'dir/tokenizer_config.json'))).toBe(true);
+    expect(jinjaTemplateFormat.sniff(probe('{{ x }}', 'notes.txt'))).toBe(false);
   });
 });

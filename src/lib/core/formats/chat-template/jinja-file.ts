@@ -6,7 +6,7 @@ import { reportTemplate } from './report';
 const TEMPLATE_NAME = /\.(?:jinja2?|j2|template)$/i;
 
 /** Standalone templates: `chat_template.jinja` (saved by recent Transformers), `.j2`, `.template`. */
-export const jinjaTemplate: FormatScanner = {
+export const jinjaTemplateFormat: FormatScanner = {
   id: 'jinja-template',
   label: 'Jinja chat template',
   sniff(probe: Probe) {

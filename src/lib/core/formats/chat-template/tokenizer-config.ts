@@ -45,7 +45,7 @@ function scanConfig(root: JsonValue, ctx: ScanContext): void {
 }
 
 /** Tokenizer configs and `chat_template.json`: JSON files that carry chat templates. */
-export const tokenizerConfig: FormatScanner = {
+export const tokenizerConfigFormat: FormatScanner = {
   id: 'tokenizer-config',
   label: 'Tokenizer config (chat template)',
   sniff(probe: Probe) {

@@ -5,12 +5,12 @@ import { scanSource } from '../../scan';
 import { GgufWriter, T } from '../../../../../tests/fixtures/gguf/build';
 import { tinyLlama } from '../../../../../tests/fixtures/gguf/generate';
 import { parseGguf } from './parse';
-import { gguf } from '.';
+import { ggufFormat } from '.';
 
 const fixture = (name: string) =>
   new Uint8Array(readFileSync(new URL(`../../../../../tests/fixtures/gguf/${name}`, import.meta.url)));
 const scan = (bytes: Uint8Array, name = 'model.gguf') =>
-  scanSource(memorySource(bytes, name), { formats: [gguf] });
+  scanSource(memorySource(bytes, name), { formats: [ggufFormat] });
 const rules = (r: { findings: { ruleId: string }[] }) => [...new Set(r.findings.map((f) => f.ruleId))].sort();
 
 function u64At(bytes: Uint8Array, offset: number, value: bigint): Uint8Array {

@@ -30,7 +30,7 @@ function reportFacts(file: GgufFile, ctx: ScanContext): void {
   }
 }
 
-export const gguf: FormatScanner = {
+export const ggufFormat: FormatScanner = {
   id: 'gguf',
   label: 'GGUF',
   sniff(probe: Probe) {

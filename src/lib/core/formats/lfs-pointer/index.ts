@@ -27,7 +27,7 @@ export function parseLfsPointer(text: string): LfsPointer {
   return pointer;
 }
 
-export const lfsPointer: FormatScanner = {
+export const lfsPointerFormat: FormatScanner = {
   id: 'lfs-pointer',
   label: 'Git LFS pointer',
   sniff(probe: Probe) {

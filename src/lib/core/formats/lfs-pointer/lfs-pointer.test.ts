@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { memorySource } from '../../bytes/byte-source';
 import { scanSource } from '../../scan';
 import { FORMATS } from '..';
-import { lfsPointer } from '.';
+import { lfsPointerFormat } from '.';
 
 const pointer = new Uint8Array(
   readFileSync(new URL('../../../../../tests/fixtures/lfs/model.safetensors', import.meta.url))
@@ -24,7 +24,7 @@ describe('git lfs pointer', () => {
   it('says when the pointer is malformed', async () => {
     const text = 'version https://git-lfs.github.com/spec/v1\noid md5:abc\nsize many\n';
     const report = await scanSource(memorySource(new TextEncoder().encode(text), 'x.bin'), {
-      formats: [lfsPointer]
+      formats: [lfsPointerFormat]
     });
     expect(report.findings[0].message).toContain('does not follow the LFS spec');
     expect(report.findings[0].evidence.details).toEqual({});
@@ -32,8 +32,8 @@ describe('git lfs pointer', () => {
 
   it('does not claim large files or other text', () => {
     const probe = (head: Uint8Array, size: number) => ({ head, tail: head, name: 'x', size });
-    expect(lfsPointer.sniff(probe(pointer, pointer.length))).toBe(true);
-    expect(lfsPointer.sniff(probe(pointer, 5000))).toBe(false);
-    expect(lfsPointer.sniff(probe(new TextEncoder().encode('version 1\n'), 10))).toBe(false);
+    expect(lfsPointerFormat.sniff(probe(pointer, pointer.length))).toBe(true);
+    expect(lfsPointerFormat.sniff(probe(pointer, 5000))).toBe(false);
+    expect(lfsPointerFormat.sniff(probe(new TextEncoder().encode('version 1\n'), 10))).toBe(false);
   });
 });

@@ -136,7 +136,7 @@ function reportOperators(
   }
 }
 
-export const onnxScanner: FormatScanner = {
+export const onnxFormat: FormatScanner = {
   id: 'onnx',
   label: 'ONNX model',
   sniff: (probe) => looksLikeOnnx(probe) || (/\.onnx$/i.test(probe.name) && probe.size > 0),

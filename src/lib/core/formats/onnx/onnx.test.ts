@@ -4,12 +4,12 @@ import { memorySource } from '../../bytes/byte-source';
 import { probeSource, scanSource } from '../../scan';
 import { msg, str, u8, vint } from '../../../../../tests/unit/protobuf-encode';
 import { locationProblem, missingExternalFiles, resolveExternalLocation } from './external-data';
-import { looksLikeOnnx, onnxScanner } from './index';
+import { looksLikeOnnx, onnxFormat } from './index';
 import { listExternalReferences, readOnnxModel } from './model-walk';
 
 const fixture = (name: string) => new Uint8Array(readFileSync(`tests/fixtures/onnx/${name}`));
 const scan = (data: Uint8Array, name = 'model.onnx') =>
-  scanSource(memorySource(data, name), { formats: [onnxScanner] });
+  scanSource(memorySource(data, name), { formats: [onnxFormat] });
 const rules = (r: Awaited<ReturnType<typeof scan>>) => r.findings.map((f) => `${f.ruleId}:${f.severity}`);
 
 describe('ONNX scanner on models written by the onnx package', () => {

@@ -15,7 +15,7 @@ function startsWithBrace(head: Uint8Array): boolean {
 }
 
 /** The index of a sharded model (`model.safetensors.index.json`, also `pytorch_model.bin.index.json`). */
-export const safetensorsIndex: FormatScanner = {
+export const safetensorsIndexFormat: FormatScanner = {
   id: 'safetensors-index',
   label: 'Sharded model index',
   sniff(probe: Probe) {

@@ -14,7 +14,7 @@ function startsWithAscii(head: Uint8Array, prefix: string): boolean {
   return prefix.split('').every((c, i) => head[i] === c.charCodeAt(0));
 }
 
-export const safetensors: FormatScanner = {
+export const safetensorsFormat: FormatScanner = {
   id: 'safetensors',
   label: 'safetensors',
   sniff(probe: Probe) {

@@ -4,13 +4,13 @@ import { memorySource } from '../../bytes/byte-source';
 import { scanSource } from '../../scan';
 import { packedSafetensors, safetensorsBytes } from '../../../../../tests/fixtures/safetensors/build';
 import { parseSafetensors } from './header';
-import { safetensors } from '.';
+import { safetensorsFormat } from '.';
 
 const fixture = (name: string) =>
   new Uint8Array(readFileSync(new URL(`../../../../../tests/fixtures/safetensors/${name}`, import.meta.url)));
 
 async function scan(bytes: Uint8Array, name = 'model.safetensors') {
-  return scanSource(memorySource(bytes, name), { formats: [safetensors] });
+  return scanSource(memorySource(bytes, name), { formats: [safetensorsFormat] });
 }
 const rules = (r: { findings: { ruleId: string }[] }) => r.findings.map((f) => f.ruleId).sort();
 
@@ -165,9 +165,9 @@ describe('safetensors', () => {
   it('sniffs by content, not only by name', () => {
     const bytes = fixture('tiny-benign.safetensors');
     const probe = { head: bytes, tail: bytes, name: 'weights.bin', size: bytes.length };
-    expect(safetensors.sniff(probe)).toBe(true);
+    expect(safetensorsFormat.sniff(probe)).toBe(true);
     expect(
-      safetensors.sniff({ ...probe, head: new TextEncoder().encode('PK\x03\x04 not safetensors') })
+      safetensorsFormat.sniff({ ...probe, head: new TextEncoder().encode('PK\x03\x04 not safetensors') })
     ).toBe(false);
   });
 });

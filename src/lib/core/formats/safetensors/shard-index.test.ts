@@ -3,7 +3,7 @@ import { memorySource } from '../../bytes/byte-source';
 import { scanSource } from '../../scan';
 import { packedSafetensors } from '../../../../../tests/fixtures/safetensors/build';
 import { parseSafetensors, type SafetensorsHeader } from './header';
-import { safetensorsIndex } from './index-scanner';
+import { safetensorsIndexFormat } from './index-scanner';
 import { checkSafetensorsIndex, parseShardIndex } from './shard-index';
 
 const NAME = 'model.safetensors.index.json';
@@ -13,7 +13,7 @@ const index = (weightMap: Record<string, unknown>, totalSize?: number) =>
     weight_map: weightMap
   });
 const scan = (text: string, name = NAME) =>
-  scanSource(memorySource(new TextEncoder().encode(text), name), { formats: [safetensorsIndex] });
+  scanSource(memorySource(new TextEncoder().encode(text), name), { formats: [safetensorsIndexFormat] });
 const rules = (findings: { ruleId: string }[]) => findings.map((f) => f.ruleId).sort();
 
 async function shard(tensors: [string, string, number[]][]): Promise<SafetensorsHeader> {

@@ -122,7 +122,7 @@ function report(s: TfSummary, ctx: ScanContext): void {
   for (const what of s.skipped) ctx.incomplete(`Not analysed: ${what}.`, undefined, { details });
 }
 
-export const tensorflowScanner: FormatScanner = {
+export const tensorflowFormat: FormatScanner = {
   id: 'tensorflow',
   label: 'TensorFlow SavedModel / GraphDef',
   sniff: (probe) =>

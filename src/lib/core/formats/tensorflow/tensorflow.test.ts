@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { memorySource } from '../../bytes/byte-source';
 import { probeSource, scanSource } from '../../scan';
 import { bytes, msg, str, u8, vint } from '../../../../../tests/unit/protobuf-encode';
-import { looksLikeGraphDef, looksLikeSavedModel, tensorflowScanner } from './index';
+import { looksLikeGraphDef, looksLikeSavedModel, tensorflowFormat } from './index';
 
 const node = (name: string, op: string, ...extra: number[][]) => msg(1, str(1, name), str(2, op), ...extra);
 /** A Const node whose tensor_content (AttrValue.tensor = 8 → TensorProto.tensor_content = 4) is `size` bytes. */
@@ -12,7 +12,7 @@ const graph = (...nodes: number[][]) => nodes.flat();
 const savedModel = (graphDef: number[], tags = ['serve']) =>
   u8(vint(1, 1), msg(2, msg(1, ...tags.map((t) => str(4, t)), str(5, '2.15.0')), msg(2, graphDef)));
 const scan = (data: Uint8Array, name = 'saved_model.pb') =>
-  scanSource(memorySource(data, name), { formats: [tensorflowScanner] });
+  scanSource(memorySource(data, name), { formats: [tensorflowFormat] });
 const rules = (r: Awaited<ReturnType<typeof scan>>) => r.findings.map((f) => `${f.ruleId}:${f.severity}`);
 
 describe('TensorFlow scanner', () => {
