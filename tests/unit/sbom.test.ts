@@ -7,6 +7,7 @@ import { MemoryOsvIndexStore, OfflineOsvSource } from '../../src/lib/core/deps/o
 import { repoFactsFromInfo } from '../../src/lib/core/provenance/repo-facts';
 import { buildMlBom } from '../../src/lib/core/sbom/cyclonedx';
 import { huggingfacePurl, pypiPurl } from '../../src/lib/core/sbom/purl';
+import { BOM_16_SCHEMA } from '../../src/lib/core/sbom/schemas';
 import { validateBom } from '../../src/lib/core/sbom/validate';
 import { fixtureReader, lockfile, loadOsvRecords, SCHEMA_DIR, SHARED } from './deps-fixtures';
 
@@ -54,13 +55,24 @@ async function exampleBom() {
 }
 
 describe('CycloneDX 1.6 ML-BOM', () => {
-  it('the shared example validates only once its SPDX reference is available — reported, not thrown', () => {
+  it('validates the shared example completely, SPDX license ids and JSF signatures included', () => {
     const example = JSON.parse(readFileSync(join(SHARED, 'fixtures/sbom/mlbom-example.cdx.json'), 'utf8'));
-    const result = validateBom(example, schema16);
-    expect(result.valid).toBe(false);
-    expect(result.unresolved).toMatch(/spdx\.schema\.json/);
-    delete example.metadata.component.licenses;
-    expect(validateBom(example, schema16)).toEqual({ valid: true, errors: [] });
+    for (const schema of [schema16, BOM_16_SCHEMA])
+      expect(validateBom(example, schema)).toEqual({ valid: true, errors: [] });
+    expect(validateBom(example)).toEqual({ valid: true, errors: [] });
+    example.metadata.component.licenses = [{ license: { id: 'Not-A-Real-SPDX-Id' } }];
+    const bad = validateBom(example);
+    expect(bad.valid).toBe(false);
+    expect(bad.unresolved).toBeUndefined();
+    expect(bad.errors.join('\n')).toMatch(/licenses\/0\/license\/id/);
+  });
+
+  it('checks a signature against the JSF schema it refers to', () => {
+    const example = JSON.parse(readFileSync(join(SHARED, 'fixtures/sbom/mlbom-example.cdx.json'), 'utf8'));
+    example.signature = { algorithm: 'ES256', value: 'c2lnbmF0dXJl' };
+    expect(validateBom(example)).toEqual({ valid: true, errors: [] });
+    example.signature = { algorithm: 'NOT-AN-ALGORITHM', value: 'c2lnbmF0dXJl' };
+    expect(validateBom(example).valid).toBe(false);
   });
 
   it('builds a BOM that validates against the 1.6 schema without eval', async () => {

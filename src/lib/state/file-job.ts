@@ -15,6 +15,8 @@ export interface FileJob {
   readonly done: number;
   readonly sha256: string;
   readonly gitSha1: string;
+  /** The picked file, so other pages (signatures) can hand it to their own worker. */
+  readonly file?: File;
   readonly report?: FileReport;
   readonly error?: string;
   readonly startedAt?: number;

@@ -44,6 +44,7 @@ export class ScanSession {
     const added: FileJob[] = picked.map(({ file, path }) => ({
       id: this.nextId++,
       path,
+      file,
       size: file.size,
       batch: this.batch,
       state: 'queued',

@@ -1,4 +1,5 @@
 import { Validator, type Schema } from '@cfworker/json-schema';
+import { BOM_16_SCHEMA, BOM_REFERENCED_SCHEMAS } from './schemas';
 
 export interface BomValidation {
   valid: boolean;
@@ -10,13 +11,13 @@ export interface BomValidation {
 
 /**
  * Validates a CycloneDX BOM against the JSON schema given (draft-07, the 1.6 or 1.7 BOM schema) with an interpreter
- * that never uses eval, so it runs under the app's CSP. The BOM schema refers to spdx.schema.json (license ids) and
- * jsf-0.82.schema.json (signatures); pass them in `referenced` if the BOM uses those parts.
+ * that never uses eval, so it runs under the app's CSP. By default the 1.6 schema with the SPDX and JSF schemas it
+ * refers to, so every part of the BOM is checked.
  */
 export function validateBom(
   bom: unknown,
-  schema: object,
-  referenced: Record<string, object> = {}
+  schema: object = BOM_16_SCHEMA,
+  referenced: Record<string, object> = BOM_REFERENCED_SCHEMAS
 ): BomValidation {
   const validator = new Validator(schema as Schema, '7', false);
   for (const [id, s] of Object.entries(referenced)) validator.addSchema(s as Schema, id);

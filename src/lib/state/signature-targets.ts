@@ -1,0 +1,59 @@
+import type { FileJob } from './file-job';
+
+/** Bundle names tried first, in order; any other .json is offered last (it may be a bundle or not). */
+const SIGNATURE_SUFFIXES = ['.sig', '.sigstore', '.sigstore.json'];
+const BUNDLE_HINT = /sigstore|bundle|attestation|intoto|provenance|\.sig\b/i;
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** The folder holding a path ('' at the top level). */
+export function folderOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? '' : path.slice(0, i);
+}
+
+function rank(path: string): number {
+  const name = baseName(path).toLowerCase();
+  if (name === 'model.sig') return 0;
+  if (SIGNATURE_SUFFIXES.some((s) => name.endsWith(s))) return 1;
+  if (name.endsWith('.json') && BUNDLE_HINT.test(name)) return 2;
+  if (name.endsWith('.json')) return 3;
+  return -1;
+}
+
+/** Dropped files that may be Sigstore bundles, most likely first (model.sig, then .sig/.sigstore…, then .json). */
+export function bundleCandidates(paths: readonly string[]): string[] {
+  return paths
+    .filter((p) => rank(p) >= 0)
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+/** Files beside a bundle (its folder, recursively), with paths relative to that folder. */
+export function filesBeside<T extends Pick<FileJob, 'path'>>(
+  jobs: readonly T[],
+  bundlePath: string
+): { rel: string; job: T }[] {
+  const folder = folderOf(bundlePath);
+  const prefix = folder ? `${folder}/` : '';
+  return jobs
+    .filter((j) => j.path.startsWith(prefix))
+    .map((job) => ({ rel: job.path.slice(prefix.length), job }));
+}
+
+const STRIP = [/\.sigstore\.json$/i, /\.sigstore$/i, /\.sig$/i, /\.bundle\.json$/i, /\.intoto\.jsonl?$/i];
+
+/**
+ * The artifact a single-artifact bundle most likely covers: "x.tgz.sigstore.json" → "x.tgz" when present,
+ * otherwise the only other file beside it.
+ */
+export function guessArtifact(bundleRel: string, rels: readonly string[]): string | undefined {
+  const others = rels.filter((r) => r !== bundleRel);
+  for (const re of STRIP) {
+    if (!re.test(bundleRel)) continue;
+    const stripped = bundleRel.replace(re, '');
+    if (others.includes(stripped)) return stripped;
+  }
+  return others.length === 1 ? others[0] : undefined;
+}
