@@ -25,9 +25,11 @@ export async function hashInApp(page, cdp, baseUrl, paths, { timeoutMs = 600_000
   await page.setInputFiles('#file-input', paths);
   const t1 = await page.waitForFunction(
     (n) => {
-      const rows = document.querySelectorAll('li[data-path]');
-      if (rows.length < n) return false;
-      for (const r of rows) if (r.dataset.state === 'queued' || r.dataset.state === 'hashing') return false;
+      // The list shows the first 500 rows; the live announcement covers all of them.
+      const text = document.querySelector('[data-testid="announcement"]')?.textContent ?? '';
+      const m = /Finished: (\d+) done/.exec(text);
+      if (!m && !/Finished/.test(text)) return false;
+      if (m && Number(m[1]) < n && !/could not|cancel/.test(text)) return false;
       return performance.now();
     },
     paths.length,
@@ -35,6 +37,9 @@ export async function hashInApp(page, cdp, baseUrl, paths, { timeoutMs = 600_000
   );
   const end = await t1.jsonValue();
   const memory = mem.stop();
+  const showAll = page.getByRole('button', { name: 'Show all' });
+  if (await showAll.count()) await showAll.click();
+  await page.waitForFunction((n) => document.querySelectorAll('li[data-path]').length >= n, paths.length);
   const rows = await page.evaluate(() =>
     [...document.querySelectorAll('li[data-path]')].map((r) => ({
       path: r.dataset.path,

@@ -5,8 +5,6 @@ import {
   expectedFromManifest,
   expectedFromRemote,
   HubClient,
-  HubError,
-  HubRefError,
   inTotoStatement,
   manifestFromCapture,
   matchFiles,
@@ -16,21 +14,17 @@ import {
   type FetchLike,
   type HubCapture,
   type HubDrift,
-  type HubErrorKind,
   type LocalLayout,
   type Manifest
 } from '../core/provenance';
 import type { FileJob } from './file-job';
 import { localView, matchRows, mayHoldHubLayout } from './provenance-local';
+import { problemOf, type ProblemView } from './provenance-problem';
+
+export type { ProblemView };
 import type { ProvenanceWorkerApi } from '../workers/provenance-api';
 
 export const TOKEN_STORAGE_KEY = 'safeload.hf-token';
-
-export interface ProblemView {
-  kind: HubErrorKind | 'input' | 'manifest' | 'other';
-  message: string;
-  retryAfterSeconds: number | null;
-}
 
 export type Activity = 'idle' | 'fetching' | 'comparing';
 
@@ -46,16 +40,6 @@ export interface ProvenanceDeps {
   /** Reads dropped files in a worker; created lazily on first use. */
   worker: () => Pick<ProvenanceWorkerApi, 'detectLayout' | 'readManifest'>;
   storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
-}
-
-export function problemOf(err: unknown): ProblemView {
-  if (err instanceof HubError)
-    return { kind: err.kind, message: err.message, retryAfterSeconds: err.retryAfterSeconds };
-  if (err instanceof HubRefError) return { kind: 'input', message: err.message, retryAfterSeconds: null };
-  const e = err as { name?: unknown; message?: unknown };
-  const message = typeof e?.message === 'string' ? e.message.slice(0, 400) : String(err).slice(0, 400);
-  const manifestError = e?.name === 'ManifestError' || e?.name === 'ShareLinkError';
-  return { kind: manifestError ? 'manifest' : 'other', message, retryAfterSeconds: null };
 }
 
 function isAbort(err: unknown): boolean {
@@ -93,7 +77,7 @@ export class ProvenanceState {
     if (ref?.kind === 'manifest') return expectedFromManifest(ref.manifest);
     return this.layout?.expected ?? null;
   });
-  readonly view = $derived(localView(this.deps.jobs(), this.layout, this.expected));
+  readonly view = $derived.by(() => localView(this.deps.jobs(), this.layout, this.expected));
   readonly match = $derived(this.expected ? matchFiles(this.expected, this.view.local) : null);
   readonly rows = $derived(this.match ? matchRows(this.match.files, this.view) : []);
   /** The manifest on screen: the capture's, or the one loaded from a file or link. */

@@ -25,9 +25,7 @@ function rank(path: string): number {
 
 /** Dropped files that may be Sigstore bundles, most likely first (model.sig, then .sig/.sigstore…, then .json). */
 export function bundleCandidates(paths: readonly string[]): string[] {
-  return paths
-    .filter((p) => rank(p) >= 0)
-    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  return paths.filter((p) => rank(p) >= 0).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 /** Files beside a bundle (its folder, recursively), with paths relative to that folder. */

@@ -43,11 +43,11 @@ export class SignaturesState {
   error = $state('');
   announcement = $state('');
 
-  readonly candidates = $derived(bundleCandidates(this.jobs().map((j) => j.path)));
+  readonly candidates = $derived.by(() => bundleCandidates(this.jobs().map((j) => j.path)));
   readonly bundlePath = $derived(
     this.candidates.includes(this.chosenBundle) ? this.chosenBundle : (this.candidates[0] ?? '')
   );
-  readonly beside = $derived(this.bundlePath ? filesBeside(this.jobs(), this.bundlePath) : []);
+  readonly beside = $derived.by(() => (this.bundlePath ? filesBeside(this.jobs(), this.bundlePath) : []));
   readonly bundleRel = $derived(this.beside.find((f) => f.job.path === this.bundlePath)?.rel ?? '');
   readonly targets = $derived(this.beside.map((f) => f.rel).filter((r) => r !== this.bundleRel));
   readonly hashing = $derived(this.beside.filter((f) => isActive(f.job)).length);
@@ -60,11 +60,13 @@ export class SignaturesState {
   ) {}
 
   private findBlocker(): string {
-    if (!this.bundlePath) return 'Drop a model folder with its model.sig, or a bundle next to the files it covers.';
+    if (!this.bundlePath)
+      return 'Drop a model folder with its model.sig, or a bundle next to the files it covers.';
     if (this.hashing) return `Waiting for ${this.hashing} file(s) to finish hashing…`;
     if (this.mode === 'keyless' && (!this.identity.trim() || !this.issuer.trim()))
       return 'Enter the expected signer identity and issuer.';
-    if (this.mode === 'key' && !pem(this.keyText, this.keyFile)) return 'Paste or choose the public key (PEM).';
+    if (this.mode === 'key' && !pem(this.keyText, this.keyFile))
+      return 'Paste or choose the public key (PEM).';
     if (this.mode === 'certificate' && !pem(this.caText, this.caFile))
       return 'Paste or choose the CA certificate (PEM).';
     return '';

@@ -41,7 +41,13 @@ export interface SigningResult {
   lines: CheckLine[];
   signer?: SignerInfo;
   trust?: TrustRootSummary;
-  manifest?: { predicateType: string; modelName?: string; method: string; hashType: string; resources: number };
+  manifest?: {
+    predicateType: string;
+    modelName?: string;
+    method: string;
+    hashType: string;
+    resources: number;
+  };
   diff?: FileDiff;
   ignored: string[];
   /** The file a single-file model or an artifact bundle was checked against. */

@@ -90,7 +90,10 @@ describe('signing worker runner on real fixtures', () => {
 
   it('verifies an in-toto attestation against the artifact named like it', async () => {
     const dir = join(SIGSTORE, 'npm-pacote');
-    const bundle = { path: 'sigstore-0.4.0.tgz.sigstore.json', file: fileAt(join(dir, 'valid.provenance.bundle.json'), 'b') };
+    const bundle = {
+      path: 'sigstore-0.4.0.tgz.sigstore.json',
+      file: fileAt(join(dir, 'valid.provenance.bundle.json'), 'b')
+    };
     const tgz = { path: 'sigstore-0.4.0.tgz', file: fileAt(join(dir, 'artifact/sigstore-0.4.0.tgz'), 't') };
     const other = { path: 'README.md', file: new File(['hello'], 'README.md') };
     const policy: PolicyRequest = {

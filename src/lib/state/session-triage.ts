@@ -1,0 +1,79 @@
+import type { FileReport } from '../core/findings';
+import {
+  buildTriageReport,
+  type DependencyInput,
+  type ProvenanceInput,
+  type SignatureInput,
+  type TriageLicense,
+  type TriageReport
+} from '../core/triage';
+import type { FileJob } from './file-job';
+
+/** Results of the other pages (provenance, signatures, dependencies) that a triage can include. */
+export interface TriageExtras {
+  signature?: SignatureInput | null;
+  provenance?: ProvenanceInput | null;
+  dependencies?: DependencyInput | null;
+  license?: TriageLicense | null;
+}
+
+export interface ModelIdentity {
+  name: string;
+  version: string;
+  source: string;
+}
+
+/** The folder every path is in, when they all share one top folder; "" otherwise. */
+export function commonFolder(paths: readonly string[]): string {
+  if (paths.length === 0) return '';
+  const tops = new Set(paths.map((p) => (p.includes('/') ? p.slice(0, p.indexOf('/')) : '')));
+  const [only] = tops;
+  return tops.size === 1 && only ? only : '';
+}
+
+/** A path relative to the model folder. */
+export function relativeTo(folder: string, path: string): string {
+  return folder && path.startsWith(`${folder}/`) ? path.slice(folder.length + 1) : path;
+}
+
+/** A model name proposed from the files: the dropped folder, else the first file without its extension. */
+export function suggestedName(paths: readonly string[]): string {
+  const folder = commonFolder(paths);
+  if (folder) return folder;
+  const first = paths[0]?.split('/').pop() ?? '';
+  return first.replace(/\.[^.]+$/, '') || 'model';
+}
+
+/** Finished jobs with a scan report, as reports with paths relative to the model folder and their hashes. */
+export function scannedReports(jobs: readonly FileJob[]): FileReport[] {
+  const done = jobs.filter((j) => j.state === 'done' && j.report && j.sha256);
+  const folder = commonFolder(done.map((j) => j.path));
+  return done.map((j) => ({
+    ...j.report!,
+    path: relativeTo(folder, j.path),
+    sha256: j.sha256,
+    gitSha1: j.gitSha1
+  }));
+}
+
+/** The triage of the chosen files as one model version, with whatever the other pages found. */
+export function sessionTriage(
+  jobs: readonly FileJob[],
+  model: ModelIdentity,
+  extras: TriageExtras = {},
+  createdAt?: string
+): TriageReport {
+  return buildTriageReport({
+    model: {
+      name: model.name.trim(),
+      version: model.version.trim() || null,
+      source: model.source.trim() || null
+    },
+    files: scannedReports(jobs),
+    ...(extras.signature ? { signature: extras.signature } : {}),
+    ...(extras.provenance ? { provenance: extras.provenance } : {}),
+    ...(extras.dependencies ? { dependencies: extras.dependencies } : {}),
+    ...(extras.license ? { license: extras.license } : {}),
+    ...(createdAt ? { createdAt } : {})
+  });
+}

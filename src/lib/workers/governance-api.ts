@@ -1,0 +1,25 @@
+import type { RegistryExport } from '../core/registry';
+import type { DependencyInput, TriageLicense } from '../core/triage';
+
+/** A session file the governance worker may read: only model cards and dependency inputs are opened. */
+export interface GovernanceFile {
+  /** Path relative to the model folder. */
+  path: string;
+  file: File;
+}
+
+/** What the triage needs from the files besides their scan reports. */
+export interface ModelExtras {
+  license: TriageLicense | null;
+  /** Dependencies declared in the folder, not audited (auditing is the Dependencies page's job). */
+  dependencies: DependencyInput | null;
+  /** Files that could not be read, and why. */
+  problems: string[];
+}
+
+/** The API exposed by governance.worker.ts. */
+export interface GovernanceWorkerApi {
+  readExtras(files: GovernanceFile[]): Promise<ModelExtras>;
+  /** Reads and validates a registry export file; a bad file gives the reason, with where in the file. */
+  readRegistryFile(file: File): Promise<{ ok: true; value: RegistryExport } | { ok: false; error: string }>;
+}
