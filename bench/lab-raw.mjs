@@ -15,15 +15,20 @@ const { browser, cdp } = await launch();
 const page = await browser.newPage();
 await page.goto(server.url);
 await page.setInputFiles('#files', [files.big, ...files.pair]);
-const cpu = async () => Object.fromEntries((await chromiumProcesses(cdp)).map((p) => [`${p.type}:${p.pid}`, p.cpuTime]));
+const cpu = async () =>
+  Object.fromEntries((await chromiumProcesses(cdp)).map((p) => [`${p.type}:${p.pid}`, p.cpuTime]));
 const cases = JSON.parse(process.argv[2]);
 for (const [label, msg, count = 1] of cases) {
   const before = await cpu();
   const r = await page.evaluate(([m, c]) => window.lab.raw(m, c), [msg, count]);
   const after = await cpu();
   const bytes = r.rs.reduce((s, x) => s + (x.bytes ?? x.digests.n ?? 0), 0);
-  const used = Object.entries(after).map(([k, v]) => `${k.split(':')[0]} ${(v - (before[k] ?? 0)).toFixed(1)}s`).filter((x) => !x.endsWith(' 0.0s'));
-  console.log(`${label.padEnd(36)} ${(bytes / 1e6 / (r.ms / 1000)).toFixed(0)} MB/s in ${(r.ms / 1000).toFixed(1)} s; cpu: ${used.join(', ')}`);
+  const used = Object.entries(after)
+    .map(([k, v]) => `${k.split(':')[0]} ${(v - (before[k] ?? 0)).toFixed(1)}s`)
+    .filter((x) => !x.endsWith(' 0.0s'));
+  console.log(
+    `${label.padEnd(36)} ${(bytes / 1e6 / (r.ms / 1000)).toFixed(0)} MB/s in ${(r.ms / 1000).toFixed(1)} s; cpu: ${used.join(', ')}`
+  );
 }
 await browser.close();
 await server.close();

@@ -26,15 +26,22 @@ const specs = process.argv.slice(2).length
 for (const spec of specs) {
   const [name, json] = spec.split(/:(.*)/s);
   const opts = json ? JSON.parse(json) : {};
-  for (const [label, idx] of [['one 2 GiB', [0]], ['two 1 GiB', [1, 2]]]) {
+  for (const [label, idx] of [
+    ['one 2 GiB', [0]],
+    ['two 1 GiB', [1, 2]]
+  ]) {
     const warm = await warmCache(idx.map((i) => paths[i]));
     const mem = await memoryMonitor(cdp);
     const r = await Promise.race([
       page.evaluate(([n, i, o]) => window.lab.run(n, i, o), [name, idx, opts]),
-      new Promise((_, rej) => setTimeout(() => rej(new Error(`${spec} ${label}: no result after 120 s`)), 120_000))
+      new Promise((_, rej) =>
+        setTimeout(() => rej(new Error(`${spec} ${label}: no result after 120 s`)), 120_000)
+      )
     ]);
     const m = mem.stop();
-    const ok = idx.every((i, k) => r.digests[k].sha256 === want[paths[i]].sha256 && r.digests[k].sha1 === want[paths[i]].gitSha1);
+    const ok = idx.every(
+      (i, k) => r.digests[k].sha256 === want[paths[i]].sha256 && r.digests[k].sha1 === want[paths[i]].gitSha1
+    );
     console.log(
       `${spec.padEnd(40)} ${label}: ${(r.bytes / 1e6 / (r.ms / 1000)).toFixed(0)} MB/s ` +
         `${ok ? 'ok' : 'WRONG'} renderer +${m.rendererGrowthMB} MB browser +${m.browserGrowthMB} MB longtask ${r.longestTask.toFixed(0)} ms (warm ${warm.toFixed(1)} s)`

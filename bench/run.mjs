@@ -1,6 +1,7 @@
 // `npm run bench`: hashing throughput of the real app in Chromium against Node/coreutils baselines, then the
 // scanning benchmarks. Prints ONE JSON object on stdout (progress goes to stderr). Flags: --no-scan, --no-hash.
 import { execFileSync } from 'node:child_process';
+import { cpSync, rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +25,9 @@ const out = {
     cores: cpus().length,
     memGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
-    chromium: execFileSync(process.env.SAFELOAD_CHROMIUM ?? '/usr/bin/chromium', ['--version']).toString().trim(),
+    chromium: execFileSync(process.env.SAFELOAD_CHROMIUM ?? '/usr/bin/chromium', ['--version'])
+      .toString()
+      .trim(),
     loadAvgAtStart: loadavg().map((x) => +x.toFixed(2))
   }
 };
@@ -42,12 +45,23 @@ function check(rows, want) {
 async function hashing() {
   log('generating/reusing files in bench/.work …');
   const files = ensureHashFiles(work);
-  const workloads = { oneFile2GiB: [files.big], twoFiles1GiBAtOnce: files.pair, files1000x64KiB: files.small };
+  const workloads = {
+    oneFile2GiB: [files.big],
+    twoFiles1GiBAtOnce: files.pair,
+    files1000x64KiB: files.small
+  };
   const want = await expectedDigests([files.big, ...files.pair, ...files.small], join(work, 'expected.json'));
 
   log('building the site (vite build) …');
-  execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  const server = await serveStatic(join(root, 'build'));
+  execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit']
+  });
+  // Served from a copy: other work in this checkout may rebuild build/ while the bench runs.
+  const site = join(work, 'site');
+  rmSync(site, { recursive: true, force: true });
+  cpSync(join(root, 'build'), site, { recursive: true });
+  const server = await serveStatic(site);
   const { browser, cdp } = await launch();
   const result = { browser: {}, nodeHashWasmSha256: {}, sha256sum: {} };
   try {
@@ -62,11 +76,16 @@ async function hashing() {
       log(`browser: ${name} …`);
       const r = await hashInApp(page, cdp, server.url, paths);
       const { rows, ...figures } = r;
-      result.browser[name] = { ...figures, ...check(rows, Object.fromEntries(paths.map((p) => [p, want[p]]))) };
+      result.browser[name] = {
+        ...figures,
+        ...check(rows, Object.fromEntries(paths.map((p) => [p, want[p]])))
+      };
       await warmCache(paths);
       log(`node hash-wasm and sha256sum: ${name} …`);
       result.nodeHashWasmSha256[name] = (({ sha256, ...x }) => x)(await hashWasmNode(paths));
-      result.sha256sum[name] = (({ sha256, ...x }) => x)(await sha256sum(paths, { parallel: paths.length === 2 }));
+      result.sha256sum[name] = (({ sha256, ...x }) => x)(
+        await sha256sum(paths, { parallel: paths.length === 2 })
+      );
     }
   } finally {
     await browser.close();

@@ -1,45 +1,69 @@
-// Bench-only: scanSource over a file in Node (npx tsx bench/scan-node.ts <file>...). Prints one JSON line per file.
+// Bench-only, run by bench/lib/scan-run.mjs through tsx:
+//   scan-node.ts scan <file>...        scanSource over openFileSource, one JSON line per file
+//   scan-node.ts hash-vs-scan <file>   digests alone, then digests and scan at once (as the file-job worker does)
 import { openFileSource } from '../src/lib/node/file-source';
 import { scanSource } from '../src/lib/core/scan';
+import { digestSource, MultiHasher } from '../src/lib/core/hash/multi-digest';
+import type { ByteSource } from '../src/lib/core/bytes/byte-source';
 
-for (const path of process.argv.slice(2)) {
+const [mode, ...paths] = process.argv.slice(2);
+const seconds = (t0: number) => +((performance.now() - t0) / 1000).toFixed(3);
+
+function counting(src: ByteSource, add: (n: number) => void): ByteSource {
+  return {
+    name: src.name,
+    size: src.size,
+    read: async (o, l) => {
+      const b = await src.read(o, l);
+      add(b.length);
+      return b;
+    },
+    sub: (o, l, n) => counting(src.sub(o, l, n), add)
+  };
+}
+
+for (const path of paths) {
   const { source, close } = await openFileSource(path);
-  let bytesRead = 0;
-  const counted = countingSource(source, (n) => (bytesRead += n));
   try {
-    const t0 = performance.now();
-    const report = await scanSource(counted);
-    const ms = performance.now() - t0;
-    console.log(
-      JSON.stringify({
-        path,
-        size: source.size,
-        seconds: +(ms / 1000).toFixed(3),
-        GBps: +(source.size / 1e9 / (ms / 1000)).toFixed(2),
-        bytesRead,
-        formats: report.formats,
-        verdict: report.verdict,
-        complete: report.complete,
-        findings: report.findings.map((f) => f.ruleId)
-      })
-    );
+    if (mode === 'scan') {
+      let bytesRead = 0;
+      const t0 = performance.now();
+      const report = await scanSource(counting(source, (n) => (bytesRead += n)));
+      const s = seconds(t0);
+      const { formats, verdict, complete } = report;
+      const findings = report.findings.map((f) => f.ruleId);
+      console.log(
+        JSON.stringify({
+          path,
+          size: source.size,
+          seconds: s,
+          GBps: +(source.size / 1e9 / s).toFixed(2),
+          bytesRead,
+          formats,
+          verdict,
+          complete,
+          findings
+        })
+      );
+    } else {
+      const hasher = await MultiHasher.create();
+      let t0 = performance.now();
+      const alone = await digestSource(source, {}, hasher);
+      const hashAlone = seconds(t0);
+      t0 = performance.now();
+      const [both] = await Promise.all([digestSource(source, {}, hasher), scanSource(source)]);
+      const hashWithScan = seconds(t0);
+      if (both.sha256 !== alone.sha256) throw new Error('digest differs when scanning alongside');
+      console.log(
+        JSON.stringify({
+          path,
+          hashAloneSeconds: hashAlone,
+          hashWithScanSeconds: hashWithScan,
+          slowdown: +(hashWithScan / hashAlone - 1).toFixed(3)
+        })
+      );
+    }
   } finally {
     await close();
   }
-}
-
-function countingSource<T extends { read(o: number, l: number): Promise<Uint8Array>; sub: Function }>(src: T, add: (n: number) => void): T {
-  const wrap = (s: T): T =>
-    ({
-      ...s,
-      name: (s as unknown as { name: string }).name,
-      size: (s as unknown as { size: number }).size,
-      read: async (o: number, l: number) => {
-        const b = await s.read(o, l);
-        add(b.length);
-        return b;
-      },
-      sub: (o: number, l: number, n?: string) => wrap(s.sub(o, l, n))
-    }) as T;
-  return wrap(src);
 }

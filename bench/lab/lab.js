@@ -1,7 +1,10 @@
 // Bench-only driver for hashing strategies; bench/lab-run.mjs calls window.lab.run(strategy, fileIndexes).
 const input = document.getElementById('files');
 const longTasks = [];
-new PerformanceObserver((l) => l.getEntries().forEach((e) => longTasks.push(e.duration))).observe({ type: 'longtask', buffered: true });
+new PerformanceObserver((l) => l.getEntries().forEach((e) => longTasks.push(e.duration))).observe({
+  type: 'longtask',
+  buffered: true
+});
 
 const spawn = () => new Worker(new URL('./lab.worker.js', import.meta.url), { type: 'module' });
 const call = (w, msg, transfer = []) =>
@@ -28,7 +31,8 @@ const strategies = {
       call(r, { role: 'reader', file, ports: [ch.port1], ...o }, [ch.port1]),
       call(s, { role: 'sink', port: ch.port2, size: file.size, algs: BOTH }, [ch.port2])
     ]);
-    r.terminate(); s.terminate();
+    r.terminate();
+    s.terminate();
     return b.digests;
   },
   // Two workers, each reading the file itself: one SHA-256, one SHA-1.
@@ -38,7 +42,8 @@ const strategies = {
       call(x, { role: 'inline', file, algs: ['sha256'], ...o }),
       call(y, { role: 'inline', file, algs: ['sha1'], ...o })
     ]);
-    x.terminate(); y.terminate();
+    x.terminate();
+    y.terminate();
     return { ...a.digests, ...b.digests };
   },
   // A reader that also hashes SHA-1, transferring each chunk to a SHA-256 worker.
@@ -49,7 +54,8 @@ const strategies = {
       call(r, { role: 'reader', file, ports: [ch.port1], algs: ['sha1'], ...o }, [ch.port1]),
       call(s, { role: 'sink', port: ch.port2, size: file.size, algs: ['sha256'] }, [ch.port2])
     ]);
-    r.terminate(); s.terminate();
+    r.terminate();
+    s.terminate();
     return { ...a.digests, ...b.digests };
   },
   // BYOB reader + SHA-1 worker with a recycled buffer pool, SHA-256 in the other worker.
@@ -60,7 +66,8 @@ const strategies = {
       call(r, { role: 'feeder', file, ports: [ch.port1], algs: ['sha1'], ...o }, [ch.port1]),
       call(s, { role: 'poolsink', port: ch.port2, size: file.size, algs: ['sha256'] }, [ch.port2])
     ]);
-    r.terminate(); s.terminate();
+    r.terminate();
+    s.terminate();
     return { ...a.digests, ...b.digests };
   },
   // Reader worker cloning to a SHA-1 worker and transferring to a SHA-256 worker.
@@ -82,7 +89,11 @@ window.lab = {
   async raw(msg, count = 1) {
     const t0 = performance.now();
     const ws = Array.from({ length: count }, spawn);
-    const rs = await Promise.all(ws.map((w, i) => call(w, { ...msg, file: msg.file === undefined ? undefined : input.files[msg.file + i] })));
+    const rs = await Promise.all(
+      ws.map((w, i) =>
+        call(w, { ...msg, file: msg.file === undefined ? undefined : input.files[msg.file + i] })
+      )
+    );
     ws.forEach((w) => w.terminate());
     return { ms: performance.now() - t0, rs };
   },
@@ -93,6 +104,11 @@ window.lab = {
     const t0 = performance.now();
     const digests = await Promise.all(files.map((f) => strategies[name](f, opts)));
     const ms = performance.now() - t0;
-    return { ms, bytes: files.reduce((s, f) => s + f.size, 0), digests, longestTask: Math.max(0, ...longTasks) };
+    return {
+      ms,
+      bytes: files.reduce((s, f) => s + f.size, 0),
+      digests,
+      longestTask: Math.max(0, ...longTasks)
+    };
   }
 };

@@ -12,7 +12,9 @@ async function hashers(algs, size) {
   }
   return hs;
 }
-const update = (hs, bytes) => { for (const h of Object.values(hs)) h.update(bytes); };
+const update = (hs, bytes) => {
+  for (const h of Object.values(hs)) h.update(bytes);
+};
 const finish = (hs) => Object.fromEntries(Object.entries(hs).map(([a, h]) => [a, h.digest('hex')]));
 
 /** Yields chunkSize Uint8Arrays (last one shorter) by slice (with `ahead` reads outstanding) or by stream. */
@@ -43,7 +45,10 @@ async function* read(file, mode, chunkSize, ahead) {
       let fill = 0;
       while (fill < chunkSize) {
         const { done, value } = await reader.read(new Uint8Array(buf, fill, chunkSize - fill));
-        if (done) { if (fill) yield new Uint8Array(value?.buffer ?? buf, 0, fill); return; }
+        if (done) {
+          if (fill) yield new Uint8Array(value?.buffer ?? buf, 0, fill);
+          return;
+        }
         buf = value.buffer;
         fill += value.length;
       }
@@ -86,7 +91,10 @@ async function* read(file, mode, chunkSize, ahead) {
 function acker(port, credits) {
   let inFlight = 0;
   let wake;
-  port.onmessage = () => { inFlight--; wake?.(); };
+  port.onmessage = () => {
+    inFlight--;
+    wake?.();
+  };
   return {
     async send(bytes, transfer) {
       while (inFlight >= credits) await new Promise((r) => (wake = r));
@@ -94,7 +102,9 @@ function acker(port, credits) {
       if (transfer) port.postMessage(bytes, [bytes.buffer]);
       else port.postMessage(bytes);
     },
-    end() { port.postMessage(null); }
+    end() {
+      port.postMessage(null);
+    }
   };
 }
 
@@ -112,7 +122,8 @@ self.onmessage = async ({ data }) => {
     for await (const b of read(file, mode, chunk, ahead)) {
       for (let i = 0; i < outs.length - 1; i++) await outs[i].send(b, false);
       if (algs.length && data.hashBeforeSend) update(hs, b);
-      if (outs.length) await outs[outs.length - 1].send(algs.length && !data.hashBeforeSend ? b.slice() : b, true);
+      if (outs.length)
+        await outs[outs.length - 1].send(algs.length && !data.hashBeforeSend ? b.slice() : b, true);
       if (algs.length && !data.hashBeforeSend) update(hs, b);
     }
     outs.forEach((o) => o.end());
@@ -135,7 +146,10 @@ self.onmessage = async ({ data }) => {
     const port = data.ports[0];
     const free = Array.from({ length: data.pool ?? 3 }, () => new ArrayBuffer(chunk));
     let wake;
-    port.onmessage = ({ data: b }) => { free.push(b); wake?.(); };
+    port.onmessage = ({ data: b }) => {
+      free.push(b);
+      wake?.();
+    };
     const reader = file.stream().getReader({ mode: 'byob' });
     let eof = false;
     while (!eof) {
@@ -145,7 +159,10 @@ self.onmessage = async ({ data }) => {
       while (fill < chunk) {
         const { done, value } = await reader.read(new Uint8Array(buf, fill, chunk - fill));
         if (value) buf = value.buffer;
-        if (done) { eof = true; break; }
+        if (done) {
+          eof = true;
+          break;
+        }
         fill += value.length;
       }
       if (fill) {

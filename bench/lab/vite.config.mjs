@@ -6,5 +6,9 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   logLevel: 'warn',
   worker: { format: 'es' },
-  build: { target: 'es2022', outDir: fileURLToPath(new URL('../.work/lab-dist', import.meta.url)), emptyOutDir: true }
+  build: {
+    target: 'es2022',
+    outDir: fileURLToPath(new URL('../.work/lab-dist', import.meta.url)),
+    emptyOutDir: true
+  }
 });

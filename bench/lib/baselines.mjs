@@ -4,11 +4,11 @@ import { createSHA256 } from 'hash-wasm';
 
 const mbps = (bytes, ms) => Math.round(bytes / 1e6 / (ms / 1000));
 
-async function hashWasmFile(path, chunk = 8 << 20) {
-  const h = await createSHA256();
+const buf = new Uint8Array(8 << 20);
+
+async function hashWasmFile(h, path, chunk = buf.length) {
   h.init();
   const fh = await open(path, 'r');
-  const buf = new Uint8Array(chunk);
   let bytes = 0;
   try {
     for (;;) {
@@ -25,11 +25,12 @@ async function hashWasmFile(path, chunk = 8 << 20) {
 
 /** hash-wasm SHA-256 in Node (one file after another, as one Node thread would). */
 export async function hashWasmNode(paths) {
+  const h = await createSHA256();
   const t0 = performance.now();
   let bytes = 0;
   const sha256 = [];
   for (const p of paths) {
-    const r = await hashWasmFile(p);
+    const r = await hashWasmFile(h, p);
     bytes += r.bytes;
     sha256.push(r.sha256);
   }
@@ -48,6 +49,10 @@ export async function sha256sum(paths, { parallel = false } = {}) {
   const t0 = performance.now();
   const outs = parallel ? await Promise.all(paths.map((p) => run([p]))) : [await run(paths)];
   const ms = performance.now() - t0;
-  const sha256 = outs.join('').trim().split('\n').map((l) => l.split(/\s+/)[0]);
+  const sha256 = outs
+    .join('')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(/\s+/)[0]);
   return { MBps: mbps(bytes, ms), seconds: +(ms / 1000).toFixed(2), sha256 };
 }

@@ -55,8 +55,10 @@ function resetPeak(pid) {
  */
 export async function memoryMonitor(cdp, everyMs = 50) {
   const procs = (await chromiumProcesses(cdp)).filter((p) => p.type === 'renderer' || p.type === 'browser');
-  const rss = (type) => procs.filter((p) => p.type === type).reduce((s, p) => s + statusKb(p.pid, 'VmRSS'), 0);
-  const hwm = (type) => procs.filter((p) => p.type === type).reduce((s, p) => s + statusKb(p.pid, 'VmHWM'), 0);
+  const rss = (type) =>
+    procs.filter((p) => p.type === type).reduce((s, p) => s + statusKb(p.pid, 'VmRSS'), 0);
+  const hwm = (type) =>
+    procs.filter((p) => p.type === type).reduce((s, p) => s + statusKb(p.pid, 'VmHWM'), 0);
   const peakReset = procs.every((p) => resetPeak(p.pid));
   const base = { renderer: rss('renderer'), browser: rss('browser') };
   const peak = { ...base };

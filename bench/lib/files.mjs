@@ -12,7 +12,7 @@ export function ensureRandomFile(path, size) {
   const fd = openSync(path, 'w');
   const block = new Uint8Array(Math.min(size, 16 * MiB));
   try {
-    for (let written = 0; written < size; ) {
+    for (let written = 0; written < size;) {
       const n = Math.min(block.length, size - written);
       randomFillSync(block, 0, n);
       written += writeSync(fd, block, 0, n);

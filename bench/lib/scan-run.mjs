@@ -1,3 +1,57 @@
-export async function runScanBench() {
-  return { skipped: 'not yet wired' };
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { warmCache } from './files.mjs';
+
+const PY = process.env.SAFELOAD_TORCH_PYTHON ?? '/usr/bin/python3';
+const lines = (s) =>
+  s
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
+
+/** Scanning benchmarks in Node: container throughput, pickle opcodes/s vs pickletools, hash slowdown. */
+export async function runScanBench({ root, work, log }) {
+  const dir = join(work, 'scan');
+  log('scan: generating torch/pickle inputs with', PY, '…');
+  execFileSync(PY, [join(root, 'bench/lib/make-scan-files.py'), dir], {
+    stdio: ['ignore', 'ignore', 'inherit']
+  });
+  const legacy = join(dir, 'legacy-1g.pt');
+  const zip = join(dir, 'zip-1g.pt');
+  const pickle = join(dir, 'small-opcodes-200m.pkl');
+  const tsx = (...args) =>
+    lines(
+      execFileSync('npx', ['tsx', join(root, 'bench/scan-node.ts'), ...args], {
+        cwd: root,
+        maxBuffer: 64 << 20
+      }).toString()
+    );
+
+  await warmCache([legacy, zip, pickle]);
+  log('scan: scanSource over the containers and the pickle …');
+  const [legacyR, zipR, pickleR] = tsx('scan', legacy, zip, pickle);
+  log('scan: pickletools.genops over the same pickle …');
+  const genops = JSON.parse(execFileSync(PY, [join(root, 'bench/lib/genops-count.py'), pickle]).toString());
+  log('scan: hashing alone vs hashing + scanning …');
+  await warmCache([zip]);
+  const [slow] = tsx('hash-vs-scan', zip);
+
+  const opsPerSec = (n, s) => Math.round(n / s);
+  return {
+    legacyTorch1GiB: legacyR,
+    zipCheckpoint1GiB: zipR,
+    pickle200MB: {
+      ...pickleR,
+      opcodes: genops.opcodes,
+      safeloadOpcodesPerSecond: opsPerSec(genops.opcodes, pickleR.seconds),
+      pythonGenopsOpcodesPerSecond: opsPerSec(genops.opcodes, genops.seconds),
+      pythonGenopsSeconds: +genops.seconds.toFixed(3)
+    },
+    hashSlowdownWhenScanning: { where: 'node, one thread (as in the file-job worker)', ...slow },
+    targets: {
+      containersAtLeast1GBps: legacyR.GBps >= 1 && zipR.GBps >= 1,
+      hashSlowdownUnder10Percent: slow.slowdown < 0.1
+    }
+  };
 }

@@ -39,7 +39,10 @@ export function serveStatic(dir) {
       res.writeHead(404).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'cache-control': 'no-store'
+    });
     createReadStream(file).pipe(res);
   });
   return new Promise((resolve) =>

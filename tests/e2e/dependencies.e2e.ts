@@ -150,6 +150,35 @@ test('finds the inputs in a dropped folder, lists pins and unpinned entries, mak
   }
 });
 
+test('a folder dropped on the home page is audited on the Dependencies page, with no CSP violation', async ({
+  page
+}) => {
+  const tmp = tempDir();
+  try {
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+      document.addEventListener('securitypolicyviolation', (e) =>
+        seen.push(`${e.violatedDirective} ${e.blockedURI}`)
+      );
+    });
+    await page.goto('/');
+    await dropPaths(page, [modelFolder(tmp.path)]);
+    await expect(page.locator('li[data-path]')).toHaveCount(6);
+    await page.getByRole('link', { name: 'Dependencies' }).click();
+    await expect(page.getByRole('link', { name: 'Dependencies' })).toHaveAttribute('aria-current', 'page');
+    await expect(page.locator('[data-input]')).toHaveCount(4);
+    await expect(pkg(page, 'torch')).toHaveAttribute('data-status', 'unchecked');
+    await page.getByTestId('prepare-downloads').click();
+    await expect(page.getByTestId('bom-validation')).toHaveAttribute('data-valid', 'true');
+    expect(
+      await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)
+    ).toEqual([]);
+  } finally {
+    tmp.remove();
+  }
+});
+
 test('online: "Check with OSV" queries api.osv.dev through the real client, follows pages, caches records', async ({
   page
 }) => {

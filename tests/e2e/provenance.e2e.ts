@@ -288,4 +288,16 @@ test('a gated repo shows its facts; a private repo asks for a token', async ({ p
   await page.getByLabel('Repo id or Hub URL').fill('someone/private-model');
   await page.getByRole('button', { name: 'Fetch from the Hub' }).click();
   await expect(page.locator('[data-problem="unauthorized"]')).toContainText('token with read access');
+
+  // The token stays in memory unless the user opts in to this tab's sessionStorage.
+  const token = page.getByLabel(/Access token/);
+  await token.fill('hf_rememberedForThisTab');
+  await page.reload();
+  await expect(token).toHaveValue('');
+  await token.fill('hf_rememberedForThisTab');
+  await page.getByLabel(/Keep the token/).check();
+  await page.reload();
+  await expect(token).toHaveValue('hf_rememberedForThisTab');
+  await page.getByLabel(/Keep the token/).uncheck();
+  expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
 });

@@ -53,7 +53,10 @@ test('policy editor: an invalid expression is shown at its line and column, a va
   // "    expression: " is 16 characters; the ")" the parser trips on is the 34th of the expression.
   await expect(problem).toHaveAttribute('data-error-column', '50');
   await expect(problem).toContainText('rule no-pytorch');
-  await expect(page.getByRole('textbox', { name: 'Policy (YAML or JSON)' })).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByRole('textbox', { name: 'Policy (YAML or JSON)' })).toHaveAttribute(
+    'aria-invalid',
+    'true'
+  );
 
   await setPolicy(page, 'kind: PolicySet\nrules: [\n');
   await expect(page.locator('[data-error-line]')).toHaveCount(1);
@@ -69,7 +72,10 @@ test('policy editor: an invalid expression is shown at its line and column, a va
   await expect(page.getByRole('checkbox', { name: 'torch_zip_os_system.pt' })).toBeChecked();
   await page.getByRole('link', { name: 'Policy', exact: true }).click();
   await expect(page.getByTestId('live-outcome')).toHaveAttribute('data-outcome', 'fail');
-  await expect(page.locator('[data-rule="no-critical-findings"]')).toHaveAttribute('data-outcome', 'violation');
+  await expect(page.locator('[data-rule="no-critical-findings"]')).toHaveAttribute(
+    'data-outcome',
+    'violation'
+  );
   await page.reload();
   await expect(page.getByRole('textbox', { name: 'Policy (YAML or JSON)' })).toHaveValue(LENIENT_POLICY);
 });
@@ -95,7 +101,9 @@ test('registry: models filed with pass and fail, drill-down with remediation, ex
     await expect(modelRow(page, 'evil/model', '0.1')).toHaveAttribute('data-status', 'fail');
     await expect(modelRow(page, 'acme/full-module', '2.3')).toHaveAttribute('data-status', 'fail');
     await expect(page.locator('tr[data-model]')).toHaveCount(3);
-    await expect(page.getByRole('figure', { name: /Findings by severity over time/ }).locator('rect')).not.toHaveCount(0);
+    await expect(
+      page.getByRole('figure', { name: /Findings by severity over time/ }).locator('rect')
+    ).not.toHaveCount(0);
 
     // Filters.
     await page.getByRole('combobox', { name: 'Status' }).selectOption('pass');
@@ -114,12 +122,16 @@ test('registry: models filed with pass and fail, drill-down with remediation, ex
     const detail = page.getByTestId('model-detail');
     await expect(detail).toHaveAttribute('data-model', 'evil/model');
     await expect(detail.getByRole('heading', { name: 'evil/model@0.1' })).toBeFocused();
-    await expect(detail.locator('[data-rule="no-critical-findings"][data-outcome="violation"]')).toBeVisible();
+    await expect(
+      detail.locator('[data-rule="no-critical-findings"][data-outcome="violation"]')
+    ).toBeVisible();
     await expect(detail.locator('li[data-severity="critical"]').first()).toContainText(/system/);
     const quarantine = detail.locator('li[data-action="quarantine"]');
     await expect(quarantine).toContainText('Do not load the model');
     await expect(detail.locator('li[data-action="convert-to-safetensors"]')).toBeVisible();
-    await expect(detail.getByRole('figure', { name: /files → dependencies/ })).toContainText('torch_zip_os_system.pt');
+    await expect(detail.getByRole('figure', { name: /files → dependencies/ })).toContainText(
+      'torch_zip_os_system.pt'
+    );
 
     const [markdown] = await Promise.all([
       page.waitForEvent('download'),

@@ -4,7 +4,12 @@ import type { ModelVersionRecord } from '../../src/lib/core/registry';
 import type { FileJob } from '../../src/lib/state/file-job';
 import { checkPolicyText, DEFAULT_POLICY_TEXT, locateExpressionError } from '../../src/lib/state/policy-text';
 import { filterRecords, modelGraph, NO_FILTER, severityByDay } from '../../src/lib/state/registry-view';
-import { commonFolder, scannedReports, sessionTriage, suggestedName } from '../../src/lib/state/session-triage';
+import {
+  commonFolder,
+  scannedReports,
+  sessionTriage,
+  suggestedName
+} from '../../src/lib/state/session-triage';
 import { readModelExtras } from '../../src/lib/workers/model-extras';
 import { fixture, scanFiles } from './policy-fixtures';
 
@@ -79,9 +84,13 @@ describe('policy text', () => {
   });
 
   it('YAML and schema problems carry the position of the offending node', () => {
-    const bad = checkPolicyText('name: t\nrules:\n  - id: a\n    severity: sometimes\n    expression: "true"\n    message: m\n');
+    const bad = checkPolicyText(
+      'name: t\nrules:\n  - id: a\n    severity: sometimes\n    expression: "true"\n    message: m\n'
+    );
     expect(bad.set).toBeNull();
-    expect(bad.problems).toEqual([expect.objectContaining({ line: 4, message: expect.stringMatching(/severity/) })]);
+    expect(bad.problems).toEqual([
+      expect.objectContaining({ line: 4, message: expect.stringMatching(/severity/) })
+    ]);
     expect(checkPolicyText('rules: [\n').problems[0].line).toBeGreaterThan(0);
   });
 
@@ -109,7 +118,9 @@ describe('session triage and dashboard views', () => {
     expect(report.model).toMatchObject({ name: 'vendor', version: null, source: 'hub/x' });
     expect(report.summary.verdict).toBe('critical');
     expect(report.files.every((f) => /^[0-9a-f]{64}$/.test(f.sha256 ?? ''))).toBe(true);
-    expect(sessionTriage([{ ...jobs[0], state: 'hashing' }], { name: 'x', version: '', source: '' }).files).toEqual([]);
+    expect(
+      sessionTriage([{ ...jobs[0], state: 'hashing' }], { name: 'x', version: '', source: '' }).files
+    ).toEqual([]);
   });
 
   it('filters by status, severity and name, and sums findings per day', async () => {

@@ -43,7 +43,10 @@ describe('IdbRegistryStore', () => {
 
     const store = await IdbRegistryStore.open(factory, 'test');
     const list = await store.list();
-    expect(list.map((r) => `${r.name}@${r.version}:${r.status}`)).toEqual(['acme/tiny@1.0:fail', 'evil/model@0.1:fail']);
+    expect(list.map((r) => `${r.name}@${r.version}:${r.status}`)).toEqual([
+      'acme/tiny@1.0:fail',
+      'evil/model@0.1:fail'
+    ]);
     expect(list[1].reports[0].summary.findingCounts.critical).toBeGreaterThan(0);
     expect((await store.get('evil/model', '0.1'))?.reports[0].files[0].path).toBe('pytorch_model.bin');
     expect(await store.get('evil/model', '9')).toBeNull();
@@ -76,6 +79,9 @@ describe('IdbRegistryStore', () => {
     (exported.records[1] as { status: string }).status = 'maybe';
     const read = await readRegistryFile(new Blob([JSON.stringify(exported)]));
     expect(read).toEqual({ ok: false, error: expect.stringContaining('records[1].status') });
-    expect(await readRegistryFile(new Blob(['{"format":'])) ).toEqual({ ok: false, error: expect.stringContaining('not JSON') });
+    expect(await readRegistryFile(new Blob(['{"format":']))).toEqual({
+      ok: false,
+      error: expect.stringContaining('not JSON')
+    });
   });
 });

@@ -72,12 +72,20 @@ export function locateExpressionError(
   error: Pick<ExpressionError, 'line' | 'column'>
 ): { line: number; column: number } {
   const start = offsetOf(text, at.line, at.column);
-  const exprLine = expression.split('\n')[error.line - 1] ?? '';
+  const lines = expression.split('\n');
+  let index = Math.min(error.line, lines.length) - 1;
+  let column = error.column;
+  // An error at the end of the expression (on its trailing empty line): point after the last text.
+  while (index > 0 && lines[index].trim() === '') {
+    index--;
+    column = lines[index].length + 1;
+  }
+  const exprLine = lines[index] ?? '';
   const trimmed = exprLine.trimStart();
   const indent = exprLine.length - trimmed.length;
   const found = trimmed ? text.indexOf(trimmed, start) : -1;
   if (found < 0) return at;
-  return positionOfOffset(text, found + Math.max(0, error.column - 1 - indent));
+  return positionOfOffset(text, found + Math.min(trimmed.length, Math.max(0, column - 1 - indent)));
 }
 
 /** Parses the editor text and compiles every expression; problems carry positions in the text. */

@@ -69,6 +69,8 @@ export class ProvenanceState {
   #controller: AbortController | null = null;
   #lastAction: (() => Promise<void>) | null = null;
   #manifestVersion = 0;
+  #manifestKey = '';
+  #layoutVersion = 0;
   #layoutKey = '';
 
   readonly expected = $derived.by(() => {
@@ -132,26 +134,39 @@ export class ProvenanceState {
         const downloadedAt = this.layout?.downloadedAt ?? null;
         if (ref?.kind !== 'hub') {
           this.capturedManifest = null;
+          this.#manifestKey = '';
           return;
         }
+        // Hashing progress re-runs this effect every frame; rebuild only when a status changes.
+        const key = `${ref.capture.commit}|${ref.capture.capturedAt}|${view.local.length}|${
+          match?.files.map((f) => f.status).join(',') ?? ''
+        }|${downloadedAt}`;
+        if (key === this.#manifestKey) return;
+        this.#manifestKey = key;
         const version = ++this.#manifestVersion;
         const verification =
           match && view.local.length > 0 ? { match, local: view.local, downloadedAt } : undefined;
-        void manifestFromCapture(ref.capture, verification).then((m) => {
-          if (version === this.#manifestVersion) this.capturedManifest = m;
-        });
+        manifestFromCapture(ref.capture, verification).then(
+          (m) => {
+            if (version === this.#manifestVersion) this.capturedManifest = m;
+          },
+          (err) => (this.problem = problemOf(err))
+        );
       });
     });
   }
 
   async #detectLayout(jobs: readonly FileJob[]): Promise<void> {
     if (!mayHoldHubLayout(jobs.map((j) => j.path))) {
+      this.#layoutVersion++;
       this.layout = null;
       return;
     }
     const entries = jobs.flatMap((j) => (j.file ? [{ path: j.path, size: j.size, file: j.file }] : []));
+    const version = ++this.#layoutVersion;
     try {
       const layout = await this.deps.worker().detectLayout(entries);
+      if (version !== this.#layoutVersion) return;
       this.layout = layout;
       this.layoutProblem = '';
       if (!layout) return;

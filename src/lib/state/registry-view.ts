@@ -29,7 +29,11 @@ export function filterRecords(
 ): ModelVersionRecord[] {
   const needle = filter.search.trim().toLowerCase();
   return records.filter((r) => {
-    if (filter.status === 'unevaluated' ? r.status !== null : filter.status !== 'all' && r.status !== filter.status)
+    if (
+      filter.status === 'unevaluated'
+        ? r.status !== null
+        : filter.status !== 'all' && r.status !== filter.status
+    )
       return false;
     if (filter.minSeverity && severityRank(verdictOf(r)) < severityRank(filter.minSeverity)) return false;
     if (!needle) return true;
@@ -37,7 +41,9 @@ export function filterRecords(
   });
 }
 
-export function statusCounts(records: readonly ModelVersionRecord[]): Record<PolicyOutcome | 'unevaluated', number> {
+export function statusCounts(
+  records: readonly ModelVersionRecord[]
+): Record<PolicyOutcome | 'unevaluated', number> {
   const counts = { pass: 0, fail: 0, error: 0, unevaluated: 0 };
   for (const r of records) counts[r.status ?? 'unevaluated']++;
   return counts;
@@ -115,7 +121,9 @@ export function modelGraph(report: TriageReport, maxFiles = 24, maxDependencies 
   const ordered = [...report.files].sort(
     (a, b) => Number(inputs.has(b.path)) - Number(inputs.has(a.path)) || a.path.localeCompare(b.path)
   );
-  const files = ordered.slice(0, maxFiles).map((f) => ({ path: f.path, format: f.format, verdict: f.verdict }));
+  const files = ordered
+    .slice(0, maxFiles)
+    .map((f) => ({ path: f.path, format: f.format, verdict: f.verdict }));
   const index = new Map(files.map((f, i) => [f.path, i]));
   const dependencies = report.dependencies.packages.slice(0, maxDependencies).map((d) => ({
     label: `${d.name} ${d.version}`,
@@ -133,5 +141,10 @@ export function modelGraph(report: TriageReport, maxFiles = 24, maxDependencies 
 
 /** A file name safe on every OS, for downloads named after a model. */
 export function fileSafe(text: string): string {
-  return text.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 80) || 'model';
+  return (
+    text
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 80) || 'model'
+  );
 }

@@ -40,6 +40,8 @@ export class SignaturesState {
   running = $state(false);
   progress = $state<{ done: number; total: number } | undefined>();
   result = $state.raw<SigningResult | undefined>();
+  /** The bundle the result is about: a result is not shown once another bundle is chosen. */
+  private resultBundle = $state('');
   error = $state('');
   announcement = $state('');
 
@@ -50,6 +52,7 @@ export class SignaturesState {
   readonly beside = $derived.by(() => (this.bundlePath ? filesBeside(this.jobs(), this.bundlePath) : []));
   readonly bundleRel = $derived(this.beside.find((f) => f.job.path === this.bundlePath)?.rel ?? '');
   readonly targets = $derived(this.beside.map((f) => f.rel).filter((r) => r !== this.bundleRel));
+  readonly shownResult = $derived(this.resultBundle === this.bundlePath ? this.result : undefined);
   readonly hashing = $derived(this.beside.filter((f) => isActive(f.job)).length);
   /** Why Verify is not possible yet, or '' when it is. */
   readonly blocker = $derived(this.findBlocker());
@@ -124,6 +127,7 @@ export class SignaturesState {
     try {
       const result = await this.client.verify(request, (done, total) => (this.progress = { done, total }));
       this.result = result;
+      this.resultBundle = this.bundlePath;
       const failed = result.lines.filter((l) => !l.ok).length;
       this.announcement = result.verified
         ? 'Verification succeeded: every check passed.'

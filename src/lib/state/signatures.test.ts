@@ -68,6 +68,7 @@ describe('SignaturesState', () => {
     // Only signme-2 was read: signme-1's digest came from the hashing stage.
     expect(s.result?.diff?.hashedBytes).toBe(readFileSync(join(MODELS, 'v1.1.0-sigstore/signme-2')).length);
     expect(s.announcement).toBe('Verification succeeded: every check passed.');
+    expect(s.shownResult).toBe(s.result);
   });
 
   it('reports a trust root that cannot be used and keeps the previous one', async () => {

@@ -43,7 +43,10 @@ const idleSha1: IHasher[] = [];
  * Feeder side of a hash job: reads `file` in order into at most `pool` buffers, adds each chunk to a git-blob
  * SHA-1, then transfers it to the hashing thread, which sends it back when done. Resolves when the job ends.
  */
-export async function feedFile({ file, port, chunkSize, pool }: FeedJob, mode: 'byob' | 'slice' = 'byob'): Promise<void> {
+export async function feedFile(
+  { file, port, chunkSize, pool }: FeedJob,
+  mode: 'byob' | 'slice' = 'byob'
+): Promise<void> {
   const free: ArrayBuffer[] = [];
   let allocated = 0;
   let cancelled = false;
@@ -71,12 +74,14 @@ export async function feedFile({ file, port, chunkSize, pool }: FeedJob, mode: '
       if (!buffer) allocated--; // the stream kept it (only when cancelled underneath us)
       if (length === 0) break;
       bytes += length;
-      if (bytes > file.size) throw new Error(`read more than ${file.size} bytes: the file changed while hashing`);
+      if (bytes > file.size)
+        throw new Error(`read more than ${file.size} bytes: the file changed while hashing`);
       sha1.update(new Uint8Array(buffer!, 0, length));
       send({ type: 'chunk', buffer: buffer!, length }, [buffer!]);
     }
     if (cancelled) return;
-    if (bytes !== file.size) throw new Error(`read ${bytes} of ${file.size} bytes: the file changed while hashing`);
+    if (bytes !== file.size)
+      throw new Error(`read ${bytes} of ${file.size} bytes: the file changed while hashing`);
     send({ type: 'done', gitSha1: sha1.digest('hex'), bytes, buffersAllocated: allocated });
   } catch (err) {
     if (!cancelled) send({ type: 'error', ...errorToData(err) });

@@ -59,11 +59,16 @@ async function hashWithFeeder(worker: Worker, file: Blob, opts: HashFileOptions)
 }
 
 /** Runs inside a worker: SHA-256 + git blob SHA-1 of a File, reading it once. */
-export async function hashFile(file: SliceableBlob, name: string, opts: HashFileOptions = {}): Promise<Digests> {
-  const worker = file.size >= PIPELINE_MIN_BYTES && isBlob(file) ? feederWorker() : undefined;
-  if (worker) {
+export async function hashFile(
+  file: SliceableBlob,
+  name: string,
+  opts: HashFileOptions = {}
+): Promise<Digests> {
+  const blob = isBlob(file) && file.size >= PIPELINE_MIN_BYTES ? file : undefined;
+  const worker = blob && feederWorker();
+  if (blob && worker) {
     try {
-      return await hashWithFeeder(worker, file, opts);
+      return await hashWithFeeder(worker, blob, opts);
     } catch (err) {
       if (!feederBroken || (err as Error).name === 'AbortError') throw err;
     }

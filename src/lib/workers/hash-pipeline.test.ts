@@ -13,10 +13,19 @@ const want = (b: Uint8Array) => ({
 
 async function pipeline(
   file: Blob,
-  opts: { chunkSize?: number; pool?: number; mode?: 'byob' | 'slice'; signal?: AbortSignal; onProgress?: (d: number) => void } = {}
+  opts: {
+    chunkSize?: number;
+    pool?: number;
+    mode?: 'byob' | 'slice';
+    signal?: AbortSignal;
+    onProgress?: (d: number) => void;
+  } = {}
 ) {
   const { port1, port2 } = new MessageChannel();
-  const feeding = feedFile({ file, port: port2, chunkSize: opts.chunkSize ?? 64 * KiB, pool: opts.pool ?? 3 }, opts.mode);
+  const feeding = feedFile(
+    { file, port: port2, chunkSize: opts.chunkSize ?? 64 * KiB, pool: opts.pool ?? 3 },
+    opts.mode
+  );
   try {
     return await hashFromFeeder(port1, file.size, { signal: opts.signal, onProgress: opts.onProgress });
   } finally {
@@ -68,7 +77,9 @@ describe('hash pipeline (feeder + SHA-256 side)', () => {
     const broken = new Blob([bytes]);
     const failing = {
       size: broken.size,
-      slice: () => ({ arrayBuffer: () => Promise.reject(Object.assign(new Error('gone'), { name: 'NotReadableError' })) }),
+      slice: () => ({
+        arrayBuffer: () => Promise.reject(Object.assign(new Error('gone'), { name: 'NotReadableError' }))
+      }),
       stream: () => {
         throw new Error('no stream');
       }
@@ -79,7 +90,11 @@ describe('hash pipeline (feeder + SHA-256 side)', () => {
   it('fails clearly when the file yields fewer bytes than its size', async () => {
     const real = new Blob([bytes.subarray(0, 100_000)]);
     for (const mode of ['byob', 'slice'] as const) {
-      const shrunk = { size: 150_000, slice: real.slice.bind(real), stream: real.stream.bind(real) } as unknown as Blob;
+      const shrunk = {
+        size: 150_000,
+        slice: real.slice.bind(real),
+        stream: real.stream.bind(real)
+      } as unknown as Blob;
       await expect(pipeline(shrunk, { mode })).rejects.toThrow(/changed while hashing/);
     }
   });

@@ -50,7 +50,9 @@ export async function hashFromFeeder(
         settle(() => reject(new Error(`hashed ${done} of ${size} bytes: the file changed while hashing`)));
       } else {
         const sha = sha256.digest('hex');
-        settle(() => resolve({ sha256: sha, gitSha1: data.gitSha1, buffersAllocated: data.buffersAllocated }));
+        settle(() =>
+          resolve({ sha256: sha, gitSha1: data.gitSha1, buffersAllocated: data.buffersAllocated })
+        );
       }
     };
   });

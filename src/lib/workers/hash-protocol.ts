@@ -25,7 +25,10 @@ export function errorFromData({ name, message }: { name: string; message: string
 }
 
 export function errorToData(err: unknown): { name: string; message: string } {
-  const { name, message } = (typeof err === 'object' && err !== null ? err : {}) as { name?: unknown; message?: unknown };
+  const { name, message } = (typeof err === 'object' && err !== null ? err : {}) as {
+    name?: unknown;
+    message?: unknown;
+  };
   return {
     name: typeof name === 'string' ? name : 'Error',
     message: typeof message === 'string' ? message : String(err)

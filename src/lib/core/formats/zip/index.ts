@@ -10,7 +10,8 @@ import { findEndRecord, readZipDirectory, type ZipEntry } from './directory';
 import { METHOD_STORED, openMember } from './member';
 import { checkDirectory, checkEntry, UNREADABLE_FLAGS } from './structure-checks';
 
-/** Stored members up to this size get their CRC checked (storages of many GB are not re-read for it). */
+/** Stored members up to CRC_ALWAYS_MAX get their CRC checked; up to CRC_CHECK_MAX when they parse as something. */
+const CRC_ALWAYS_MAX = 1024 * 1024;
 const CRC_CHECK_MAX = 64 * 1024 * 1024;
 
 export function startsWithLocalHeader(head: Uint8Array): boolean {
@@ -103,13 +104,25 @@ async function scanMember(src: ByteSource, entry: ZipEntry, ctx: ScanContext): P
   await ctx.scanNested(member, entry.name);
 }
 
-/** True/false when checked, undefined when too large to re-read; a mismatch is reported only when ctx is given. */
+/**
+ * Stored members are re-read for their CRC only when small, or when they hold something a loader parses (a
+ * pickle, a nested zip): tampering there is what matters (CVE-2025-10156), while re-reading gigabytes of
+ * raw tensor storage would only make the scan as slow as hashing.
+ */
+async function worthCrcCheck(member: ByteSource): Promise<boolean> {
+  if (member.size <= CRC_ALWAYS_MAX) return true;
+  if (member.size > CRC_CHECK_MAX) return false;
+  const head = await member.read(0, 4096);
+  return looksLikePickle(head) !== 'no' || startsWithLocalHeader(head);
+}
+
+/** True/false when checked, undefined when not re-read; a mismatch is reported only when ctx is given. */
 async function checkCrc(
   member: ByteSource,
   entry: ZipEntry,
   ctx?: ScanContext
 ): Promise<boolean | undefined> {
-  if (entry.method === METHOD_STORED && member.size > CRC_CHECK_MAX) return undefined;
+  if (entry.method === METHOD_STORED && !(await worthCrcCheck(member))) return undefined;
   let crc = 0;
   for (let offset = 0; offset < member.size; offset += 1024 * 1024) {
     crc = crc32(await member.read(offset, 1024 * 1024), crc);
