@@ -38,12 +38,25 @@ if (!chromium.path) {
 
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 step('type check', npx, ['svelte-kit', 'sync']) &&
-  step('svelte-check', npx, ['svelte-check', '--tsconfig', './tsconfig.json', '--fail-on-warnings', '--threshold', 'warning']);
+  step('svelte-check', npx, [
+    'svelte-check',
+    '--tsconfig',
+    './tsconfig.json',
+    '--fail-on-warnings',
+    '--threshold',
+    'warning'
+  ]);
 step('formatting', npx, ['prettier', '--check', '.', '--log-level', 'warn']);
 
 const vitestJson = join(results, 'vitest.json');
 rmSync(vitestJson, { force: true });
-step('unit tests', npx, ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
+step('unit tests', npx, [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${vitestJson}`
+]);
 if (!countJson(vitestJson, (j) => ({ ok: j.numPassedTests, bad: j.numFailedTests }))) failed++;
 
 if (step('build', npx, ['vite', 'build', '--logLevel', 'warn'])) {

@@ -25,7 +25,10 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
 // Protocol-0 pickle that would run `echo pwned` through os.system when loaded. Built by hand; never loaded.
 const MALICIOUS = Buffer.from("cos\nsystem\n(S'echo pwned'\ntR.", 'latin1');
 // {'w': [1, 2]} at protocol 2: plain containers only.
-const BENIGN = Buffer.from([0x80, 0x02, 0x7d, 0x71, 0x00, 0x58, 0x01, 0, 0, 0, 0x77, 0x5d, 0x71, 0x01, 0x28, 0x4b, 0x01, 0x4b, 0x02, 0x65, 0x73, 0x2e]);
+const BENIGN = Buffer.from([
+  0x80, 0x02, 0x7d, 0x71, 0x00, 0x58, 0x01, 0, 0, 0, 0x77, 0x5d, 0x71, 0x01, 0x28, 0x4b, 0x01, 0x4b, 0x02,
+  0x65, 0x73, 0x2e
+]);
 
 let dir: string;
 beforeAll(() => {
@@ -72,7 +75,9 @@ describe('safeload CLI', () => {
     expect(code).toBe(1);
     const report = JSON.parse(stdout);
     expect(report.version).toBe(SAFELOAD_VERSION);
-    const byName = Object.fromEntries(report.files.map((f: { path: string }) => [f.path.split('/').pop(), f]));
+    const byName = Object.fromEntries(
+      report.files.map((f: { path: string }) => [f.path.split('/').pop(), f])
+    );
     expect(Object.keys(byName).sort()).toEqual(['evil.bin', 'weights.pkl']);
     const evil = byName['evil.bin'];
     expect(evil).toMatchObject({ size: MALICIOUS.length, verdict: 'critical', complete: true });
@@ -93,7 +98,9 @@ describe('safeload CLI', () => {
     const { code } = await cli('scan', join(dir, 'model'), '--sarif', sarifPath);
     expect(code).toBe(1);
     const sarif = JSON.parse(readFileSync(sarifPath, 'utf8'));
-    const schemaPath = createRequire(import.meta.url).resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
+    const schemaPath = createRequire(import.meta.url).resolve(
+      '@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'
+    );
     const validator = new Validator(JSON.parse(readFileSync(schemaPath, 'utf8')), '4', false);
     const result = validator.validate(sarif);
     expect(result.errors).toEqual([]);
@@ -104,7 +111,9 @@ describe('safeload CLI', () => {
   });
 
   it('rejects a SARIF log that breaks the schema (the validator is live)', () => {
-    const schemaPath = createRequire(import.meta.url).resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
+    const schemaPath = createRequire(import.meta.url).resolve(
+      '@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'
+    );
     const validator = new Validator(JSON.parse(readFileSync(schemaPath, 'utf8')), '4', false);
     expect(validator.validate({ version: '2.1.0', runs: [{ tool: {} }] }).valid).toBe(false);
   });

@@ -73,7 +73,9 @@ describe('peer corpus', () => {
         .join('; ')}`;
       if (exception) {
         expect(ok, `listed as an exception but now agrees with "${row.label}" — remove the row`).toBe(false);
-        expect(report.verdict, `exception row says our verdict is ${exception.verdict}`).toBe(exception.verdict);
+        expect(report.verdict, `exception row says our verdict is ${exception.verdict}`).toBe(
+          exception.verdict
+        );
       } else {
         expect(ok, `label ${row.label} but ${summary}`).toBe(true);
       }

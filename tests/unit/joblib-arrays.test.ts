@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { memorySource } from '../../src/lib/core/bytes/byte-source';
 import { scanSource } from '../../src/lib/core/scan';
 
-const real = new Uint8Array(readFileSync(join(import.meta.dirname, '../fixtures/models/joblib_mixed_arrays.joblib')));
+const real = new Uint8Array(
+  readFileSync(join(import.meta.dirname, '../fixtures/models/joblib_mixed_arrays.joblib'))
+);
 const scan = (bytes: Uint8Array) => scanSource(memorySource(bytes, 'model.joblib'));
 
 function replaceAscii(bytes: Uint8Array, from: string, to: string): Uint8Array {
@@ -12,7 +14,10 @@ function replaceAscii(bytes: Uint8Array, from: string, to: string): Uint8Array {
   const at = text.indexOf(from);
   expect(at).toBeGreaterThan(0);
   const out = bytes.slice();
-  out.set(Uint8Array.from(to, (c) => c.charCodeAt(0)), at);
+  out.set(
+    Uint8Array.from(to, (c) => c.charCodeAt(0)),
+    at
+  );
   return out;
 }
 

@@ -28,5 +28,10 @@ export function parseScanArgs(argv: string[]): ScanArgs {
   const failOn = parsed.values['fail-on'] as string;
   if (!isSeverity(failOn)) throw new UsageError(`--fail-on must be one of info, low, medium, high, critical`);
   if (parsed.positionals.length === 0) throw new UsageError('scan needs at least one file or folder');
-  return { paths: parsed.positionals, json: parsed.values.json as boolean, sarif: parsed.values.sarif, failOn };
+  return {
+    paths: parsed.positionals,
+    json: parsed.values.json as boolean,
+    sarif: parsed.values.sarif,
+    failOn
+  };
 }

@@ -10,10 +10,13 @@ import { parseScanArgs } from './args';
 import { EXIT, type Io } from './io';
 
 function describe(report: FileReport): string {
-  const lines = [`${report.verdict.toUpperCase().padEnd(8)} ${report.path}  (${report.formats.join(', ') || 'unknown'})`];
+  const lines = [
+    `${report.verdict.toUpperCase().padEnd(8)} ${report.path}  (${report.formats.join(', ') || 'unknown'})`
+  ];
   if (!report.complete) lines.push('         ! not fully analysed');
   for (const f of report.findings) {
-    const where = formatLocationPath(f.location.path) + (f.location.offset !== undefined ? ` @${f.location.offset}` : '');
+    const where =
+      formatLocationPath(f.location.path) + (f.location.offset !== undefined ? ` @${f.location.offset}` : '');
     lines.push(`  - [${f.severity}] ${f.title} (${f.ruleId}) ${where}`);
   }
   return lines.join('\n');

@@ -91,6 +91,9 @@ export function verdictOf(findings: readonly Finding[]): Verdict {
 
 /** Shortens file-provided text for display and reports; never trust its length. */
 export function shorten(text: string, max = 200): string {
-  const cleaned = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const cleaned = text.replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`
+  );
   return cleaned.length > max ? `${cleaned.slice(0, max - 1)}…` : cleaned;
 }

@@ -124,7 +124,9 @@ class FileScan {
       async scanNested(member, memberName) {
         const childPath = [...path, memberName];
         if (depth + 1 > scan.limits.maxDepth) {
-          this.incomplete(`Nesting deeper than ${scan.limits.maxDepth} levels was not followed (${shorten(memberName, 80)}).`);
+          this.incomplete(
+            `Nesting deeper than ${scan.limits.maxDepth} levels was not followed (${shorten(memberName, 80)}).`
+          );
           return;
         }
         await scan.scanSource(member, childPath, depth + 1);

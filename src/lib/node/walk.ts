@@ -16,7 +16,9 @@ export interface WalkProblem {
 const MAX_FILES = 1_000_000;
 
 /** Expands files and folders (recursively, sorted, symlinks not followed) into the files to scan. */
-export async function walkPaths(inputs: readonly string[]): Promise<{ files: WalkedFile[]; problems: WalkProblem[] }> {
+export async function walkPaths(
+  inputs: readonly string[]
+): Promise<{ files: WalkedFile[]; problems: WalkProblem[] }> {
   const files: WalkedFile[] = [];
   const problems: WalkProblem[] = [];
   const visit = async (fsPath: string, root: string, rootLabel: string): Promise<void> => {

@@ -44,7 +44,11 @@ export function toJsonReport(files: readonly FileReport[]): JsonReport {
         severity: x.severity,
         title: x.title,
         message: x.message,
-        location: { path: formatLocationPath(x.location.path), container: x.location.path, offset: x.location.offset },
+        location: {
+          path: formatLocationPath(x.location.path),
+          container: x.location.path,
+          offset: x.location.offset
+        },
         evidence: x.evidence
       })),
       facts: f.facts ?? {}

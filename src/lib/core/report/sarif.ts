@@ -39,7 +39,9 @@ function rulesOf(findings: readonly Finding[]) {
 
 /** SARIF 2.1.0 log of a scan. Offsets inside containers are reported as logical locations. */
 export function toSarif(files: readonly FileReport[]) {
-  const all = files.flatMap((file, fileIndex) => file.findings.map((finding) => ({ file, fileIndex, finding })));
+  const all = files.flatMap((file, fileIndex) =>
+    file.findings.map((finding) => ({ file, fileIndex, finding }))
+  );
   const rules = rulesOf(all.map((x) => x.finding));
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   return {
@@ -47,7 +49,9 @@ export function toSarif(files: readonly FileReport[]) {
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'safeload', version: SAFELOAD_VERSION, informationUri: INFORMATION_URI, rules } },
+        tool: {
+          driver: { name: 'safeload', version: SAFELOAD_VERSION, informationUri: INFORMATION_URI, rules }
+        },
         artifacts: files.map((f) => ({
           location: { uri: toUri(f.path) },
           length: f.size,

@@ -59,7 +59,8 @@ export function joblibArrayAfterBuild(inst: Val, state: Val): JoblibArray | null
     return { invalid: 'the array shape is not a tuple of integers' };
   }
   const dtype = entries.get('dtype');
-  const spec = dtype instanceof Made && typeof dtype.args?.[0] === 'string' ? itemSizeOf(dtype.args[0]) : undefined;
+  const spec =
+    dtype instanceof Made && typeof dtype.args?.[0] === 'string' ? itemSizeOf(dtype.args[0]) : undefined;
   if (!spec) return { invalid: 'the array dtype is not one Safeload can size' };
   return {
     shape: shape as number[],

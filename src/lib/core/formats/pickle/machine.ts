@@ -400,7 +400,8 @@ export class PickleMachine {
           const n = stack.length - this.markOrFail();
           if (n % 2 !== 0) this.malformed('odd number of items for SETITEMS');
           const target = stack[this.markOrFail() - 1];
-          for (let i = stack.length - n; i < stack.length; i += 2) rememberEntry(target, stack[i], stack[i + 1]);
+          for (let i = stack.length - n; i < stack.length; i += 2)
+            rememberEntry(target, stack[i], stack[i + 1]);
           this.addRefs(this.top(), this.popMark());
           break;
         }
@@ -912,15 +913,21 @@ export class PickleMachine {
       this.frameEnd = Infinity;
     }
     if (array.alignmentBytes !== undefined) await cur.fill(1);
-    const padByte = array.alignmentBytes !== undefined && cur.pos < cur.end ? cur.buf[cur.pos - cur.base] : undefined;
+    const padByte =
+      array.alignmentBytes !== undefined && cur.pos < cur.end ? cur.buf[cur.pos - cur.base] : undefined;
     const span = joblibArraySpan(array, cur.pos, padByte);
-    if (span.kind === 'invalid') throw new PickleStop('malformed', `joblib array: ${span.reason}`, this.opStart);
+    if (span.kind === 'invalid')
+      throw new PickleStop('malformed', `joblib array: ${span.reason}`, this.opStart);
     if (span.kind === 'nested-pickle') {
       await this.runNestedPickle();
       return;
     }
     if (span.end > cur.size) {
-      throw new PickleStop('truncated', `joblib array data runs ${span.end - cur.size} bytes past the end`, cur.pos);
+      throw new PickleStop(
+        'truncated',
+        `joblib array data runs ${span.end - cur.size} bytes past the end`,
+        cur.pos
+      );
     }
     this.joblibArrays++;
     this.arg(`<joblib array: ${span.end - span.start} bytes>`);
@@ -932,9 +939,16 @@ export class PickleMachine {
    * analysed like any other, then the outer pickle resumes with its own stack and memo.
    */
   private async runNestedPickle(): Promise<void> {
-    const saved = { stack: this.stack, marks: this.marks, fence: this.fence, memo: this.memo, proto: this.proto };
+    const saved = {
+      stack: this.stack,
+      marks: this.marks,
+      fence: this.fence,
+      memo: this.memo,
+      proto: this.proto
+    };
     const frameEnd = this.frameEnd;
-    if (++this.nestedDepth > 8) throw new PickleStop('limit', 'joblib object arrays nested too deeply', this.opStart);
+    if (++this.nestedDepth > 8)
+      throw new PickleStop('limit', 'joblib object arrays nested too deeply', this.opStart);
     try {
       await this.runOne();
       this.pickles--;
