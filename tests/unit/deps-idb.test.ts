@@ -59,7 +59,14 @@ describe('OSV stores over IndexedDB', () => {
     const record = osvRecord('PYSEC-2022-43015');
     await store.append(new Map([['torch', [record]]]));
     await store.append(new Map([['torch', [record, osvRecord('GHSA-53q9-r3pm-6pq6')]]]));
-    expect((await store.get('torch')).map((r) => r.id)).toEqual(['PYSEC-2022-43015', 'GHSA-53q9-r3pm-6pq6']);
+    expect((await store.get('torch')).map((r) => r.id).sort()).toEqual([
+      'GHSA-53q9-r3pm-6pq6',
+      'PYSEC-2022-43015'
+    ]);
+    // a record met again under another package is found under both
+    await store.append(new Map([['pytorch', [record]]]));
+    expect((await store.get('pytorch')).map((r) => r.id)).toEqual(['PYSEC-2022-43015']);
+    expect((await store.get('torch')).length).toBe(2);
     await store.clear();
     expect(await store.get('torch')).toEqual([]);
     expect(await store.info()).toBeNull();

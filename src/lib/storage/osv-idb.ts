@@ -4,9 +4,11 @@ import type { OsvRecord } from '../core/deps/osv-record';
 
 // One IndexedDB database for both OSV sources: the online record cache and the offline index of a dropped all.zip.
 export const OSV_DB_NAME = 'safeload-osv';
-const VERSION = 1;
+const VERSION = 2;
 const RECORDS = 'records';
-const PACKAGES = 'packages';
+/** Offline records, each stored once with the PyPI names it affects; a multi-entry index finds them by name. */
+const OFFLINE = 'offline';
+const BY_PACKAGE = 'by-package';
 const META = 'meta';
 const DATABASE_INFO = 'database-info';
 
@@ -30,7 +32,11 @@ export function openOsvDb(factory: IDBFactory = indexedDB, name = OSV_DB_NAME): 
   request.onupgradeneeded = () => {
     const db = request.result;
     if (!db.objectStoreNames.contains(RECORDS)) db.createObjectStore(RECORDS, { keyPath: 'id' });
-    if (!db.objectStoreNames.contains(PACKAGES)) db.createObjectStore(PACKAGES);
+    if (db.objectStoreNames.contains('packages')) db.deleteObjectStore('packages'); // version 1 layout
+    if (!db.objectStoreNames.contains(OFFLINE))
+      db.createObjectStore(OFFLINE, { keyPath: 'record.id' }).createIndex(BY_PACKAGE, 'packages', {
+        multiEntry: true
+      });
     if (!db.objectStoreNames.contains(META)) db.createObjectStore(META);
   };
   return new Promise((resolve, reject) => {
@@ -61,29 +67,42 @@ export class IdbOsvCache implements OsvCache {
   }
 }
 
-/** The offline database: records under each PyPI package (PEP 503 name) they affect, plus the database's info. */
+interface OfflineEntry {
+  record: OsvRecord;
+  packages: string[];
+}
+
+/** The offline database: each record once, found by the PyPI packages (PEP 503 names) it affects, plus its info. */
 export class IdbOsvIndexStore implements OsvIndexStore {
   constructor(private readonly db: IDBDatabase) {}
 
   async append(batch: ReadonlyMap<string, readonly OsvRecord[]>): Promise<void> {
-    const tx = this.db.transaction(PACKAGES, 'readwrite');
-    const store = tx.objectStore(PACKAGES);
-    // Requests are chained by callbacks so the transaction stays active until the last put.
+    const entries = new Map<string, OfflineEntry>();
     for (const [name, records] of batch) {
-      const read = store.get(name);
+      for (const record of records) {
+        const entry = entries.get(record.id) ?? { record, packages: [] };
+        if (!entry.packages.includes(name)) entry.packages.push(name);
+        entries.set(record.id, entry);
+      }
+    }
+    const tx = this.db.transaction(OFFLINE, 'readwrite');
+    const store = tx.objectStore(OFFLINE);
+    // A record seen in an earlier batch keeps the packages it was stored under; requests are chained by
+    // callbacks so the transaction stays active until the last put.
+    for (const [id, entry] of entries) {
+      const read = store.get(id);
       read.onsuccess = () => {
-        const list = ((read.result as OsvRecord[] | undefined) ?? []).slice();
-        const ids = new Set(list.map((r) => r.id));
-        for (const r of records) if (!ids.has(r.id)) list.push(r);
-        store.put(list, name);
+        const known = (read.result as OfflineEntry | undefined)?.packages ?? [];
+        store.put({ record: entry.record, packages: [...new Set([...known, ...entry.packages])] });
       };
     }
     await completion(tx);
   }
 
   async get(name: string): Promise<OsvRecord[]> {
-    const tx = this.db.transaction(PACKAGES, 'readonly');
-    return ((await settle(tx.objectStore(PACKAGES).get(name))) as OsvRecord[] | undefined) ?? [];
+    const tx = this.db.transaction(OFFLINE, 'readonly');
+    const entries = (await settle(tx.objectStore(OFFLINE).index(BY_PACKAGE).getAll(name))) as OfflineEntry[];
+    return entries.map((e) => e.record);
   }
 
   async setInfo(info: OsvDatabaseInfo): Promise<void> {
@@ -98,8 +117,8 @@ export class IdbOsvIndexStore implements OsvIndexStore {
   }
 
   async clear(): Promise<void> {
-    const tx = this.db.transaction([PACKAGES, META], 'readwrite');
-    tx.objectStore(PACKAGES).clear();
+    const tx = this.db.transaction([OFFLINE, META], 'readwrite');
+    tx.objectStore(OFFLINE).clear();
     tx.objectStore(META).clear();
     await completion(tx);
   }
