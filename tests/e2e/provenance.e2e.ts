@@ -153,6 +153,18 @@ test('fetch a commit, drop a folder with one tampered and one missing file, expo
       await expect(match(other, 'model.safetensors')).toHaveAttribute('data-match', 'mismatch');
       await expect(match(other, 'vocab.txt')).toHaveAttribute('data-match', 'missing');
       await expect(other.getByTestId('match-summary')).toContainText('4 verified');
+
+      // The downloaded manifest file re-verifies the same way; an edited one is refused.
+      writeTree(dir.path, {
+        'saved/manifest.json': enc(json),
+        'saved/edited.json': enc(json.replace('"vocab.txt"', '"vocab2.txt"'))
+      });
+      await other.getByTestId('manifest-input').setInputFiles(join(dir.path, 'saved/edited.json'));
+      await expect(other.locator('[data-problem="manifest"]')).toContainText('altered or corrupted');
+      await other.getByTestId('manifest-input').setInputFiles(join(dir.path, 'saved/manifest.json'));
+      await expect(other.getByTestId('manifest-summary')).toContainText('Loaded from manifest.json');
+      await expect(other.getByTestId('manifest-digest')).toHaveText(digest);
+      await expect(match(other, 'model.safetensors')).toHaveAttribute('data-match', 'mismatch');
       expect(foreign).toEqual([]);
     } finally {
       await fresh.close();

@@ -3,6 +3,7 @@ import type { PemInput, PolicyRequest, SigningRequest, SigningResult } from '../
 import type { SigningClient } from '../workers/signing-client';
 import { isActive, type FileJob } from './file-job';
 import { bundleCandidates, filesBeside } from './signature-targets';
+import { triageInputs } from './triage-inputs.svelte';
 
 export type SigningMode = 'keyless' | 'key' | 'certificate';
 
@@ -128,6 +129,15 @@ export class SignaturesState {
       const result = await this.client.verify(request, (done, total) => (this.progress = { done, total }));
       this.result = result;
       this.resultBundle = this.bundlePath;
+      triageInputs.signature = {
+        present: true,
+        method: this.mode,
+        requested:
+          this.mode === 'keyless'
+            ? { identity: this.identity.trim(), issuer: this.issuer.trim() }
+            : undefined,
+        result
+      };
       const failed = result.lines.filter((l) => !l.ok).length;
       this.announcement = result.verified
         ? 'Verification succeeded: every check passed.'

@@ -8,7 +8,8 @@ export interface SignatureInput {
   method?: SignatureMethod;
   /** The identity and issuer the policy required (keyless). */
   requested?: { identity?: string; issuer?: string };
-  result?: VerificationResult | null;
+  /** What the triage reads of a verification (the app's worker result has the same fields). */
+  result?: Pick<VerificationResult, 'verified' | 'lines' | 'signer'> | null;
   /** Why verification could not run (no signer policy, unreadable file …). */
   error?: string;
 }
