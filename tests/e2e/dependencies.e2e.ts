@@ -340,6 +340,40 @@ test('offline: a dropped all.zip is indexed, dated and counted, and audits with 
   }
 });
 
+test('offline: a large all.zip (20,000 records) is indexed in the worker and answers without network', async ({
+  page,
+  context
+}) => {
+  test.setTimeout(180_000);
+  const tmp = tempDir();
+  try {
+    const base = loadOsvRecords();
+    const entries: Record<string, Uint8Array> = {};
+    for (let i = 0; i < 20_000; i++) {
+      const record = structuredClone(base[i % base.length]);
+      record.id = `COPY-${i}`;
+      for (const a of record.affected ?? [])
+        if (a.package) a.package.name = `${a.package.name}-copy-${i % 500}`;
+      entries[`${record.id}.json`] = strToU8(JSON.stringify(record));
+    }
+    const zipPath = join(tmp.path, 'all.zip');
+    writeFileSync(zipPath, zipSync(entries, { level: 6 }));
+    await page.goto('/dependencies');
+    const started = Date.now();
+    await dropPaths(page, [zipPath], page.getByTestId('database-drop'));
+    await expect(page.getByTestId('database-records')).toHaveText('20,000', { timeout: 150_000 });
+    test.info().annotations.push({ type: 'index-ms', description: String(Date.now() - started) });
+    await expect(page.getByTestId('database-info')).not.toContainText('Incomplete');
+    await context.setOffline(true);
+    await page.getByLabel('Or paste a requirement or lock file').fill('torch-copy-5==1.13.0\n');
+    await expect(pkg(page, 'torch-copy-5')).toHaveAttribute('data-status', 'unchecked');
+    await page.getByTestId('check-offline').click();
+    await expect(pkg(page, 'torch-copy-5')).toHaveAttribute('data-vulns', '2');
+  } finally {
+    tmp.remove();
+  }
+});
+
 test('offline: a file that is not an OSV database is refused with a reason', async ({ page }) => {
   const tmp = tempDir();
   try {

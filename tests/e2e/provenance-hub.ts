@@ -14,7 +14,7 @@ import {
   INFO_BERT
 } from '../unit/provenance-hub-fixtures';
 
-export { BERT, BERT_COMMIT, fixture, FixtureHub };
+export { BERT, BERT_COMMIT, fixture, FixtureHub, HF_FIXTURES };
 export const API = `https://huggingface.co/api/models/${BERT}`;
 
 /** The Hub's CORS exposure as recorded (2025): JS may read these response headers, and no others. */

@@ -9,6 +9,7 @@ import {
   bertRepo,
   fixture,
   FixtureHub,
+  HF_FIXTURES,
   JSON_HEADERS,
   serveHub,
   TOKENIZER_CONFIG,
@@ -312,4 +313,21 @@ test('a gated repo shows its facts; a private repo asks for a token', async ({ p
   await expect(token).toHaveValue('hf_rememberedForThisTab');
   await page.getByLabel(/Keep the token/).uncheck();
   expect(await page.evaluate(() => JSON.stringify(sessionStorage))).not.toContain('hf_remembered');
+});
+
+test('a dropped hub cache folder pre-fills the repo and commit and verifies through its blobs', async ({
+  page,
+  baseURL
+}) => {
+  const cache = join(HF_FIXTURES, 'local/hf-hub-cache/models--google-bert--bert-base-uncased');
+  const main = readFileSync(join(cache, 'refs/main'), 'utf8').trim();
+  await page.goto('/provenance');
+  await page.waitForLoadState('networkidle');
+  const foreign = recordForeign(page, baseURL!);
+  await dropPaths(page, [cache]);
+  await expect(page.getByTestId('local-layout')).toHaveAttribute('data-kind', 'hub-cache');
+  await expect(page.getByLabel('Repo id or Hub URL')).toHaveValue(BERT);
+  await expect(page.getByLabel(/Revision/)).toHaveValue(main);
+  await expect(match(page, 'tokenizer_config.json')).toHaveAttribute('data-match', 'verified');
+  expect(foreign).toEqual([]);
 });

@@ -20,9 +20,10 @@ import {
 import type { FileJob } from './file-job';
 import { localView, matchRows, mayHoldHubLayout } from './provenance-local';
 import { problemOf, type ProblemView } from './provenance-problem';
+import type { ProvenanceWorkerApi } from '../workers/provenance-api';
+import { triageInputs } from './triage-inputs.svelte';
 
 export type { ProblemView };
-import type { ProvenanceWorkerApi } from '../workers/provenance-api';
 
 export const TOKEN_STORAGE_KEY = 'safeload.hf-token';
 
@@ -120,6 +121,12 @@ export class ProvenanceState {
   /** Starts the effects that follow the dropped files; returns the cleanup. */
   connect(): () => void {
     return $effect.root(() => {
+      // The registry and policy pages read the latest provenance check from here.
+      $effect(() => {
+        const manifest = this.manifest;
+        const match = this.match;
+        if (manifest && match) triageInputs.provenance = { manifest, match };
+      });
       $effect(() => {
         const jobs = this.deps.jobs();
         const key = `${jobs.length}:${jobs.at(-1)?.id ?? 0}`;

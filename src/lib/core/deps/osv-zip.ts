@@ -21,6 +21,9 @@ export const OSV_ZIP_LIMITS: OsvZipLimits = {
   batchSize: 2000
 };
 
+/** Bytes handed to the unzipper at once; a large chunk of small records would otherwise overflow the stack. */
+const PUSH_BYTES = 64 * 1024;
+
 export interface OsvZipBatch {
   /** Records by the PEP 503 name of each PyPI package they affect. */
   byPackage: Map<string, OsvRecord[]>;
@@ -174,7 +177,9 @@ export async function* readOsvZip(
     sawBytes ||= chunk.length > 0;
     bytesIn += chunk.length;
     try {
-      unzip.push(chunk, false);
+      // fflate handles the entries of one push by recursion, a level per entry: bound the entries per push.
+      for (let at = 0; at < chunk.length; at += PUSH_BYTES)
+        unzip.push(chunk.subarray(at, at + PUSH_BYTES), false);
     } catch (err) {
       summary.incomplete.push(`not a readable zip: ${(err as Error).message}`);
       state.stopped = true;
