@@ -85,9 +85,21 @@ try {
     const path = join(dir, name);
     const size = make(path);
     const r = await timeScan(path);
-    console.log(
-      `${name.padEnd(18)} ${(size / GIB).toFixed(2)} GiB  median ${r.median.toFixed(1)} ms  read ${(r.bytesRead / 1024).toFixed(0)} KiB  ${r.verdict}`
-    );
+    if (process.argv.includes('--json')) {
+      console.log(
+        JSON.stringify({
+          name,
+          size,
+          medianMs: +r.median.toFixed(1),
+          bytesRead: r.bytesRead,
+          verdict: r.verdict
+        })
+      );
+    } else {
+      console.log(
+        `${name.padEnd(18)} ${(size / GIB).toFixed(2)} GiB  median ${r.median.toFixed(1)} ms  read ${(r.bytesRead / 1024).toFixed(0)} KiB  ${r.verdict}`
+      );
+    }
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
