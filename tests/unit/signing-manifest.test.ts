@@ -84,6 +84,44 @@ describe('local re-hashing', () => {
     ).toEqual(['d0/a:8:16']);
   });
 
+  it('hashes shards concurrently when asked, with the same verdict and order', async () => {
+    const big = Uint8Array.from({ length: 80 }, (_, i) => (i * 31) % 251);
+    const manifest: SignedManifest = {
+      predicateType: 'https://model_signing/signature/v1.0',
+      serialization: {
+        method: 'shards',
+        hashType: 'sha256',
+        shardSize: 8,
+        allowSymlinks: false,
+        ignorePaths: []
+      },
+      entries: Array.from({ length: 10 }, (_, i) => ({
+        key: `w:${i * 8}:${i * 8 + 8}`,
+        path: 'w',
+        range: { start: i * 8, end: i * 8 + 8 },
+        algorithm: 'sha256-sharded-8',
+        digest: sha256(big.subarray(i * 8, i * 8 + 8))
+      }))
+    };
+    manifest.entries[6].digest = sha256(big.subarray(0, 8));
+    let inFlight = 0;
+    let peak = 0;
+    const digest: typeof digestWithHashWasm = async (source, hashType, opts) => {
+      peak = Math.max(peak, ++inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      try {
+        return await digestWithHashWasm(source, hashType, opts);
+      } finally {
+        inFlight--;
+      }
+    };
+    const wFile = [{ path: 'w', source: memorySource(big, 'w') }];
+    const diff = await diffModel(wFile, manifest, { digest, concurrency: 3 });
+    expect(peak).toBe(3);
+    expect(diff).toMatchObject({ matched: 9, missing: [], extra: [] });
+    expect(diff.mismatched.map((m) => m.name)).toEqual(['w:48:56']);
+  });
+
   it('files mode with blake2b (64-byte) matches Node, and the empty file has a resource', async () => {
     const blake = (b: Uint8Array) => createHash('blake2b512').update(b).digest('hex');
     const manifest: SignedManifest = {

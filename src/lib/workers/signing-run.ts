@@ -4,6 +4,7 @@ import { MAX_BUNDLE_BYTES, parseBundleJson } from '../core/signing/bundle-load';
 import { line } from '../core/signing/checklist';
 import { GIT_PATHS, makeIgnore } from '../core/signing/ignore-paths';
 import type { ModelFile } from '../core/signing/model-diff';
+import type { SourceDigester } from '../core/signing/range-digest';
 import { parseModelStatement, PREDICATE_V01, PREDICATE_V1 } from '../core/signing/model-manifest';
 import {
   MAX_TRUST_JSON_BYTES,
@@ -83,6 +84,9 @@ function toModelFile(ref: SignedFileRef, path = ref.path): ModelFile {
 interface RunOptions {
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
+  /** Where files and shards are hashed when no SHA-256 from the hashing stage can be reused. */
+  digest?: SourceDigester;
+  concurrency?: number;
 }
 
 export async function runSigning(req: SigningRequest, opts: RunOptions = {}): Promise<SigningResult> {
@@ -118,6 +122,8 @@ async function verifyModel(
     signaturePath: req.bundle.path,
     ignorePaths: req.ignorePaths,
     ignoreUnsignedFiles: req.ignoreUnsignedFiles,
+    digest: opts.digest,
+    concurrency: opts.concurrency,
     signal: opts.signal,
     onProgress: opts.onProgress
   });

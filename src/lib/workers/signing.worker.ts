@@ -1,11 +1,14 @@
 // @sigstore/* reads the Buffer global while its modules load: this import must stay first.
 import '../shims/install-buffer';
 import * as Comlink from 'comlink';
+import { createDigestPool } from './digest-pool';
 import type { SigningWorkerApi } from './signing-api';
 import { runSigning, trustSummary } from './signing-run';
 import { throttleProgress } from './throttle';
 
 let running: AbortController | undefined;
+// Files and shards that need hashing here (blake2b, blake3, shards) are spread over one worker per core.
+const digests = createDigestPool();
 
 const api: SigningWorkerApi = {
   trust: (file) => trustSummary(file),
@@ -16,7 +19,9 @@ const api: SigningWorkerApi = {
     try {
       return await runSigning(request, {
         signal: controller.signal,
-        onProgress: throttleProgress(onProgress)
+        onProgress: throttleProgress(onProgress),
+        digest: digests.digester,
+        concurrency: digests.size
       });
     } finally {
       if (running === controller) running = undefined;

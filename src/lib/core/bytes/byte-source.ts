@@ -9,6 +9,8 @@ export interface ByteSource {
   read(offset: number, length: number): Promise<Uint8Array>;
   /** A window onto [offset, offset + length) of this source, clamped to its size. */
   sub(offset: number, length: number, name?: string): ByteSource;
+  /** For sources over a Blob: the Blob and where this source starts in it (lets work move to another worker). */
+  readonly blob?: { blob: SliceableBlob; offset: number };
 }
 
 /** The structural part of Blob that we use, so the core compiles without the DOM lib. */
@@ -28,10 +30,17 @@ function clampedRange(size: number, offset: number, length: number): [number, nu
 }
 
 /** Builds a ByteSource from a raw reader over absolute offsets [base, base + size). */
-export function rangeSource(name: string, size: number, raw: RawRead, base = 0): ByteSource {
+export function rangeSource(
+  name: string,
+  size: number,
+  raw: RawRead,
+  base = 0,
+  blob?: SliceableBlob
+): ByteSource {
   return {
     name,
     size,
+    blob: blob && { blob, offset: base },
     read(offset, length) {
       const [start, end] = clampedRange(size, offset, length);
       if (end === start) return Promise.resolve(new Uint8Array(0));
@@ -39,19 +48,20 @@ export function rangeSource(name: string, size: number, raw: RawRead, base = 0):
     },
     sub(offset, length, subName) {
       const [start, end] = clampedRange(size, offset, length);
-      return rangeSource(subName ?? name, end - start, raw, base + start);
+      return rangeSource(subName ?? name, end - start, raw, base + start, blob);
     }
   };
 }
 
 export function blobSource(blob: SliceableBlob, name: string): ByteSource {
-  return rangeSource(name, blob.size, async (offset, length) => {
+  const read = async (offset: number, length: number) => {
     const bytes = new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());
     if (bytes.length !== length) {
       throw new Error(`short read at ${offset}: wanted ${length} bytes, got ${bytes.length} (file changed?)`);
     }
     return bytes;
-  });
+  };
+  return rangeSource(name, blob.size, read, 0, blob);
 }
 
 export function memorySource(bytes: Uint8Array, name = 'memory'): ByteSource {

@@ -31,6 +31,26 @@ export interface DiffOptions {
   digest: SourceDigester;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** How many files or shards are hashed at once (a digester backed by a worker pool hashes them in parallel). */
+  concurrency?: number;
+}
+
+/** Maps with at most `limit` calls in flight; results keep the input order; the first failure rejects. */
+async function mapConcurrently<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
 }
 
 interface LocalResource {
@@ -71,26 +91,28 @@ export async function diffModel(
   const total = toHash.reduce((n, r) => n + (r.range ? r.range.end - r.range.start : r.file.source.size), 0);
   let done = 0;
   let hashedBytes = 0;
-  const mismatched: Mismatch[] = [];
-  let matched = 0;
-  for (const r of toHash) {
-    const want = expected.get(r.key)!;
-    let actual: string;
+  const digestOf = async (r: LocalResource): Promise<string> => {
     if (!r.range && hashType === 'sha256' && r.file.sha256) {
-      actual = r.file.sha256.toLowerCase();
       done += r.file.source.size;
       options.onProgress?.(done, total);
-    } else {
-      const source = r.range ? r.file.source.sub(r.range.start, r.range.end - r.range.start) : r.file.source;
-      actual = await options.digest(source, hashType, {
-        signal: options.signal,
-        onBytes: (n) => {
-          done += n;
-          hashedBytes += n;
-          options.onProgress?.(done, total);
-        }
-      });
+      return r.file.sha256.toLowerCase();
     }
+    const source = r.range ? r.file.source.sub(r.range.start, r.range.end - r.range.start) : r.file.source;
+    return options.digest(source, hashType, {
+      signal: options.signal,
+      onBytes: (n) => {
+        done += n;
+        hashedBytes += n;
+        options.onProgress?.(done, total);
+      }
+    });
+  };
+  const actuals = await mapConcurrently(toHash, Math.max(1, options.concurrency ?? 1), digestOf);
+  const mismatched: Mismatch[] = [];
+  let matched = 0;
+  toHash.forEach((r, i) => {
+    const want = expected.get(r.key)!;
+    const actual = actuals[i];
     if (want.algorithm !== algorithm) {
       mismatched.push({
         name: r.key,
@@ -102,7 +124,7 @@ export async function diffModel(
     } else {
       matched++;
     }
-  }
+  });
   return { missing, extra, mismatched, matched, hashedBytes };
 }
 

@@ -22,6 +22,8 @@ export interface VerifyModelInput {
   ignoreUnsignedFiles?: boolean;
   /** Computes a digest over a source; defaults to hash-wasm in this thread (the UI may spread shards over workers). */
   digest?: SourceDigester;
+  /** Files or shards hashed at once by `digest` (default 1; a worker-pool digester can take more). */
+  concurrency?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -98,6 +100,7 @@ export async function verifyModelSignature(input: VerifyModelInput): Promise<Ver
     const diff = await diffModel(files, manifest, {
       ignoreUnsignedFiles: input.ignoreUnsignedFiles,
       digest: input.digest ?? digestWithHashWasm,
+      concurrency: input.concurrency,
       signal: input.signal,
       onProgress: input.onProgress
     });

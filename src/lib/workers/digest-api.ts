@@ -1,0 +1,12 @@
+import type { HashType } from '../core/signing/model-manifest';
+
+/** One file or shard digest, computed in its own worker so that shards are hashed on every core. */
+export interface DigestWorkerApi {
+  digest(
+    blob: Blob,
+    start: number,
+    length: number,
+    hashType: HashType,
+    onBytes: (n: number) => void
+  ): Promise<string>;
+}
