@@ -12,6 +12,7 @@ import type {
 import { connectDepsWorker, type DepsWorker } from '../workers/deps-client';
 import { dependencyFiles, filesKey, modelFilesOf, modelNameOf } from './dependency-inputs';
 import type { FileJob } from './file-job';
+import { triageInputs } from './triage-inputs.svelte';
 
 export type AuditActivity = 'reading' | 'online' | 'offline' | 'indexing' | 'exporting' | null;
 
@@ -133,6 +134,7 @@ export class DependencyAudit {
     try {
       const report = await this.#call((api) => api.audit(this.collected!.dependencies, source));
       this.report = report;
+      triageInputs.dependencies = { collected: this.collected!, audit: report };
       const vulns = report.audited.reduce((n, p) => n + p.vulns.length, 0);
       this.announcement = `Checked ${plural(report.audited.length, 'pinned package')}: ${plural(vulns, 'vulnerability', 'vulnerabilities')} in ${plural(this.vulnerableCount, 'package')}.`;
     } catch (err) {
