@@ -1,6 +1,6 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
-import { sigstoreBrowserAliases } from './src/lib/shims/vite-aliases';
+import { sigstoreBrowserAliases } from './src/lib/shims/vite-aliases.ts';
 
 export default defineConfig({
   plugins: [sveltekit()],
