@@ -1,21 +1,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright';
 
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync'
-];
+import { CHROMIUM_ARGS, findChromium } from '../../tests/e2e/chromium-path.mjs';
+
+export { CHROMIUM_ARGS };
 
 export function chromiumPath() {
-  const candidates = [process.env.SAFELOAD_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
-  const found = candidates.find((p) => p && existsSync(p));
-  if (!found) throw new Error('no Chromium found: set SAFELOAD_CHROMIUM');
-  return found;
+  const found = findChromium();
+  if (!found.path) throw new Error(found.help);
+  return found.path;
 }
 
 export async function launch() {

@@ -1,7 +1,19 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isSeverity, type Severity } from '../core/findings';
 
 export class UsageError extends Error {}
+
+/** node:util parseArgs with positionals allowed; unknown or malformed options become a UsageError (exit 2). */
+export function parseCommandLine<const O extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: O
+) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, options });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
 
 export interface ScanArgs {
   paths: string[];
@@ -11,20 +23,11 @@ export interface ScanArgs {
 }
 
 export function parseScanArgs(argv: string[]): ScanArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        sarif: { type: 'string' },
-        'fail-on': { type: 'string', default: 'high' }
-      }
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const parsed = parseCommandLine(argv, {
+    json: { type: 'boolean', default: false },
+    sarif: { type: 'string' },
+    'fail-on': { type: 'string', default: 'high' }
+  });
   const failOn = parsed.values['fail-on'] as string;
   if (!isSeverity(failOn)) throw new UsageError(`--fail-on must be one of info, low, medium, high, critical`);
   if (parsed.positionals.length === 0) throw new UsageError('scan needs at least one file or folder');

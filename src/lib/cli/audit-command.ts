@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { parseArgs } from 'node:util';
 import { auditDependencies, type AuditReport } from '../core/deps/audit';
 import { collectDependencies } from '../core/deps/collect';
 import { vulnLevel } from '../core/deps/merge-vulns';
@@ -18,7 +17,7 @@ import { isHubBookkeeping } from '../core/provenance/match';
 import { buildMlBom, type BomModelFile } from '../core/sbom/cyclonedx';
 import { openFileSource } from '../node/file-source';
 import { walkPaths } from '../node/walk';
-import { UsageError } from './args';
+import { parseCommandLine, UsageError } from './args';
 import { describeAudit } from './audit-text';
 import { EXIT, type Io } from './io';
 
@@ -35,23 +34,14 @@ interface AuditArgs {
 const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 
 function parseAuditArgs(argv: string[]): AuditArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        'osv-db': { type: 'string' },
-        'osv-api': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        sarif: { type: 'string' },
-        cyclonedx: { type: 'string' },
-        'fail-on': { type: 'string', default: 'low' }
-      }
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const parsed = parseCommandLine(argv, {
+    'osv-db': { type: 'string' },
+    'osv-api': { type: 'string' },
+    json: { type: 'boolean', default: false },
+    sarif: { type: 'string' },
+    cyclonedx: { type: 'string' },
+    'fail-on': { type: 'string', default: 'low' }
+  });
   const v = parsed.values;
   const failOn = v['fail-on'] as string;
   if (!isSeverity(failOn)) throw new UsageError('--fail-on must be one of info, low, medium, high, critical');

@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { OSV_API } from '../core/deps/osv-client';
-import { UsageError } from './args';
+import { parseCommandLine, UsageError } from './args';
 
 export interface GateArgs {
   path: string;
@@ -23,33 +22,24 @@ export interface GateArgs {
 }
 
 export function parseGateArgs(argv: string[]): GateArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        policy: { type: 'string' },
-        manifest: { type: 'string' },
-        signature: { type: 'string' },
-        identity: { type: 'string' },
-        issuer: { type: 'string' },
-        sarif: { type: 'string' },
-        cyclonedx: { type: 'string' },
-        report: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'osv-db': { type: 'string' },
-        online: { type: 'boolean', default: false },
-        'osv-api': { type: 'string' },
-        name: { type: 'string' },
-        'model-version': { type: 'string' },
-        vendor: { type: 'string' },
-        license: { type: 'string' }
-      }
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const parsed = parseCommandLine(argv, {
+    policy: { type: 'string' },
+    manifest: { type: 'string' },
+    signature: { type: 'string' },
+    identity: { type: 'string' },
+    issuer: { type: 'string' },
+    sarif: { type: 'string' },
+    cyclonedx: { type: 'string' },
+    report: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    'osv-db': { type: 'string' },
+    online: { type: 'boolean', default: false },
+    'osv-api': { type: 'string' },
+    name: { type: 'string' },
+    'model-version': { type: 'string' },
+    vendor: { type: 'string' },
+    license: { type: 'string' }
+  });
   const v = parsed.values;
   if (parsed.positionals.length !== 1) throw new UsageError('gate needs exactly one model file or folder');
   if ((v.identity === undefined) !== (v.issuer === undefined))

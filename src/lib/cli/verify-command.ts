@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { CheckLine } from '../core/signing/checklist';
 import { parseTrustRootText } from '../core/signing/trust-root';
 import type { SignerPolicy } from '../core/signing/verify-bundle';
 import { verifyModelSignature } from '../core/signing/verify-model';
 import { openModel } from '../node/model-files';
-import { UsageError } from './args';
+import { parseCommandLine, UsageError } from './args';
 import { EXIT, type Io } from './io';
 
 interface VerifyArgs {
@@ -19,26 +18,17 @@ interface VerifyArgs {
 }
 
 function parseVerifyArgs(argv: string[]): VerifyArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        signature: { type: 'string' },
-        identity: { type: 'string' },
-        issuer: { type: 'string' },
-        key: { type: 'string' },
-        'certificate-chain': { type: 'string' },
-        'trusted-root': { type: 'string' },
-        'ignore-paths': { type: 'string', multiple: true },
-        'ignore-unsigned-files': { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false }
-      }
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const parsed = parseCommandLine(argv, {
+    signature: { type: 'string' },
+    identity: { type: 'string' },
+    issuer: { type: 'string' },
+    key: { type: 'string' },
+    'certificate-chain': { type: 'string' },
+    'trusted-root': { type: 'string' },
+    'ignore-paths': { type: 'string', multiple: true },
+    'ignore-unsigned-files': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false }
+  });
   const v = parsed.values;
   if (parsed.positionals.length !== 1) throw new UsageError('verify needs exactly one MODEL_PATH');
   const modes = [

@@ -1,6 +1,7 @@
 import type { OsvCache } from '../core/deps/osv-client';
 import type { OsvDatabaseInfo, OsvIndexStore } from '../core/deps/osv-database';
 import type { OsvRecord } from '../core/deps/osv-record';
+import { completion, settle } from './idb';
 
 // One IndexedDB database for both OSV sources: the online record cache and the offline index of a dropped all.zip.
 export const OSV_DB_NAME = 'safeload-osv';
@@ -11,21 +12,6 @@ const OFFLINE = 'offline';
 const BY_PACKAGE = 'by-package';
 const META = 'meta';
 const DATABASE_INFO = 'database-info';
-
-function settle<T>(request: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error ?? new Error('IndexedDB request failed'));
-  });
-}
-
-function completion(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-  });
-}
 
 export function openOsvDb(factory: IDBFactory = indexedDB, name = OSV_DB_NAME): Promise<IDBDatabase> {
   const request = factory.open(name, VERSION);

@@ -1,24 +1,10 @@
 import { recordKey } from '../core/registry/memory-store';
 import type { ModelVersionRecord, RegistryStore } from '../core/registry/types';
+import { completion, settle } from './idb';
 
 export const REGISTRY_DB_NAME = 'safeload-registry';
 const VERSION = 1;
 const RECORDS = 'records';
-
-function settle<T>(request: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error ?? new Error('IndexedDB request failed'));
-  });
-}
-
-function completion(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-  });
-}
 
 export function openRegistryDb(
   factory: IDBFactory = indexedDB,
