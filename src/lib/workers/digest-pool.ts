@@ -1,27 +1,45 @@
 import * as Comlink from 'comlink';
 import { abortError } from '../core/cancel';
+import type { HashType } from '../core/signing/model-manifest';
 import { digestWithHashWasm, type SourceDigester } from '../core/signing/range-digest';
 import type { DigestWorkerApi } from './digest-api';
 
-interface Lane {
-  worker: Worker;
-  api: Comlink.Remote<DigestWorkerApi>;
+/** One digest worker, or anything that behaves like one. */
+export interface DigestLane {
+  digest(
+    blob: Blob,
+    start: number,
+    length: number,
+    hashType: HashType,
+    onBytes: (n: number) => void
+  ): Promise<string>;
+  terminate(): void;
+}
+
+function spawnWorkerLane(): DigestLane {
+  const worker = new Worker(new URL('./digest.worker.ts', import.meta.url), { type: 'module' });
+  const api = Comlink.wrap<DigestWorkerApi>(worker);
+  return {
+    digest: (blob, start, length, hashType, onBytes) =>
+      api.digest(blob, start, length, hashType, Comlink.proxy(onBytes)),
+    terminate: () => worker.terminate()
+  };
+}
+
+function defaultSize(): number {
+  return Math.min(4, Math.max(1, globalThis.navigator?.hardwareConcurrency || 1));
 }
 
 /**
- * A few digest workers (one per core, at most 4) behind a SourceDigester: the signing worker hands each
- * file or shard over Blob-backed sources to a free lane; other sources are hashed in place.
+ * A few digest workers (one per core, at most 4) behind a SourceDigester: each file or shard of a Blob-backed
+ * source goes to a free lane; other sources are hashed in place. A lane that fails or is cancelled is replaced.
  */
-export function createDigestPool(size = Math.min(4, Math.max(1, navigator.hardwareConcurrency || 1))) {
-  const idle: Lane[] = [];
-  const waiting: ((lane: Lane) => void)[] = [];
+export function createDigestPool(size = defaultSize(), spawn: () => DigestLane = spawnWorkerLane) {
+  const idle: DigestLane[] = [];
+  const waiting: ((lane: DigestLane) => void)[] = [];
   let created = 0;
 
-  const spawn = (): Lane => {
-    const worker = new Worker(new URL('./digest.worker.ts', import.meta.url), { type: 'module' });
-    return { worker, api: Comlink.wrap<DigestWorkerApi>(worker) };
-  };
-  const acquire = (): Promise<Lane> => {
+  const acquire = (): Promise<DigestLane> => {
     const lane = idle.pop();
     if (lane) return Promise.resolve(lane);
     if (created < size) {
@@ -30,7 +48,7 @@ export function createDigestPool(size = Math.min(4, Math.max(1, navigator.hardwa
     }
     return new Promise((resolve) => waiting.push(resolve));
   };
-  const release = (lane: Lane) => {
+  const release = (lane: DigestLane) => {
     const next = waiting.shift();
     if (next) next(lane);
     else idle.push(lane);
@@ -44,24 +62,17 @@ export function createDigestPool(size = Math.min(4, Math.max(1, navigator.hardwa
     const lane = await acquire();
     let onAbort: (() => void) | undefined;
     try {
-      const work = lane.api.digest(
-        origin.blob,
-        origin.offset,
-        source.size,
-        hashType,
-        Comlink.proxy((n: number) => opts.onBytes?.(n))
-      );
       const aborted = new Promise<never>((_, reject) => {
         onAbort = () => reject(abortError(opts.signal?.reason));
         if (opts.signal?.aborted) onAbort();
         else opts.signal?.addEventListener('abort', onAbort, { once: true });
       });
+      const work = lane.digest(origin.blob, origin.offset, source.size, hashType, (n) => opts.onBytes?.(n));
       const hex = await Promise.race([work, aborted]);
       release(lane);
       return hex;
     } catch (err) {
-      // A lane that failed or was cancelled mid-file is replaced rather than reused.
-      lane.worker.terminate();
+      lane.terminate();
       release(spawn());
       throw err;
     } finally {
@@ -73,7 +84,7 @@ export function createDigestPool(size = Math.min(4, Math.max(1, navigator.hardwa
     digester,
     size,
     dispose() {
-      for (const lane of idle) lane.worker.terminate();
+      for (const lane of idle) lane.terminate();
       idle.length = 0;
     }
   };
