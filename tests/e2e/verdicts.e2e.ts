@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { MALICIOUS_PICKLE, row, tempDir, waitSettled, writeTree } from './helpers';
+import { dropPaths, MALICIOUS_PICKLE, row, tempDir, waitSettled, writeTree } from './helpers';
 
 test('a plain file gets a verdict', async ({ page }) => {
   const dir = tempDir();
@@ -35,6 +37,47 @@ test('a pickle calling os.system is critical and the details show the import', a
     await expect(panel.locator('li.finding .sev-critical')).toHaveCount(0);
     await panel.getByRole('checkbox', { name: /critical/ }).check();
     await expect(panel.locator('li.finding .sev-critical')).not.toHaveCount(0);
+  } finally {
+    dir.remove();
+  }
+});
+
+test('a dropped folder is checked as one model: index against shards, remote code present', async ({
+  page
+}) => {
+  const dir = tempDir();
+  try {
+    const shard = new Uint8Array(readFileSync('tests/fixtures/safetensors/tiny-benign.safetensors'));
+    const index = {
+      metadata: { total_size: 0 },
+      // The real shard holds 4 tensors; the index claims 2 there and names a second shard that is absent.
+      weight_map: {
+        'embed.weight': 'model-00001-of-00002.safetensors',
+        'norm.weight': 'model-00001-of-00002.safetensors',
+        'lm_head.weight': 'model-00002-of-00002.safetensors'
+      }
+    };
+    const config = { model_type: 'x', auto_map: { AutoModel: 'modeling_x.XModel' } };
+    const text = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
+    writeTree(join(dir.path, 'model'), {
+      'model-00001-of-00002.safetensors': shard,
+      'model.safetensors.index.json': text(index),
+      'config.json': text(config)
+    });
+    await page.goto('/');
+    await dropPaths(page, [join(dir.path, 'model')]);
+    await waitSettled(page, 3);
+    const indexRow = row(page, 'model/model.safetensors.index.json');
+    await expect(indexRow).toHaveAttribute('data-verdict', 'medium');
+    await indexRow.getByRole('button', { name: /^Details/ }).click();
+    const panel = indexRow.getByRole('region', { name: 'Findings' });
+    await expect(panel).toContainText('folder.missing.shard');
+    await expect(panel).toContainText('folder.mismatch.shard');
+    const configRow = row(page, 'model/config.json');
+    await configRow.getByRole('button', { name: /^Details/ }).click();
+    await expect(configRow.getByRole('region', { name: 'Findings' })).toContainText(
+      'folder.missing.remote-code'
+    );
   } finally {
     dir.remove();
   }

@@ -3,6 +3,7 @@ import type { FileJobResult } from '../workers/file-job-api';
 import { createWorkerRunner } from '../workers/worker-runner';
 import { describeJobError, isActive, type FileJob, type PickedFile } from './file-job';
 import { summarize } from './job-stats';
+import { applyFolderChecks } from '../core/folder/cross-check';
 
 type Patch = Partial<Omit<FileJob, 'id' | 'path' | 'size' | 'batch'>>;
 
@@ -92,6 +93,7 @@ export class ScanSession {
         sha256: result.sha256,
         gitSha1: result.gitSha1,
         report: result.report,
+        scanReport: result.report,
         endedAt: Date.now()
       }),
     failed: (id, error) =>
@@ -127,7 +129,10 @@ export class ScanSession {
     this.patches.clear();
     this.now = Date.now();
     this.jobs = jobs;
-    if (wasBusy && !this.busy) this.announcement = this.completionText();
+    if (wasBusy && !this.busy) {
+      this.jobs = withFolderChecks(jobs);
+      this.announcement = this.completionText();
+    }
   }
 
   private completionText(): string {
@@ -139,4 +144,14 @@ export class ScanSession {
     parts.push(attention ? `${attention} need attention` : 'no medium or higher findings');
     return `Finished: ${parts.join(', ')}.`;
   }
+}
+
+/** A dropped folder is one model: adds what files say about each other (missing shards, remote code …). */
+function withFolderChecks(jobs: FileJob[]): FileJob[] {
+  const scanned = jobs.filter((j) => j.scanReport);
+  const checked = applyFolderChecks(scanned.map((j) => j.scanReport!));
+  const byId = new Map(scanned.map((j, i) => [j.id, checked[i]]));
+  return jobs.map((j) =>
+    byId.has(j.id) && byId.get(j.id) !== j.report ? { ...j, report: byId.get(j.id) } : j
+  );
 }

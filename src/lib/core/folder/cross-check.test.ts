@@ -49,6 +49,6 @@ describe('folder cross-checks', () => {
       report('m/b.safetensors', { facts: { 'safetensors.tensors': 5 } })
     ]);
     expect(index.findings.map((f) => f.ruleId)).toEqual(['folder.mismatch.shard']);
-    expect(index.verdict).toBe('high');
+    expect(index.verdict).toBe('medium');
   });
 });

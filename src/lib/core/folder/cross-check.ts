@@ -72,7 +72,7 @@ export function applyFolderChecks(reports: readonly FileReport[]): FileReport[] 
             finding(
               report,
               `folder.mismatch.${ref.kind}`,
-              'high',
+              'medium',
               `${shorten(ref.target, 80)} does not match what this file says`,
               `Expected ${key} = ${expected}, but the file has ${String(actual)}. The files were changed or mixed from different models.`,
               ref.target

@@ -1,6 +1,6 @@
 import { readAll } from '../../bytes/byte-source';
-import type { FormatScanner, Probe } from '../types';
-import { parseShardIndex } from './shard-index';
+import type { FormatScanner, Probe, ScanContext } from '../types';
+import { parseShardIndex, unsafeShardName, type ShardIndex } from './shard-index';
 
 const MAX_INDEX_BYTES = 64 * 1024 * 1024;
 const WEIGHT_MAP = /"weight_map"\s*:/;
@@ -36,6 +36,20 @@ export const safetensorsIndexFormat: FormatScanner = {
     if (index) {
       ctx.fact('safetensors-index.tensors', index.weightMap.size);
       ctx.fact('safetensors-index.shards', new Set(index.weightMap.values()).size);
+      referenceShards(index, ctx);
     }
   }
 };
+
+/**
+ * Each shard the index names, with how many tensors it should hold: a dropped folder is checked against them
+ * (a shard missing, or holding another number of tensors than the index says). Unsafe names are reported above.
+ */
+function referenceShards(index: ShardIndex, ctx: ScanContext): void {
+  const perShard = new Map<string, number>();
+  for (const shard of index.weightMap.values()) perShard.set(shard, (perShard.get(shard) ?? 0) + 1);
+  for (const [shard, tensors] of perShard) {
+    if (unsafeShardName(shard) || !shard.endsWith('.safetensors')) continue;
+    ctx.reference({ kind: 'shard', target: shard, expect: { 'safetensors.tensors': tensors } });
+  }
+}
