@@ -12,11 +12,12 @@ const READ_SIZE = 1024 * 1024;
 export interface PushDecoder {
   push(chunk: Uint8Array, final: boolean): void;
 }
-export type DecoderFactory = (onData: (out: Uint8Array) => void) => PushDecoder;
+/** `final` is true with the last output of a complete stream; a stream that never says so was cut short. */
+export type DecoderFactory = (onData: (out: Uint8Array, final: boolean) => void) => PushDecoder;
 
-export const deflateRaw: DecoderFactory = (onData) => new Inflate((d) => onData(d));
-export const zlibStream: DecoderFactory = (onData) => new Unzlib((d) => onData(d));
-export const gzipStream: DecoderFactory = (onData) => new Gunzip((d) => onData(d));
+export const deflateRaw: DecoderFactory = (onData) => new Inflate(onData);
+export const zlibStream: DecoderFactory = (onData) => new Unzlib(onData);
+export const gzipStream: DecoderFactory = (onData) => new Gunzip(onData);
 
 export type Outcome =
   | { ok: true; bytes: Uint8Array }
@@ -39,7 +40,9 @@ export async function decompressBounded(
   let produced = 0;
   let consumed = 0;
   let stop: string | undefined;
-  const decoder = factory((out) => {
+  let ended = false;
+  const decoder = factory((out, final) => {
+    if (final) ended = true;
     if (stop) return;
     produced += out.length;
     if (produced > cap) {
@@ -74,6 +77,7 @@ export async function decompressBounded(
       `${what} is corrupt near compressed offset ${consumed}: ${String((err as Error)?.message ?? err)}`
     );
   }
+  if (!ended) return failed(`${what} ends before its compressed stream does (the file is truncated)`);
   return { ok: true, bytes: concat(parts, produced) };
 }
 

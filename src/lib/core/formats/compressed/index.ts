@@ -20,7 +20,7 @@ async function decode(
 ): Promise<Outcome | undefined> {
   switch (kind) {
     case 'gzip':
-      return decompressBounded(src, gzipStream, ctx, 'gzip data');
+      return checkGzipTrailer(src, await decompressBounded(src, gzipStream, ctx, 'gzip data'));
     case 'zlib':
       return decompressBounded(src, zlibStream, ctx, 'zlib data');
     case 'xz':
@@ -50,6 +50,25 @@ async function decode(
     default:
       return undefined;
   }
+}
+
+/**
+ * fflate ends a gzip stream cut inside its header as an empty one, and does not check the trailer. The
+ * trailer's ISIZE (length mod 2^32) must match what came out, or the file is truncated (or holds several
+ * members, which this also reports as not fully checked: never clean by mistake).
+ */
+async function checkGzipTrailer(src: ByteSource, outcome: Outcome): Promise<Outcome> {
+  if (!outcome.ok) return outcome;
+  const tail = src.size >= 18 ? await src.read(src.size - 4, 4) : undefined;
+  const isize = tail && (tail[0] | (tail[1] << 8) | (tail[2] << 16)) + tail[3] * 0x1000000;
+  if (isize === outcome.bytes.length % 2 ** 32) return outcome;
+  return {
+    ok: false,
+    reason: 'the gzip data is truncated: its trailer does not match what it decompresses to',
+    bomb: false,
+    produced: outcome.bytes.length,
+    consumed: src.size
+  };
 }
 
 function compressedFormat(kind: CompressionKind, label: string): FormatScanner {

@@ -40,6 +40,8 @@ export interface Hdf5Attribute {
 
 export interface RootAttributes {
   superblockVersion: number;
+  /** Absolute end-of-file address the superblock declares (undefined when it says "undefined address"). */
+  declaredEnd?: number;
   attributes: Hdf5Attribute[];
   /** Attributes kept in dense storage (fractal heap), which this reader does not follow. */
   denseStorage: boolean;
@@ -98,23 +100,33 @@ export class Hdf5RootReader {
     const sb = await this.readUpTo(at, 256, 'superblock');
     const version = sb[8];
     let rootAddr: number;
+    let eofAt: number;
     if (version === 0 || version === 1) {
       this.geo = { base: 0, offsetSize: sb[13], lengthSize: sb[14] };
       this.checkSizes(at);
       const o = this.geo.offsetSize;
       const p = version === 1 ? 28 : 24;
       this.geo.base = uint(sb, p, o, at);
+      eofAt = p + 2 * o;
       rootAddr = uint(sb, p + 4 * o + o, o, at);
     } else if (version === 2 || version === 3) {
       this.geo = { base: 0, offsetSize: sb[9], lengthSize: sb[10] };
       this.checkSizes(at);
       const o = this.geo.offsetSize;
       this.geo.base = uint(sb, 12, o, at);
+      eofAt = 12 + 2 * o;
       rootAddr = uint(sb, 12 + 3 * o, o, at);
     } else {
       throw new Hdf5Error(`unsupported superblock version ${version}`, at + 8);
     }
-    const result: RootAttributes = { superblockVersion: version, attributes: [], denseStorage: false };
+    const o = this.geo.offsetSize;
+    const declaredEnd = isUndefinedAddress(sb, eofAt, o) ? undefined : this.geo.base + uint(sb, eofAt, o, at);
+    const result: RootAttributes = {
+      superblockVersion: version,
+      declaredEnd,
+      attributes: [],
+      denseStorage: false
+    };
     await this.objectHeader(this.geo.base + rootAddr, result);
     return result;
   }

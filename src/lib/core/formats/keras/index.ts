@@ -27,6 +27,11 @@ async function scanKerasH5(src: ByteSource, ctx: ScanContext): Promise<void> {
     );
     return;
   }
+  if (root.declaredEnd !== undefined && root.declaredEnd > src.size) {
+    ctx.incomplete(
+      `The HDF5 file is truncated: its superblock says it ends at byte ${root.declaredEnd}, but it has ${src.size} bytes, so weights or groups past the cut were never there to check.`
+    );
+  }
   const byName = new Map(root.attributes.map((a) => [a.name, a]));
   const version = byName.get('keras_version')?.value;
   const backend = byName.get('backend')?.value;
