@@ -1,19 +1,8 @@
 // Bench-only: raw hashing and reading speeds inside Chromium workers, with CPU time per Chromium process.
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
-import { ensureHashFiles } from './lib/files.mjs';
-import { serveStatic } from './lib/static-server.mjs';
-import { launch, chromiumProcesses } from './lib/browser.mjs';
+import { chromiumProcesses } from './lib/browser.mjs';
+import { openLab } from './lib/lab.mjs';
 
-const benchDir = fileURLToPath(new URL('.', import.meta.url));
-const work = join(benchDir, '.work');
-const files = ensureHashFiles(work);
-execFileSync('npx', ['vite', 'build', '-c', join(benchDir, 'lab/vite.config.mjs')], { stdio: 'inherit' });
-const server = await serveStatic(join(work, 'lab-dist'));
-const { browser, cdp } = await launch();
-const page = await browser.newPage();
-await page.goto(server.url);
+const { files, server, browser, cdp, page } = await openLab();
 await page.setInputFiles('#files', [files.big, ...files.pair]);
 const cpu = async () =>
   Object.fromEntries((await chromiumProcesses(cdp)).map((p) => [`${p.type}:${p.pid}`, p.cpuTime]));

@@ -1,21 +1,12 @@
 // Bench-only experiment: compares hashing strategies in Chromium workers on the bench files.
 // Usage: node bench/lab-run.mjs [strategy[:json-opts] ...]   (results inform src/lib/workers/hash-file.ts)
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { ensureHashFiles, warmCache } from './lib/files.mjs';
-import { serveStatic } from './lib/static-server.mjs';
-import { launch, memoryMonitor } from './lib/browser.mjs';
+import { warmCache } from './lib/files.mjs';
+import { memoryMonitor } from './lib/browser.mjs';
 import { expectedDigests } from './lib/expected.mjs';
+import { openLab } from './lib/lab.mjs';
 
-const benchDir = fileURLToPath(new URL('.', import.meta.url));
-const work = join(benchDir, '.work');
-const files = ensureHashFiles(work);
-execFileSync('npx', ['vite', 'build', '-c', join(benchDir, 'lab/vite.config.mjs')], { stdio: 'inherit' });
-const server = await serveStatic(join(work, 'lab-dist'));
-const { browser, cdp } = await launch();
-const page = await browser.newPage();
-await page.goto(server.url);
+const { work, files, server, browser, cdp, page } = await openLab();
 const paths = [files.big, ...files.pair];
 await page.setInputFiles('#files', paths);
 const want = await expectedDigests(paths, join(work, 'expected.json'));

@@ -2,7 +2,7 @@ import type { ByteSource } from '../../bytes/byte-source';
 import { shorten } from '../../findings';
 import { headFields, type HeadField } from '../protobuf/head-fields';
 import { WireType } from '../protobuf/wire';
-import type { FormatScanner, Probe, ScanContext } from '../types';
+import type { FindingInput, FormatScanner, Probe, ScanContext } from '../types';
 import { readTfGraph, type TfOp, type TfSummary } from './graph-walk';
 import { CHECKPOINT_OPS, FILE_ACCESS_OPS, PYTHON_OPS, STANDARD_OPS } from './op-lists';
 
@@ -65,6 +65,21 @@ function opList(ops: TfOp[]): string[] {
   return ops.slice(0, 50).map((o) => shorten(`${o.op} ×${o.count} (first node: ${o.firstNode})`, 160));
 }
 
+/** One finding for a group of ops (if any), located at the first, listing them all. */
+function reportOps(
+  ctx: ScanContext,
+  ops: TfOp[],
+  details: Details,
+  finding: Pick<FindingInput, 'ruleId' | 'severity' | 'title' | 'message'>
+): void {
+  if (ops.length === 0) return;
+  ctx.report({
+    ...finding,
+    offset: ops[0].at,
+    evidence: { opcode: ops[0].op, imports: opList(ops), details }
+  });
+}
+
 function report(s: TfSummary, ctx: ScanContext): void {
   const details = summaryDetails(s);
   for (const key of ['kind', 'nodes', 'distinctOps', 'tensorflowVersion', 'tags'] as const) {
@@ -82,39 +97,27 @@ function report(s: TfSummary, ctx: ScanContext): void {
       !s.functions.has(o.op) &&
       !o.op.startsWith('_')
   );
-  if (python.length > 0) {
-    ctx.report({
-      ruleId: 'tensorflow.op.python',
-      severity: 'high',
-      title: `Python callback ops: ${shorten(python.map((o) => o.op).join(', '), 80)}`,
-      message:
-        'The graph calls back into Python (tf.py_function / tf.numpy_function). Running it executes whatever Python function the loading process has registered under that token: arbitrary code outside the graph.',
-      offset: python[0].at,
-      evidence: { opcode: python[0].op, imports: opList(python), details }
-    });
-  }
-  if (files.length > 0) {
-    ctx.report({
-      ruleId: 'tensorflow.op.file-access',
-      severity: 'high',
-      title: `File-system ops: ${shorten(files.map((o) => o.op).join(', '), 80)}`,
-      message:
-        'The graph reads, lists or writes files when it runs (e.g. ReadFile/WriteFile). A model has no reason to touch arbitrary paths: this can leak local files into outputs or plant files on the machine serving it.',
-      offset: files[0].at,
-      evidence: { opcode: files[0].op, imports: opList(files), details }
-    });
-  }
-  if (unknown.length > 0) {
-    ctx.report({
-      ruleId: 'tensorflow.op.unknown',
-      severity: 'medium',
-      title: `${unknown.length} non-standard op${unknown.length === 1 ? '' : 's'}`,
-      message:
-        'These ops are not standard TensorFlow ops Safeload knows, nor functions of the model. Custom ops come from a native library the user must load: code this file does not show.',
-      offset: unknown[0].at,
-      evidence: { imports: opList(unknown), details }
-    });
-  }
+  reportOps(ctx, python, details, {
+    ruleId: 'tensorflow.op.python',
+    severity: 'high',
+    title: `Python callback ops: ${shorten(python.map((o) => o.op).join(', '), 80)}`,
+    message:
+      'The graph calls back into Python (tf.py_function / tf.numpy_function). Running it executes whatever Python function the loading process has registered under that token: arbitrary code outside the graph.'
+  });
+  reportOps(ctx, files, details, {
+    ruleId: 'tensorflow.op.file-access',
+    severity: 'high',
+    title: `File-system ops: ${shorten(files.map((o) => o.op).join(', '), 80)}`,
+    message:
+      'The graph reads, lists or writes files when it runs (e.g. ReadFile/WriteFile). A model has no reason to touch arbitrary paths: this can leak local files into outputs or plant files on the machine serving it.'
+  });
+  reportOps(ctx, unknown, details, {
+    ruleId: 'tensorflow.op.unknown',
+    severity: 'medium',
+    title: `${unknown.length} non-standard op${unknown.length === 1 ? '' : 's'}`,
+    message:
+      'These ops are not standard TensorFlow ops Safeload knows, nor functions of the model. Custom ops come from a native library the user must load: code this file does not show.'
+  });
   if (s.error)
     ctx.incomplete(`The TensorFlow protobuf is malformed: ${s.error.message}.`, s.error.offset, { details });
   else if (s.nodes === 0 && s.metaGraphs === 0)
