@@ -1,7 +1,8 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from './tests/e2e/chromium';
 
-const PORT = 4173;
+// SAFELOAD_PORT lets several checkouts run their browser tests side by side.
+const PORT = Number(process.env.SAFELOAD_PORT ?? 4173);
 
 /** Runs against the built static site: `vite build` first (scripts/test.mjs does), then `playwright test`. */
 export default defineConfig({
