@@ -121,7 +121,11 @@ describe('rated by what loading does', () => {
   });
 
   it('_ufunc_reconstruct("os", "system") called is a process start', async () => {
-    const b = p().proto(2).global('numpy.core', '_ufunc_reconstruct').shortUnicode('os').shortUnicode('system');
+    const b = p()
+      .proto(2)
+      .global('numpy.core', '_ufunc_reconstruct')
+      .shortUnicode('os')
+      .shortUnicode('system');
     b.op('TUPLE2').op('REDUCE').shortUnicode('id').op('TUPLE1').op('REDUCE').op('STOP');
     const { rule } = await scan(b.bytes());
     expect(rule('pickle.call.dangerous')[0].title).toBe('Starts a process when loaded: os.system("id")');
@@ -188,7 +192,11 @@ describe('hidden payloads', () => {
       .bytes();
   const withText = (text: string) => {
     const utf8 = new TextEncoder().encode(text);
-    const b = p().proto(4).op('EMPTY_DICT').shortUnicode('blob').raw(0x58, ...p().u32(utf8.length), ...utf8);
+    const b = p()
+      .proto(4)
+      .op('EMPTY_DICT')
+      .shortUnicode('blob')
+      .raw(0x58, ...p().u32(utf8.length), ...utf8);
     return b.op('SETITEM').op('STOP').bytes();
   };
 
@@ -217,7 +225,10 @@ describe('hidden payloads', () => {
   });
 
   it('is high when the file itself hands the payload to pickle.loads', async () => {
-    const b = p().proto(4).global('pickle', 'loads').raw(0x42, ...p().u32(inner.length), ...inner);
+    const b = p()
+      .proto(4)
+      .global('pickle', 'loads')
+      .raw(0x42, ...p().u32(inner.length), ...inner);
     b.op('TUPLE1').op('REDUCE').op('STOP');
     const { rule } = await scan(b.bytes());
     const [f] = rule('pickle.hidden-payload');

@@ -64,61 +64,104 @@ function cap(capability: Capability, source: DocSource, paths: string): void {
 }
 
 // --- Python standard library (docs.python.org/3/library) -------------------------------------------------
-cap('exec', 'python-docs', `
+cap(
+  'exec',
+  'python-docs',
+  `
   builtins.eval builtins.exec builtins.execfile builtins.compile builtins.breakpoint builtins.__build_class__
   code codeop runpy pdb bdb timeit trace cProfile profile doctest idlelib test interpreters pyrepl
   types.CodeType types.FunctionType types.LambdaType types.MethodType types.ModuleType types.new_class
   types.CellType types logging.config site sitecustomize usercustomize unittest
-`);
-cap('process', 'python-docs', `
+`
+);
+cap(
+  'process',
+  'python-docs',
+  `
   os subprocess pty multiprocessing concurrent.futures.process concurrent.futures.ProcessPoolExecutor
   asyncio.subprocess asyncio.create_subprocess_exec asyncio.create_subprocess_shell asyncio webbrowser
   platform ensurepip venv distutils imaplib.IMAP4_stream pydoc builtins.help _aix_support
   _osx_support uuid._get_command_stdout uuid._popen uuid._ifconfig_getnode uuid._ip_getnode
   uuid._arp_getnode uuid._lanscan_getnode uuid._netstat_getnode uuid._find_mac_near_keyword
   uuid._find_mac_under_heading
-`);
-cap('file-write', 'python-docs', `
+`
+);
+cap(
+  'file-write',
+  'python-docs',
+  `
   os.remove os.unlink os.rmdir os.removedirs os.rename os.renames os.replace os.mkdir os.makedirs
   os.chmod os.chown os.link os.symlink os.truncate os.open os.write os.utime os.mkfifo os.mknod
   builtins.open builtins.file io io.open io.FileIO codecs.open shutil tempfile zipfile tarfile shelve.open
   dbm sqlite3 mmap py_compile compileall logging.FileHandler logging.handlers gzip.open gzip.GzipFile
   bz2.open bz2.BZ2File lzma.open lzma.LZMAFile pathlib argparse.FileType mailbox wave.open aifc.open
   sunau.open
-`);
-cap('file-read', 'python-docs', `
+`
+);
+cap(
+  'file-read',
+  'python-docs',
+  `
   os.listdir os.scandir os.walk os.stat os.lstat os.read os.readlink os.path glob fileinput filecmp
   linecache tokenize.open netrc importlib.resources
-`);
-cap('network', 'python-docs', `
+`
+);
+cap(
+  'network',
+  'python-docs',
+  `
   socket ssl urllib http ftplib smtplib telnetlib poplib imaplib nntplib xmlrpc socketserver smtpd asynchat
   asyncore wsgiref
-`);
-cap('deserialise', 'python-docs', `
+`
+);
+cap(
+  'deserialise',
+  'python-docs',
+  `
   pickle marshal shelve copyreg._reconstruct_ex lib2to3
-`);
-cap('import', 'python-docs', `
+`
+);
+cap(
+  'import',
+  'python-docs',
+  `
   builtins.__import__ builtins.reload importlib pkgutil zipimport pydoc.locate
-`);
+`
+);
 cap('native-load', 'python-docs', 'ctypes');
 cap('native-load', 'package-docs', 'cffi');
 cap('network', 'package-docs', 'requests aiohttp httpx urllib3 paramiko websocket websockets boto3 botocore');
 cap('process', 'package-docs', 'pexpect pip setuptools sh plumbum fabric invoke');
 cap('deserialise', 'package-docs', 'jsonpickle');
-cap('gadget', 'python-docs', `
+cap(
+  'gadget',
+  'python-docs',
+  `
   builtins.getattr builtins.setattr builtins.delattr builtins.vars builtins.globals builtins.locals
   builtins.dir builtins.apply operator.attrgetter operator.methodcaller operator.itemgetter operator.getitem
   operator.setitem operator.delitem operator.call functools.partial functools.partialmethod functools.reduce
-`);
-cap('interpreter', 'python-docs', `
+`
+);
+cap(
+  'interpreter',
+  'python-docs',
+  `
   sys signal threading atexit copyreg os.environ os.putenv os.unsetenv os.kill os.killpg os.abort os._exit
   builtins.input builtins.raw_input
-`);
-cap('internals', 'python-docs', `
+`
+);
+cap(
+  'internals',
+  'python-docs',
+  `
   builtins.exit builtins.quit builtins.type gc inspect ast resource select selectors syslog faulthandler
   tracemalloc
-`);
-cap('inert', 'python-docs', `
+`
+);
+cap(
+  'inert',
+  'python-docs',
+  `
   datetime.* decimal.Decimal fractions.Fraction uuid.UUID argparse.Namespace pathlib.Path pathlib.PosixPath
   pathlib.WindowsPath pathlib.PurePath pathlib.PurePosixPath pathlib.PureWindowsPath collections.Counter
   collections.deque collections.defaultdict collections.namedtuple collections.ChainMap enum.Enum
@@ -128,109 +171,190 @@ cap('inert', 'python-docs', `
   os.path.join os.path.normpath os.path.basename os.path.dirname os.path.split os.path.splitext
   os.path.relpath os.path.commonpath base64.* binascii.* codecs.decode zlib.decompress string.* random.Random
   functools.cmp_to_key operator.add operator.mul itertools.* array.array array._array_reconstructor
-`);
+`
+);
 
 // --- NumPy (numpy.org/doc/stable/reference) ---------------------------------------------------------------
-cap('file-read', 'numpy-docs', `
+cap(
+  'file-read',
+  'numpy-docs',
+  `
   numpy.load numpy.fromfile numpy.loadtxt numpy.genfromtxt numpy.fromregex numpy.lib.npyio numpy.core.records.fromfile
   numpy.rec.fromfile numpy.recfromcsv numpy.recfromtxt
-`);
-cap('file-write', 'numpy-docs', `
+`
+);
+cap(
+  'file-write',
+  'numpy-docs',
+  `
   numpy.save numpy.savez numpy.savez_compressed numpy.savetxt numpy.memmap numpy.ndarray.tofile
   numpy.ndarray.dump numpy.lib.format.open_memmap numpy.core.memmap numpy._core.memmap
-`);
+`
+);
 cap('network', 'numpy-docs', 'numpy.DataSource numpy.lib._datasource numpy.lib.npyio.DataSource');
 cap('deserialise', 'numpy-docs', 'numpy.lib.format.read_array numpy.lib.format');
 cap('native-load', 'numpy-docs', 'numpy.ctypeslib');
 cap('process', 'numpy-docs', 'numpy.f2py numpy.distutils');
 cap('exec', 'numpy-docs', 'numpy.testing._private.utils numpy.testing');
-cap('import', 'numpy-docs', `
+cap(
+  'import',
+  'numpy-docs',
+  `
   numpy.core._ufunc_reconstruct numpy._core._ufunc_reconstruct numpy.core.umath._ufunc_reconstruct
-`);
-cap('inert', 'numpy-docs', `
+`
+);
+cap(
+  'inert',
+  'numpy-docs',
+  `
   numpy.float64 numpy.float32 numpy.float16 numpy.int64 numpy.int32 numpy.int16 numpy.int8 numpy.uint8
   numpy.uint16 numpy.uint32 numpy.uint64 numpy.bool_ numpy.complex64 numpy.complex128 numpy.str_
   numpy.bytes_ numpy.dtypes.* numpy.random._pickle.__randomstate_ctor numpy.random._pickle.__generator_ctor
   numpy.random._pickle.__bit_generator_ctor numpy.random.mtrand.RandomState numpy.ma.core._mareconstruct
   numpy.core.numeric._frombuffer numpy._core.numeric._frombuffer
-`);
+`
+);
 
 // --- PyTorch (pytorch.org/docs/stable; torch/fx/graph_module.py, torch/_ops.py) ---------------------------
-cap('deserialise', 'torch-docs', `
+cap(
+  'deserialise',
+  'torch-docs',
+  `
   torch.load torch.serialization.load torch.storage._load_from_bytes torch.utils._config_module
   torch.utils.data.datapipes.utils.decoder torch.distributed.elastic.rendezvous.api.basichandlers
-`);
+`
+);
 cap('file-write', 'torch-docs', 'torch.save torch.serialization.save torch.serialization._save');
-cap('file-read', 'torch-docs', `
+cap(
+  'file-read',
+  'torch-docs',
+  `
   torch.from_file torch.storage.UntypedStorage.from_file torch.storage.TypedStorage.from_file
   torch.UntypedStorage.from_file torch.TypedStorage.from_file
-`);
-cap('native-load', 'torch-docs', `
+`
+);
+cap(
+  'native-load',
+  'torch-docs',
+  `
   torch.ops.load_library torch._ops.ops.load_library torch._ops._Ops.load_library torch.classes.load_library
   torch._classes.classes.load_library torch._classes._Classes.load_library torch.utils.cpp_extension
   torch._C._dlopen
-`);
-cap('exec', 'torch-docs', `
+`
+);
+cap(
+  'exec',
+  'torch-docs',
+  `
   torch.jit torch.compile torch._dynamo torch._inductor torch.package torch._export torch.testing._internal
   torch.utils.bottleneck torch.fx.graph_module.reduce_graph_module
   torch.fx.graph_module.reduce_package_graph_module torch.fx.graph_module.reduce_deploy_graph_module
   torch.fx.graph_module._deserialize_graph_module torch.fx.graph_module.GraphModule torch.fx.GraphModule
   torch.fx.experimental.symbolic_shapes.ShapeEnv torch.hub torch.library
-`);
+`
+);
 cap('process', 'torch-docs', 'torch.utils.collect_env torch.multiprocessing');
 cap('network', 'torch-docs', 'torch.distributed torch.utils.model_zoo');
 cap('import', 'torch-docs', 'torch._utils._import_dotted_name');
-cap('inert', 'torch-docs', `
+cap(
+  'inert',
+  'torch-docs',
+  `
   torch.device torch.dtype torch.Size torch.Generator torch.nn.modules.container.ModuleDict
-  torch.optim.lr_scheduler.* torch.amp.grad_scaler.GradScaler
-`);
+  torch.optim.lr_scheduler.* torch.amp.grad_scaler.GradScaler __torch__.*
+`
+);
 
 // --- scikit-learn (scikit-learn.org/stable/modules/classes) -----------------------------------------------
-cap('network', 'sklearn-docs', `
+cap(
+  'network',
+  'sklearn-docs',
+  `
   sklearn.datasets.fetch_openml sklearn.datasets.fetch_california_housing sklearn.datasets.fetch_covtype
   sklearn.datasets.fetch_kddcup99 sklearn.datasets.fetch_lfw_pairs sklearn.datasets.fetch_lfw_people
   sklearn.datasets.fetch_olivetti_faces sklearn.datasets.fetch_rcv1 sklearn.datasets.fetch_species_distributions
   sklearn.datasets.fetch_20newsgroups sklearn.datasets.fetch_20newsgroups_vectorized sklearn.datasets._base._fetch_remote
-`);
-cap('file-read', 'sklearn-docs', `
+`
+);
+cap(
+  'file-read',
+  'sklearn-docs',
+  `
   sklearn.datasets.load_svmlight_file sklearn.datasets.load_svmlight_files sklearn.datasets.load_files
-`);
-cap('file-write', 'sklearn-docs', `
+`
+);
+cap(
+  'file-write',
+  'sklearn-docs',
+  `
   sklearn.datasets.dump_svmlight_file sklearn.datasets.clear_data_home sklearn.datasets.get_data_home
-`);
+`
+);
 cap('deserialise', 'sklearn-docs', 'sklearn.externals.joblib');
 cap('process', 'sklearn-docs', 'sklearn.utils._testing');
-cap('inert', 'sklearn-docs', `
+cap(
+  'inert',
+  'sklearn-docs',
+  `
   sklearn.preprocessing._function_transformer.FunctionTransformer sklearn.preprocessing.FunctionTransformer
   sklearn.pipeline.Pipeline
-`);
+`
+);
 
 // --- joblib (joblib.readthedocs.io) -----------------------------------------------------------------------
-cap('deserialise', 'joblib-docs', 'joblib.load joblib.numpy_pickle.load joblib.numpy_pickle_compat joblib.externals.cloudpickle');
-cap('file-write', 'joblib-docs', 'joblib.dump joblib.numpy_pickle.dump joblib.Memory joblib.memory joblib._store_backends');
+cap(
+  'deserialise',
+  'joblib-docs',
+  'joblib.load joblib.numpy_pickle.load joblib.numpy_pickle_compat joblib.externals.cloudpickle'
+);
+cap(
+  'file-write',
+  'joblib-docs',
+  'joblib.dump joblib.numpy_pickle.dump joblib.Memory joblib.memory joblib._store_backends'
+);
 cap('process', 'joblib-docs', 'joblib.Parallel joblib.parallel joblib.externals.loky');
 cap('exec', 'package-docs', 'cloudpickle dill numexpr.evaluate IPython');
 
 // --- pandas (pandas.pydata.org/docs/reference) ------------------------------------------------------------
 cap('deserialise', 'pandas-docs', 'pandas.read_pickle pandas.io.pickle');
-cap('exec', 'pandas-docs', `
+cap(
+  'exec',
+  'pandas-docs',
+  `
   pandas.eval pandas.core.computation pandas.DataFrame.eval pandas.DataFrame.query
   pandas.core.frame.DataFrame.eval pandas.core.frame.DataFrame.query
-`);
-cap('file-read', 'pandas-docs', `
+`
+);
+cap(
+  'file-read',
+  'pandas-docs',
+  `
   pandas.read_csv pandas.read_table pandas.read_fwf pandas.read_excel pandas.read_json pandas.read_html
   pandas.read_xml pandas.read_parquet pandas.read_feather pandas.read_orc pandas.read_sas pandas.read_spss
   pandas.read_stata pandas.read_hdf pandas.read_sql pandas.read_sql_table pandas.read_sql_query pandas.io
-`);
+`
+);
 cap('process', 'pandas-docs', 'pandas.read_clipboard pandas.io.clipboard pandas.io.clipboards');
-cap('file-write', 'pandas-docs', `
+cap(
+  'file-write',
+  'pandas-docs',
+  `
   pandas.HDFStore pandas.ExcelWriter pandas.DataFrame.to_csv pandas.DataFrame.to_pickle pandas.DataFrame.to_hdf
   pandas.DataFrame.to_parquet pandas.DataFrame.to_excel pandas.Series.to_pickle pandas.to_pickle
-`);
+`
+);
 
 // --- SciPy (docs.scipy.org/doc/scipy/reference) -----------------------------------------------------------
-cap('file-read', 'scipy-docs', 'scipy.io.loadmat scipy.io.mmread scipy.io.readsav scipy.io.wavfile.read scipy.io.arff');
-cap('file-write', 'scipy-docs', 'scipy.io.savemat scipy.io.mmwrite scipy.io.wavfile.write scipy.io.netcdf_file scipy.io.FortranFile');
+cap(
+  'file-read',
+  'scipy-docs',
+  'scipy.io.loadmat scipy.io.mmread scipy.io.readsav scipy.io.wavfile.read scipy.io.arff'
+);
+cap(
+  'file-write',
+  'scipy-docs',
+  'scipy.io.savemat scipy.io.mmwrite scipy.io.wavfile.write scipy.io.netcdf_file scipy.io.FortranFile'
+);
 cap('native-load', 'scipy-docs', 'scipy.LowLevelCallable scipy._lib._ccallback.LowLevelCallable');
 cap('exec', 'scipy-docs', 'scipy.weave');
 
@@ -238,11 +362,15 @@ cap('exec', 'scipy-docs', 'scipy.weave');
 cap('exec', 'transformers-docs', 'transformers.dynamic_module_utils');
 cap('network', 'transformers-docs', 'transformers.pipeline transformers.utils.hub huggingface_hub');
 cap('deserialise', 'transformers-docs', 'transformers.modeling_utils.load_state_dict');
-cap('inert', 'transformers-docs', `
+cap(
+  'inert',
+  'transformers-docs',
+  `
   transformers.training_args.TrainingArguments transformers.TrainingArguments
   transformers.trainer_utils.IntervalStrategy transformers.trainer_utils.SchedulerType
   transformers.trainer_utils.HubStrategy transformers.training_args.OptimizerNames
-`);
+`
+);
 
 // --- PyYAML (pyyaml.org/wiki/PyYAMLDocumentation) ----------------------------------------------------------
 cap('deserialise', 'pyyaml-docs', 'yaml');

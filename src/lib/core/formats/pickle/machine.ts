@@ -814,7 +814,12 @@ export class PickleMachine {
     if (encoding === undefined) return v;
     const bytes = decodeText(v, encoding);
     if (bytes === undefined) return v;
-    return this.hiddenStage(() => Promise.resolve(memorySource(bytes, 'hidden payload')), encoding, v.length, v);
+    return this.hiddenStage(
+      () => Promise.resolve(memorySource(bytes, 'hidden payload')),
+      encoding,
+      v.length,
+      v
+    );
   }
 
   /** A string too long to copy as a value: decoded from the file when its start says it is a payload. */
@@ -1303,7 +1308,8 @@ export function describeMutation(rec: ImportRecord): string {
     case 'SETITEM':
     case 'SETITEMS': {
       const pairs: string[] = [];
-      for (let i = 0; i + 1 < m.items.length; i += 2) pairs.push(`${target}[${m.items[i]}] = ${m.items[i + 1]}`);
+      for (let i = 0; i + 1 < m.items.length; i += 2)
+        pairs.push(`${target}[${m.items[i]}] = ${m.items[i + 1]}`);
       return `sets ${pairs.join(', ') || `items of ${target}`}`;
     }
     case 'ADDITEMS':

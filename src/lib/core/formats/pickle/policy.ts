@@ -163,7 +163,8 @@ function fromTable(path: string): ImportClass | undefined {
     const exact = path === e.path;
     if (!exact && !(e.prefix && path.startsWith(`${e.path}.`))) continue;
     // A module-wide "constructs only" entry does not vouch for a member whose name says it acts.
-    if (!exact && e.capability === 'inert') return fromMemberName(path) ?? classOf(e.capability, path, e.source);
+    if (!exact && e.capability === 'inert')
+      return fromMemberName(path) ?? classOf(e.capability, path, e.source);
     return classOf(e.capability, path, e.source);
   }
   return undefined;

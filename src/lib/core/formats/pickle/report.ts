@@ -138,7 +138,10 @@ function reportMutation(rec: ImportRecord, ctx: ScanContext): void {
       module: shorten(rec.module, 160),
       name: shorten(rec.name, 160),
       disassembly: rec.disassembly.slice(0, 12),
-      details: { changes: rec.mutations.length, ...(rec.cls.capability ? { category: rec.cls.capability } : {}) }
+      details: {
+        changes: rec.mutations.length,
+        ...(rec.cls.capability ? { category: rec.cls.capability } : {})
+      }
     }
   });
 }
@@ -165,7 +168,9 @@ function reportPayload(rec: ImportRecord, ctx: ScanContext): void {
       : `A value in this file (${where}) is itself a pickle. Loading the file only keeps it as data, but any code that unpickles that value would ${shorten(does, 200)}. Nothing ordinary stores pickles inside pickles; treat the file as a carrier.`,
     offset: stage.offset,
     evidence: {
-      imports: stage.imports.slice(0, 50).map((i) => shorten(`${i.call ?? i.path}${i.called ? '' : ' (imported)'}`, 200)),
+      imports: stage.imports
+        .slice(0, 50)
+        .map((i) => shorten(`${i.call ?? i.path}${i.called ? '' : ' (imported)'}`, 200)),
       disassembly: rec.disassembly.slice(0, 12),
       details: {
         encoding: stage.encoding,
