@@ -858,31 +858,15 @@ export class PickleMachine {
     length: number,
     plain: Val
   ): Promise<Val> {
-    this.budget.stages++;
     const offset = this.opStart;
     const carrier = this.carrierOffset >= 0 ? this.carrierOffset : offset;
-    const stage: HiddenStage = {
-      offset: carrier,
-      length,
-      encoding,
+    const found = await analyseEmbeddedPickle(open, encoding, length, carrier, {
+      limits: this.limits,
+      signal: this.signal,
       depth: this.depth + 1,
-      imports: [],
-      mutations: [],
-      worst: 'safe'
-    };
-    let inner: PickleMachine | undefined;
-    try {
-      const src = await open();
-      inner = new PickleMachine(src, 0, this.limits, this.signal, this.depth + 1, this.budget, carrier);
-      for (let n = 0; n < this.limits.maxStackedPickles && inner.cur.pos < src.size; n++) {
-        await inner.runOne();
-      }
-    } catch (err) {
-      if (isAbortError(err) || !(err instanceof Error)) throw err;
-      stage.stop = err instanceof PickleStop ? `${err.message} (offset ${err.offset})` : err.message;
-    }
-    if (inner) summariseStage(inner, stage);
-    if (stage.worst === 'safe' && stage.mutations.length === 0 && inner?.payloads.length === 0) return plain;
+      budget: this.budget
+    });
+    if (!found) return plain;
     const rec = new ImportRecord(
       'payload',
       encoding,
@@ -892,10 +876,9 @@ export class PickleMachine {
       offset,
       this.opName()
     );
-    rec.stage = stage;
+    rec.stage = found.stage;
     rec.disassembly = this.openWindow();
-    this.payloads.push(rec);
-    if (inner) for (const deeper of inner.payloads) this.payloads.push(deeper);
+    this.payloads.push(rec, ...found.deeper);
     return new Carrier(encoding === 'bytes' ? 'bytes' : 'str', [rec]);
   }
 
@@ -1344,3 +1327,51 @@ function formatArg(arg: unknown): string {
 }
 
 export { OPCODES };
+
+export interface EmbeddedContext {
+  limits: ScanLimits;
+  signal?: AbortSignal;
+  /** 1 for a pickle inside the file's own values (or inside another format's data). */
+  depth: number;
+  budget: HiddenBudget;
+}
+
+/**
+ * Analyses a pickle embedded in some value with a machine of its own (its own stack, memo and limits).
+ * Returns what unpickling it would do, and the stages hidden deeper inside it; undefined when it does
+ * nothing outside the safe set and hides nothing (plain data that happens to be pickled).
+ */
+export async function analyseEmbeddedPickle(
+  open: () => Promise<ByteSource>,
+  encoding: PayloadEncoding,
+  length: number,
+  offset: number,
+  ctx: EmbeddedContext
+): Promise<{ stage: HiddenStage; deeper: ImportRecord[] } | undefined> {
+  ctx.budget.stages++;
+  const stage: HiddenStage = {
+    offset,
+    length,
+    encoding,
+    depth: ctx.depth,
+    imports: [],
+    mutations: [],
+    worst: 'safe'
+  };
+  let inner: PickleMachine | undefined;
+  try {
+    const src = await open();
+    inner = new PickleMachine(src, 0, ctx.limits, ctx.signal, ctx.depth, ctx.budget, offset);
+    for (let n = 0; n < ctx.limits.maxStackedPickles && inner.cur.pos < src.size; n++) {
+      await inner.runOne();
+    }
+  } catch (err) {
+    if (isAbortError(err) || !(err instanceof Error)) throw err;
+    stage.stop = err instanceof PickleStop ? `${err.message} (offset ${err.offset})` : err.message;
+  }
+  if (!inner) return { stage, deeper: [] };
+  inner.flushWindows();
+  summariseStage(inner, stage);
+  if (stage.worst === 'safe' && stage.mutations.length === 0 && inner.payloads.length === 0) return undefined;
+  return { stage, deeper: inner.payloads };
+}

@@ -1,8 +1,8 @@
-import { shorten } from '../../findings';
+import { shorten, type DisassemblyLine } from '../../findings';
 import type { ScanContext } from '../types';
 import type { PickleAnalysis, PickleScanOptions } from './analyse';
 import { describeMutation } from './machine';
-import { pythonArgs } from './hidden';
+import { pythonArgs, type HiddenStage } from './hidden';
 import { describeCapability, levelRank } from './policy';
 import { effectiveLevel, type ImportRecord } from './values';
 
@@ -147,37 +147,57 @@ function reportMutation(rec: ImportRecord, ctx: ScanContext): void {
 }
 
 function reportPayload(rec: ImportRecord, ctx: ScanContext): void {
-  const stage = rec.stage;
-  if (!stage) return;
+  if (rec.stage)
+    reportHiddenStage(ctx, rec.stage, { decodedBy: rec.decodedBy, disassembly: rec.disassembly });
+}
+
+/**
+ * One finding per embedded pickle: medium (high when the file's own code unpickles it), with what the
+ * embedded stage would import and call. `container` names where it sits when it is not a pickle value
+ * (e.g. an HDF5 dataset).
+ */
+export function reportHiddenStage(
+  ctx: ScanContext,
+  stage: HiddenStage,
+  opts: { decodedBy?: string; disassembly?: DisassemblyLine[]; container?: string } = {}
+): void {
   const top = [...stage.imports].sort(
     (a, b) => levelRank(b.level) - levelRank(a.level) || Number(b.called) - Number(a.called)
   )[0];
+  const unread = !top && stage.mutations.length === 0 && stage.stop !== undefined;
   const does = stage.mutations[0]
     ? stage.mutations[0]
     : top
       ? `${top.called ? 'call' : 'import'} ${shorten(top.call ?? top.path, 160)}`
-      : 'unpickle another hidden pickle (reported separately)';
-  const severity = rec.decodedBy ? 'high' : levelRank(stage.worst) >= levelRank('unknown') ? 'medium' : 'low';
-  const where = `${stage.encoding}, ${stage.length} bytes, at offset ${stage.offset}${stage.depth > 1 ? `, ${stage.depth} stages deep` : ''}`;
+      : unread
+        ? `do something Safeload could not see (${shorten(stage.stop ?? '', 120)})`
+        : 'unpickle another hidden pickle (reported separately)';
+  const severity = opts.decodedBy
+    ? 'high'
+    : unread || levelRank(stage.worst) >= levelRank('unknown')
+      ? 'medium'
+      : 'low';
+  const where = `${opts.container ? `${opts.container}, ` : ''}${stage.encoding}, ${stage.length} bytes, at offset ${stage.offset}${stage.depth > 1 ? `, ${stage.depth} stages deep` : ''}`;
   ctx.report({
     ruleId: 'pickle.hidden-payload',
     severity,
     title: `Hidden pickle payload (${stage.encoding}): would ${shorten(does, 160)}`,
-    message: rec.decodedBy
-      ? `A value in this file (${where}) is itself a pickle, and this file's own pickle hands it to ${shorten(rec.decodedBy, 80)}, so loading the file unpickles it too: it would ${shorten(does, 200)}. ${LOAD_ADVICE}`
-      : `A value in this file (${where}) is itself a pickle. Loading the file only keeps it as data, but any code that unpickles that value would ${shorten(does, 200)}. Nothing ordinary stores pickles inside pickles; treat the file as a carrier.`,
+    message: opts.decodedBy
+      ? `A value in this file (${where}) is itself a pickle, and this file's own pickle hands it to ${shorten(opts.decodedBy, 80)}, so loading the file unpickles it too: it would ${shorten(does, 200)}. ${LOAD_ADVICE}`
+      : `A value in this file (${where}) is itself a pickle. Loading the file only keeps it as data, but any code that unpickles that value would ${shorten(does, 200)}. Nothing ordinary stores pickles inside model data; treat the file as a carrier.`,
     offset: stage.offset,
     evidence: {
       imports: stage.imports
         .slice(0, 50)
         .map((i) => shorten(`${i.call ?? i.path}${i.called ? '' : ' (imported)'}`, 200)),
-      disassembly: rec.disassembly.slice(0, 12),
+      disassembly: opts.disassembly?.slice(0, 12),
       details: {
         encoding: stage.encoding,
         encodedBytes: stage.length,
         depth: stage.depth,
         ifUnpickled: stage.worst,
-        ...(rec.decodedBy ? { decodedBy: shorten(rec.decodedBy, 120) } : {}),
+        ...(opts.container ? { container: shorten(opts.container, 160) } : {}),
+        ...(opts.decodedBy ? { decodedBy: shorten(opts.decodedBy, 120) } : {}),
         ...(stage.mutations.length > 0 ? { mutations: stage.mutations.length } : {}),
         ...(stage.stop ? { stoppedAt: shorten(stage.stop, 160) } : {})
       }
