@@ -1109,7 +1109,7 @@ export class PickleMachine {
     if (callee instanceof Ref) {
       origin = callee.rec;
       this.markCalled(origin, opcode, offset);
-      if (origin.firstArgs === null && Array.isArray(args)) origin.firstArgs = args;
+      if (origin.firstArgs === null) origin.firstArgs = renderArgs(args, argValue);
       const resolved = this.resolveCall(origin, argValue, offset);
       if (resolved !== undefined) {
         origin.resolvedCalls++;
@@ -1243,6 +1243,16 @@ function tupleBox(items: Val[]): Box {
   return new Box(refs, items.map((v) => (v instanceof Box ? v.items : v)) as Literal[], null, items);
 }
 
+/** A call's arguments for messages: literal tuples in full, other tuples item by item. */
+function renderArgs(args: Literal | undefined, value: Val | undefined): string | null {
+  if (Array.isArray(args)) return pythonArgs(args);
+  if (value instanceof Box && value.values) {
+    const text = value.values.map(renderValue).join(', ');
+    return text.length > 160 ? `${text.slice(0, 159)}…` : text;
+  }
+  return null;
+}
+
 /** A value as Python would print it, for messages; objects the stream built are named by where they came from. */
 function renderValue(v: Val): string {
   if (v instanceof Ref) return `<${v.rec.module}.${v.rec.name}>`;
@@ -1250,6 +1260,7 @@ function renderValue(v: Val): string {
   const literal = literalOf(v);
   if (literal !== undefined) return pythonArgs([literal], 120);
   if (v instanceof Made && v.origin) return `<${v.origin.module}.${v.origin.name}(…)>`;
+  if (v instanceof Box) return v.entries ? '{…}' : '[…]';
   return v instanceof Opaque ? `<${v.kind}>` : '<object>';
 }
 
@@ -1266,7 +1277,7 @@ function summariseStage(inner: PickleMachine, stage: HiddenStage): void {
       level,
       capability: rec.cls.capability,
       called: rec.called,
-      call: rec.firstArgs ? `${path}(${pythonArgs(rec.firstArgs)})` : undefined
+      call: rec.firstArgs !== null ? `${path}(${rec.firstArgs})` : undefined
     });
   }
   for (const rec of inner.mutated) {

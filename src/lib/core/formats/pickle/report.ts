@@ -2,7 +2,7 @@ import { shorten, type DisassemblyLine } from '../../findings';
 import type { ScanContext } from '../types';
 import type { PickleAnalysis, PickleScanOptions } from './analyse';
 import { describeMutation } from './machine';
-import { pythonArgs, type HiddenStage } from './hidden';
+import type { HiddenStage } from './hidden';
 import { describeCapability, levelRank } from './policy';
 import { effectiveLevel, type ImportRecord } from './values';
 
@@ -15,7 +15,7 @@ function qualified(rec: ImportRecord): string {
 
 /** The first call as it runs, with literal arguments when known: posix.system("cat ~/.aws/secrets"). */
 function callText(rec: ImportRecord): string {
-  return rec.firstArgs ? `${qualified(rec)}(${pythonArgs(rec.firstArgs)})` : qualified(rec);
+  return rec.firstArgs !== null ? `${qualified(rec)}(${rec.firstArgs})` : qualified(rec);
 }
 
 function importEvidence(rec: ImportRecord) {
@@ -29,7 +29,7 @@ function importEvidence(rec: ImportRecord) {
     details.callOffset = rec.callOffset;
     details.calls = rec.calls;
   }
-  if (rec.firstArgs) details.call = shorten(callText(rec), 240);
+  if (rec.firstArgs !== null) details.call = shorten(callText(rec), 240);
   if (rec.written) details.writtenAs = shorten(rec.written, 160);
   if (rec.cls.capability) details.category = rec.cls.capability;
   if (rec.cls.source) details.capabilitySource = rec.cls.source;

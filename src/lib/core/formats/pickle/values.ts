@@ -12,8 +12,8 @@ export class ImportRecord {
   calls = 0;
   /** Calls whose effect was resolved from literal arguments (getattr(module, "name"), add_extension …). */
   resolvedCalls = 0;
-  /** The first call's arguments when they were literals, for messages: posix.system("id"). */
-  firstArgs: Literal[] | null = null;
+  /** The first call's arguments as Python would print them, for messages: posix.system("id"). */
+  firstArgs: string | null = null;
   /** APPEND(S)/SETITEM(S)/ADDITEMS/BUILD applied to the imported object itself. */
   mutations: Mutation[] = [];
   /** Set when the import came through EXT1/2/4 after the stream registered it with copyreg. */
