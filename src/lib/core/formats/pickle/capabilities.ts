@@ -78,7 +78,7 @@ cap(
   'process',
   'python-docs',
   `
-  os subprocess pty multiprocessing concurrent.futures.process concurrent.futures.ProcessPoolExecutor
+  os subprocess pty pipes multiprocessing concurrent.futures.process concurrent.futures.ProcessPoolExecutor
   asyncio.subprocess asyncio.create_subprocess_exec asyncio.create_subprocess_shell asyncio webbrowser
   platform ensurepip venv distutils imaplib.IMAP4_stream pydoc builtins.help _aix_support
   _osx_support uuid._get_command_stdout uuid._popen uuid._ifconfig_getnode uuid._ip_getnode

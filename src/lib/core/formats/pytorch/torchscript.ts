@@ -118,8 +118,14 @@ function rateName(site: CallSite, dotted: string): Rated | undefined {
   return cls.level === 'critical' ? fromClass(site, cls) : undefined;
 }
 
+/**
+ * TorchScript resolves getattr/setattr only with literal names (a submodule of a Sequential is
+ * getattr(self, "0")), so attribute gadgets are not a capability there.
+ */
+const NOT_IN_TORCHSCRIPT = new Set(['gadget', 'internals', 'inert']);
+
 function fromClass(site: CallSite, cls: ReturnType<typeof classifyImport>): Rated | undefined {
-  if (!cls.capability) return undefined;
+  if (!cls.capability || NOT_IN_TORCHSCRIPT.has(cls.capability)) return undefined;
   return { site, what: describeCapability(cls.capability).what, capability: cls.capability, native: false };
 }
 
