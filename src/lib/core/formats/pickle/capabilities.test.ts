@@ -146,6 +146,24 @@ describe('copyreg extension registry filled by the stream', () => {
     expect(rule('pickle.import.extension')).toEqual([]);
   });
 
+  it('resolves EXT2 after the stream sets copyreg._inverted_registry[code] itself', async () => {
+    const b = p().proto(2).global('copyreg', '_inverted_registry').raw('M', 0x39, 0x05);
+    b.shortUnicode('subprocess').shortUnicode('getoutput').op('TUPLE2').op('SETITEM').op('POP');
+    b.raw(0x83, 0x39, 0x05).shortUnicode('id').op('TUPLE1').op('REDUCE').op('STOP');
+    const { rule } = await scan(b.bytes());
+    expect(rule('pickle.call.dangerous').map((f) => f.title)).toContain(
+      'Starts a process when loaded: subprocess.getoutput("id")'
+    );
+    expect(rule('pickle.mutate.global')[0].title).toContain('copyreg._inverted_registry[1337]');
+  });
+
+  it('EXT after a registry change that cannot be read statically is high', async () => {
+    const b = p().proto(2).global('copyreg', 'add_extension').global('builtins', 'str').op('EMPTY_TUPLE');
+    b.op('REDUCE').shortUnicode('x').binint1(5).raw(0x87).op('REDUCE').op('POP').raw(0x82, 5).op('STOP');
+    const { rule } = await scan(b.bytes());
+    expect(rule('pickle.import.extension')[0].severity).toBe('high');
+  });
+
   it('EXT without any registration says the loading program would have to provide it (medium)', async () => {
     const { rule } = await scan(p().proto(2).raw(0x82, 9).op('STOP').bytes());
     expect(rule('pickle.import.extension')[0].severity).toBe('medium');
@@ -235,6 +253,20 @@ describe('hidden payloads', () => {
     expect(f.severity).toBe('high');
     expect(f.evidence?.details?.decodedBy).toBe('pickle.loads');
     expect(rule('pickle.call.dangerous')[0].title).toContain('pickle.loads');
+  });
+
+  it('follows the payload through a decoder into pickle.loads(base64.b64decode(text))', async () => {
+    const text = Buffer.from(inner).toString('base64');
+    const b = p().proto(4).global('pickle', 'loads').global('base64', 'b64decode');
+    b.raw(0x58, ...p().u32(text.length), text)
+      .op('TUPLE1')
+      .op('REDUCE')
+      .op('TUPLE1')
+      .op('REDUCE')
+      .op('STOP');
+    const { rule } = await scan(b.bytes());
+    expect(rule('pickle.hidden-payload')[0]).toMatchObject({ severity: 'high' });
+    expect(rule('pickle.hidden-payload')[0].evidence?.details?.decodedBy).toBe('pickle.loads');
   });
 
   it('says nothing about ordinary bytes and strings, or an embedded pickle of plain data', async () => {
