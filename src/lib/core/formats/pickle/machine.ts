@@ -318,7 +318,7 @@ export class PickleMachine {
         case 0x61: {
           // APPEND
           const v = this.pop();
-          this.mutate(this.top(), 'APPEND', p, [v]);
+          this.mutate(this.top(), 'APPEND', p, () => [v]);
           this.addTo(this.top(), v);
           break;
         }
@@ -326,7 +326,7 @@ export class PickleMachine {
           // BUILD
           const state = this.pop();
           const inst = this.top();
-          this.mutate(inst, 'BUILD', p, [state]);
+          this.mutate(inst, 'BUILD', p, () => [state]);
           this.build(inst, state, p);
           const array = joblibArrayAfterBuild(inst, state);
           if (array) await this.stepOverJoblibArray(array);
@@ -356,7 +356,7 @@ export class PickleMachine {
           break;
         case 0x65: {
           // APPENDS
-          this.mutate(stack[this.markOrFail() - 1], 'APPENDS', p, stack.slice(this.markOrFail()));
+          this.mutate(stack[this.markOrFail() - 1], 'APPENDS', p, () => stack.slice(this.markOrFail()));
           const refs = this.popMark();
           this.addRefs(this.top(), refs);
           break;
@@ -416,7 +416,7 @@ export class PickleMachine {
           // SETITEM
           const v = this.pop();
           const k = this.pop();
-          this.mutate(this.top(), 'SETITEM', p, [k, v]);
+          this.mutate(this.top(), 'SETITEM', p, () => [k, v]);
           rememberEntry(this.top(), k, v);
           this.addTo(this.top(), v);
           this.addTo(this.top(), k);
@@ -433,7 +433,7 @@ export class PickleMachine {
           const n = stack.length - this.markOrFail();
           if (n % 2 !== 0) this.malformed('odd number of items for SETITEMS');
           const target = stack[this.markOrFail() - 1];
-          this.mutate(target, 'SETITEMS', p, stack.slice(stack.length - n));
+          this.mutate(target, 'SETITEMS', p, () => stack.slice(stack.length - n));
           for (let i = stack.length - n; i < stack.length; i += 2)
             rememberEntry(target, stack[i], stack[i + 1]);
           this.addRefs(this.top(), this.popMark());
@@ -512,7 +512,7 @@ export class PickleMachine {
           break;
         case 0x90: {
           // ADDITEMS
-          this.mutate(stack[this.markOrFail() - 1], 'ADDITEMS', p, stack.slice(this.markOrFail()));
+          this.mutate(stack[this.markOrFail() - 1], 'ADDITEMS', p, () => stack.slice(this.markOrFail()));
           const refs = this.popMark();
           this.addRefs(this.top(), refs);
           break;
@@ -1068,9 +1068,10 @@ export class PickleMachine {
   }
 
   /** APPEND(S), SETITEM(S), ADDITEMS or BUILD applied to an imported object rather than a new one. */
-  private mutate(target: Val | undefined, opcode: string, offset: number, items: Val[]): void {
+  private mutate(target: Val | undefined, opcode: string, offset: number, itemsOf: () => Val[]): void {
     if (!(target instanceof Ref) || target.rec.kind === 'payload') return;
     const rec = target.rec;
+    const items = itemsOf();
     if (opcode === 'SETITEM' || opcode === 'SETITEMS') this.registerThroughTable(rec, items);
     if (rec.mutations.length === 0) {
       this.mutated.push(rec);
