@@ -91,27 +91,30 @@ function decodeBzip2Bounded(data: Uint8Array, ctx: ScanContext): Outcome {
   return { ok: true, bytes: concat(parts, produced) };
 }
 
-/** LZMA-alone into one bounded buffer; the per-file budget is claimed for the whole output. */
+/** LZMA-alone into one bounded buffer, claiming the per-file budget as the output grows. */
 function decodeLzmaBounded(data: Uint8Array, ctx: ScanContext): Outcome {
   const cap = Math.min(ctx.limits.maxDecompressedBytes, MEMORY_CAP);
+  const budget = `the per-file decompression budget (${ctx.limits.maxTotalDecompressedBytes} bytes) is spent`;
+  let claimed = 0;
+  const claimUpTo = (produced: number) => {
+    const ok = ctx.claimDecompressed(produced - claimed);
+    claimed = produced;
+    if (!ok) throw new OutputLimit(budget);
+  };
   let bytes: Uint8Array;
   try {
-    bytes = decodeLzmaAlone(data, cap, () => throwIfAborted(ctx.signal));
+    bytes = decodeLzmaAlone(data, cap, (produced) => {
+      throwIfAborted(ctx.signal);
+      claimUpTo(produced);
+    });
+    claimUpTo(bytes.length);
   } catch (err) {
     if (err instanceof LzmaLimitError)
       return limitOutcome(err.message, Math.max(err.produced, cap), data.length, ctx);
+    if (err instanceof OutputLimit) return limitOutcome(err.message, claimed, data.length, ctx);
     if (err instanceof LzmaError)
       return corruptOutcome(`lzma data is corrupt: ${err.message}`, 0, data.length);
     throw err;
-  }
-  if (!ctx.claimDecompressed(bytes.length)) {
-    return {
-      ok: false,
-      reason: `the per-file decompression budget (${ctx.limits.maxTotalDecompressedBytes} bytes) is spent`,
-      bomb: false,
-      produced: bytes.length,
-      consumed: data.length
-    };
   }
   return { ok: true, bytes };
 }
