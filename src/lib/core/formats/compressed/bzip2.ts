@@ -261,17 +261,10 @@ function decodeBlock(br: BitReader, tt: Uint32Array, blockMax: number, sink: Bzi
     tt[starts[b]++] |= i << 8;
   }
   // Undo the initial RLE (4 equal bytes then a repeat count), computing the block CRC on the way.
-  const out = new Uint8Array(Math.min(n * 2, n + 65536));
+  const out = new Uint8Array(Math.min(n * 2, n + 65536) + 256);
+  const flushAt = out.length - 256;
   let o = 0;
   let crc = 0xffffffff;
-  const emit = (b: number) => {
-    if (o === out.length) {
-      sink.write(out.slice(0, o));
-      o = 0;
-    }
-    out[o++] = b;
-    crc = ((crc << 8) ^ CRC_TABLE[((crc >>> 24) ^ b) & 0xff]) >>> 0;
-  };
   let pos = tt[origPtr] >>> 8;
   let last = -1;
   let same = 0;
@@ -280,17 +273,25 @@ function decodeBlock(br: BitReader, tt: Uint32Array, blockMax: number, sink: Bzi
     const b = entry & 0xff;
     pos = entry >>> 8;
     if (same === 4) {
-      for (let k = 0; k < b; k++) emit(last);
+      for (let k = 0; k < b; k++) {
+        out[o++] = last;
+        crc = ((crc << 8) ^ CRC_TABLE[((crc >>> 24) ^ last) & 0xff]) >>> 0;
+      }
       same = 0;
       last = -1;
-      continue;
+    } else {
+      if (b === last) same++;
+      else {
+        last = b;
+        same = 1;
+      }
+      out[o++] = b;
+      crc = ((crc << 8) ^ CRC_TABLE[((crc >>> 24) ^ b) & 0xff]) >>> 0;
     }
-    if (b === last) same++;
-    else {
-      last = b;
-      same = 1;
+    if (o >= flushAt) {
+      sink.write(out.slice(0, o));
+      o = 0;
     }
-    emit(b);
   }
   if (o > 0) sink.write(out.slice(0, o));
   return ~crc >>> 0;
