@@ -378,7 +378,9 @@ cap('inert', 'pyyaml-docs', 'yaml.safe_load yaml.safe_dump');
 
 /**
  * Method and function names that have the same power wherever they live (a model library's own
- * `load_library`, any class's `from_pretrained`): used only when no table entry names the path.
+ * `load_library`, any class's `from_pretrained`): used only when no table entry names the path. Names that
+ * ordinary classes also use for harmless methods (`eval`, which puts a torch Module in inference mode) are
+ * left to the table.
  */
 export const MEMBER_CAPABILITIES: Record<string, Capability> = {
   load_library: 'native-load',
@@ -407,7 +409,6 @@ export const MEMBER_CAPABILITIES: Record<string, Capability> = {
   spawnv: 'process',
   execv: 'process',
   execve: 'process',
-  eval: 'exec',
   exec: 'exec',
   load_model: 'deserialise',
   read_pickle: 'deserialise',

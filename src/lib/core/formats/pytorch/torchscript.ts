@@ -75,6 +75,10 @@ export function callSites(source: string): CallSite[] {
     const line = code[i];
     const indent = line.length - line.trimStart().length;
     if (line.trim() === '') continue;
+    if (/^\s*class\s/.test(line)) {
+      method = undefined;
+      continue;
+    }
     const def = /^\s*def\s+([A-Za-z_]\w*)\s*\(/.exec(line);
     if (def) method = { name: def[1], indent };
     else if (method && indent <= method.indent) method = undefined;
@@ -91,6 +95,8 @@ export function callSites(source: string): CallSite[] {
 
 function rate(site: CallSite): Rated | undefined {
   const parts = site.name.split('.');
+  // Methods of the scripted object itself (self.system(), self._0.forward()) are its own TorchScript code.
+  if (parts[0] === 'self' || parts[0].startsWith('_')) return undefined;
   if (parts[0] === 'torch' && (parts[1] === 'ops' || parts[1] === 'classes') && parts.length >= 4) {
     const ns = parts[2];
     if (!BUILTIN_OP_NAMESPACES.has(ns)) {
