@@ -32,7 +32,7 @@ export async function scanDatasetsForPickles(
     );
     return;
   }
-  const budget = { stages: 0 };
+  const budget = { stages: 0, skipped: 0 };
   for (const ds of walk.candidates) {
     const head = ds.inline ?? (await src.read(ds.offset, Math.min(ds.length, HIDDEN_PEEK)));
     const encoding = encodingOf(ds, head);

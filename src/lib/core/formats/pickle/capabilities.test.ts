@@ -269,6 +269,17 @@ describe('hidden payloads', () => {
     expect(rule('pickle.hidden-payload')[0].evidence?.details?.decodedBy).toBe('pickle.loads');
   });
 
+  it('past the per-file limit of stages, the rest are counted and reported, not dropped', async () => {
+    const b = p().proto(4).op('EMPTY_LIST').op('MARK');
+    for (let i = 0; i < 40; i++) b.raw(0x42, ...p().u32(inner.length), ...inner);
+    const { rule } = await scan(b.raw('e').op('STOP').bytes());
+    expect(rule('pickle.hidden-payload')).toHaveLength(32);
+    expect(rule('pickle.hidden-payload.limit')[0]).toMatchObject({
+      severity: 'medium',
+      title: '8 more hidden pickles not analysed'
+    });
+  });
+
   it('says nothing about ordinary bytes and strings, or an embedded pickle of plain data', async () => {
     const plainPickle = p().proto(4).op('EMPTY_LIST').shortUnicode('a').op('APPEND').op('STOP').bytes();
     for (const bytes of [

@@ -46,6 +46,8 @@ const MIN_PAYLOAD = 8;
 
 export interface HiddenBudget {
   stages: number;
+  /** Embedded pickles found past the limits and not analysed. */
+  skipped: number;
 }
 
 /** Is this the start of a pickle that pickle.loads would run (stricter than the file sniff)? */

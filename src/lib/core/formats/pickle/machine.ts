@@ -124,7 +124,7 @@ export class PickleMachine {
     private readonly signal?: AbortSignal,
     /** 0 for the file's own stream, n for a pickle hidden n levels deep in its values. */
     readonly depth = 0,
-    private readonly budget: HiddenBudget = { stages: 0 },
+    private readonly budget: HiddenBudget = { stages: 0, skipped: 0 },
     /** Where the outermost carrier of this hidden stage sits in the file's own stream. */
     private readonly carrierOffset = -1
   ) {
@@ -776,7 +776,7 @@ export class PickleMachine {
     const at = cur.pos;
     if (decode === null || n > this.limits.maxPickleOperandCopy) {
       this.arg(`<${n} bytes>`);
-      const head = n >= 8 && this.hiddenAllowed() ? await this.peek(at, Math.min(n, HIDDEN_PEEK)) : null;
+      const head = n >= 8 ? await this.peek(at, Math.min(n, HIDDEN_PEEK)) : null;
       cur.pos += n;
       if (head === null) return big;
       if (decode === null) {
@@ -796,6 +796,11 @@ export class PickleMachine {
 
   // --- hidden payloads --------------------------------------------------------------------------------
 
+  /** Embedded pickles found past the stage or depth limit, not analysed (counted for the whole file). */
+  get hiddenSkipped(): number {
+    return this.budget.skipped;
+  }
+
   private hiddenAllowed(): boolean {
     return this.depth < MAX_HIDDEN_DEPTH && this.budget.stages < MAX_HIDDEN_STAGES;
   }
@@ -809,7 +814,7 @@ export class PickleMachine {
 
   /** A decoded string value: a pickle in latin-1, base64 or hex text becomes a hidden stage. */
   private async hiddenText(v: Val): Promise<Val> {
-    if (typeof v !== 'string' || v.length < 8 || !this.hiddenAllowed()) return v;
+    if (typeof v !== 'string' || v.length < 8) return v;
     const encoding = textEncodingOf(v, true);
     if (encoding === undefined) return v;
     const bytes = decodeText(v, encoding);
@@ -858,6 +863,10 @@ export class PickleMachine {
     length: number,
     plain: Val
   ): Promise<Val> {
+    if (!this.hiddenAllowed()) {
+      this.budget.skipped++;
+      return plain;
+    }
     const offset = this.opStart;
     const carrier = this.carrierOffset >= 0 ? this.carrierOffset : offset;
     const found = await analyseEmbeddedPickle(open, encoding, length, carrier, {

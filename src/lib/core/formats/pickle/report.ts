@@ -2,7 +2,7 @@ import { shorten, type DisassemblyLine } from '../../findings';
 import type { ScanContext } from '../types';
 import type { PickleAnalysis, PickleScanOptions } from './analyse';
 import { describeMutation } from './machine';
-import type { HiddenStage } from './hidden';
+import { MAX_HIDDEN_DEPTH, MAX_HIDDEN_STAGES, type HiddenStage } from './hidden';
 import { describeCapability, levelRank } from './policy';
 import { effectiveLevel, type ImportRecord } from './values';
 
@@ -205,6 +205,16 @@ export function reportHiddenStage(
   });
 }
 
+function reportHiddenSkipped(count: number, ctx: ScanContext): void {
+  ctx.report({
+    ruleId: 'pickle.hidden-payload.limit',
+    severity: 'medium',
+    title: `${count} more hidden pickle${count === 1 ? '' : 's'} not analysed`,
+    message: `This file holds more embedded pickles than Safeload analyses (${MAX_HIDDEN_STAGES} per file, ${MAX_HIDDEN_DEPTH} levels deep); ${count} were found and not analysed. The loader keeps them as data, but they could hide anything from code that unpickles them.`,
+    evidence: { details: { notAnalysed: count } }
+  });
+}
+
 /** Turns the analysis into findings: one per distinct dangerous import, one summary for the rest. */
 export function reportPickleAnalysis(a: PickleAnalysis, ctx: ScanContext, opts: PickleScanOptions): void {
   const m = a.machine;
@@ -221,6 +231,7 @@ export function reportPickleAnalysis(a: PickleAnalysis, ctx: ScanContext, opts: 
   if (unknown.length > 0) reportUnknown(unknown, ctx);
   for (const rec of m.mutated) reportMutation(rec, ctx);
   for (const rec of m.payloads) reportPayload(rec, ctx);
+  if (m.depth === 0 && m.hiddenSkipped > 0) reportHiddenSkipped(m.hiddenSkipped, ctx);
 
   if (m.frameIssues.length > 0) {
     const first = m.frameIssues[0];
