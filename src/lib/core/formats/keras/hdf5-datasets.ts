@@ -34,9 +34,15 @@ export async function walkDatasets(reader: Hdf5RootReader): Promise<DatasetWalk>
   const o = geo.offsetSize;
   const l = geo.lengthSize;
   let btreeNodes = 0;
+  let capped = false;
 
   const visit = async (addr: number, path: string, depth: number): Promise<void> => {
-    if (seen.has(addr) || seen.size >= MAX_OBJECTS || depth > MAX_DEPTH) return;
+    if (seen.has(addr)) return;
+    if (seen.size >= MAX_OBJECTS || depth > MAX_DEPTH) {
+      if (!capped) out.skipped.push(`${path} (more than ${MAX_OBJECTS} objects or ${MAX_DEPTH} levels)`);
+      capped = true;
+      return;
+    }
     seen.add(addr);
     const messages = await reader.messages(addr);
     const layout = messages.find((m) => m.type === 0x08);
