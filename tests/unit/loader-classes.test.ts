@@ -61,7 +61,7 @@ describe('loader-behaviour samples (tests/fixtures/make_loader_fixtures.py)', ()
     expect(titles(r, 'pickle.mutate.global')).toEqual([`Changes an imported object while loading: ${what}`]);
   });
 
-  it.each(['hidden_bytes.pkl', 'hidden_base64.pkl', 'hidden_in_hdf5.h5'])(
+  it.each(['hidden_bytes.pkl', 'hidden_base64.pkl', 'hidden_in_hdf5.h5', 'hidden_in_hdf5_latest.h5'])(
     '%s carries a hidden payload: medium, with the inner call shown',
     async (file) => {
       const r = await scan(file);
