@@ -11,6 +11,7 @@ import { terminalText } from '../core/report/escape';
 import { toSarif } from '../core/report/sarif';
 import { buildMlBom } from '../core/sbom/cyclonedx';
 import { buildTriageReport } from '../core/triage/build';
+import { timeBound } from '../node/time-bound';
 import { UsageError } from './args';
 import { parseGateArgs, type GateArgs } from './gate-args';
 import { gateSummary } from './gate-output';
@@ -111,7 +112,7 @@ export async function gateCommand(argv: string[], io: Io): Promise<number> {
       dependencies,
       license: await findLicense(drop, manifest, args.license)
     });
-    const evaluation = evaluatePolicy(policy, triage);
+    const evaluation = evaluatePolicy(policy, triage, undefined, { runBounded: timeBound() });
     const plan = planRemediation(triage, evaluation);
     if (args.json) io.out(JSON.stringify({ triage, evaluation, remediation: plan }, null, 2));
     else io.out(gateSummary(triage, evaluation, plan));

@@ -71,7 +71,7 @@ export function isValidRepoId(repoId: unknown): repoId is string {
 export function validateRepoId(repoId: string): string {
   if (!isValidRepoId(repoId))
     throw new HubRefError(
-      `${JSON.stringify(repoId.slice(0, 120))} is not a valid Hub repo id (expected namespace/name: letters, digits, "_", "-", ".")`
+      `${JSON.stringify(String(repoId).slice(0, 120))} is not a valid Hub repo id (expected namespace/name: letters, digits, "_", "-", ".")`
     );
   return repoId;
 }
@@ -94,7 +94,7 @@ export function isValidRevision(rev: unknown): rev is string {
 export function validateRevision(rev: string): string {
   if (!isValidRevision(rev))
     throw new HubRefError(
-      `${JSON.stringify(rev.slice(0, 80))} is not a valid revision (branch, tag, commit or refs/pr/N)`
+      `${JSON.stringify(String(rev).slice(0, 80))} is not a valid revision (branch, tag, commit or refs/pr/N)`
     );
   return rev;
 }
