@@ -239,13 +239,12 @@ function sigstoreMode(
       )
     );
   }
-  const key =
-    signer.value?.key ??
-    userKey ??
-    (entity.key.$case === 'certificate'
-      ? crypto.createPublicKey(entity.key.certificate.publicKey)
-      : undefined);
-  if (key) {
+  // Keyless: only a key the trust chain vouched for is used. After a failed link (chain, SCT) the leaf is
+  // untrusted data, and its key (possibly crafted to be costly) is never used for the signature check.
+  const key = signer.value?.key ?? (keyless ? undefined : userKey);
+  if (!key && keyless && entity.key.$case === 'certificate') {
+    lines.push(line('signature', false, 'not checked: the certificate is not trusted (see above)'));
+  } else if (key) {
     const sig = attempt(() => verifier.verifySignature(entity, { key }));
     const how =
       variantsMatched?.()?.label ??
@@ -311,6 +310,11 @@ function certificateMode(
         : chain.error!
     )
   );
+  if (!chain.value) {
+    // Stop at the first failed link: an untrusted leaf's key is not used.
+    lines.push(line('signature', false, 'not checked: the certificate does not chain to your CA'));
+    return { lines, signer: info };
+  }
   const variants = options.modelSigning ? dsseVariants(loaded, leaf.publicKey) : [];
   const key = crypto.createPublicKey(leaf.publicKey);
   if (variants.length > 0 && loaded.bundle.content.$case === 'dsseEnvelope') {
