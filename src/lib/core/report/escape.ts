@@ -102,3 +102,55 @@ export function shellQuote(value: string): string {
 export function shellCommand(words: readonly string[]): string {
   return words.map(shellQuote).join(' ');
 }
+
+const CONTROL_NAMES: Record<number, string> = {
+  0x061c: 'ALM',
+  0x200b: 'ZWSP',
+  0x200c: 'ZWNJ',
+  0x200d: 'ZWJ',
+  0x200e: 'LRM',
+  0x200f: 'RLM',
+  0x202a: 'LRE',
+  0x202b: 'RLE',
+  0x202c: 'PDF',
+  0x202d: 'LRO',
+  0x202e: 'RLO',
+  0x2066: 'LRI',
+  0x2067: 'RLI',
+  0x2068: 'FSI',
+  0x2069: 'PDI',
+  0xfeff: 'BOM',
+  0x0a: 'LF',
+  0x0d: 'CR',
+  0x09: 'TAB',
+  0x1b: 'ESC'
+};
+
+export interface DisplaySegment {
+  /** Plain text, or for a control the visible label shown in its place ("U+202E RLO"). */
+  text: string;
+  control: boolean;
+}
+
+/**
+ * A name split for display: each display control is replaced by a visible label, so it neither acts (a
+ * bidi override reversing what follows) nor hides. `keepNewlines` leaves line breaks for preformatted text.
+ */
+export function displaySegments(text: string, keepNewlines = false): DisplaySegment[] {
+  const out: DisplaySegment[] = [];
+  let plain = '';
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    const isControl = hasDisplayControls(ch) && !(keepNewlines && (ch === '\n' || ch === '\t'));
+    if (!isControl) {
+      plain += ch;
+      continue;
+    }
+    if (plain) out.push({ text: plain, control: false });
+    plain = '';
+    const hex = code.toString(16).toUpperCase().padStart(4, '0');
+    out.push({ text: `U+${hex}${CONTROL_NAMES[code] ? ` ${CONTROL_NAMES[code]}` : ''}`, control: true });
+  }
+  if (plain) out.push({ text: plain, control: false });
+  return out;
+}

@@ -133,6 +133,10 @@ export function verifySignedBundle(
   };
 }
 
+function repeatedReason(oids: string[]): string {
+  return `the certificate repeats extension ${oids.slice(0, 5).join(', ')}; RFC 5280 allows each extension once, and readers disagree on which copy counts`;
+}
+
 function signatureLine(verified: boolean, how: string, error?: string): CheckLine {
   return line('signature', verified, verified ? how : (error ?? 'signature verification failed'));
 }
@@ -202,11 +206,13 @@ function sigstoreMode(
       )
     );
   }
-  const signer = attempt(() => verifier.verifySigningKey(entity, timestamps.value ?? []));
+  const verified = attempt(() => verifier.verifySigningKey(entity, timestamps.value ?? []));
   let info: SignerInfo | undefined;
+  let signer = verified;
   if (entity.key.$case === 'certificate') {
     info = describeCertificate(entity.key.certificate);
-    const sctFailed = !!signer.error && /SCT/.test(signer.error);
+    if (info.repeatedExtensions) signer = { error: repeatedReason(info.repeatedExtensions) };
+    const sctFailed = !info.repeatedExtensions && !!signer.error && /SCT/.test(signer.error);
     lines.push(
       line(
         'chain',
@@ -299,6 +305,7 @@ function certificateMode(
       throw new Error('the chain does not end at a certificate you supplied');
     if (!allowsSigning(leaf))
       throw new Error('the leaf certificate allows neither digitalSignature nor codeSigning');
+    if (info.repeatedExtensions) throw new Error(repeatedReason(info.repeatedExtensions));
     return path.length;
   });
   lines.push(
