@@ -2,7 +2,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 import { describe, expect, it } from 'vitest';
+import { X509Certificate } from '@sigstore/core';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { describeCertificate } from '../../src/lib/core/signing/certificate-info';
 import { publicGoodTrustRoot, trustRootFromJSON } from '../../src/lib/core/signing/trust-root';
 import { verifySignedBundle } from '../../src/lib/core/signing/verify-bundle';
 import { createPublicKey } from '../../src/lib/shims/crypto';
@@ -68,6 +70,64 @@ describe('RSA keys in the browser verifier are bounded as Sigstore bounds them',
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
     expect(createPublicKey(pem).asymmetricKeyDetails).toMatchObject({ modulusLength: 2048 });
+  });
+});
+
+function oid(text: string): Uint8Array {
+  const [a, b, ...rest] = text.split('.').map(Number);
+  const bytes = [a * 40 + b];
+  for (const n of rest) {
+    const groups = [n & 0x7f];
+    for (let v = n >>> 7; v > 0; v >>>= 7) groups.unshift((v & 0x7f) | 0x80);
+    bytes.push(...groups);
+  }
+  return tlv(0x06, Uint8Array.from(bytes));
+}
+
+const utf8 = (s: string) => tlv(0x0c, new TextEncoder().encode(s));
+
+function extension(id: string, value: Uint8Array): Uint8Array {
+  return tlv(0x30, cat(oid(id), tlv(0x04, value)));
+}
+
+/** A (never validly signed) certificate carrying the given extensions: enough for parsing and reading. */
+function certificateWith(extensions: Uint8Array[]): X509Certificate {
+  const name = tlv(0x30, tlv(0x31, tlv(0x30, cat(oid('2.5.4.3'), utf8('x')))));
+  const time = (s: string) => tlv(0x17, new TextEncoder().encode(s));
+  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const spki = new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
+  const sigAlg = tlv(0x30, oid('1.2.840.10045.4.3.2'));
+  const tbs = tlv(
+    0x30,
+    cat(
+      tlv(0xa0, tlv(0x02, new Uint8Array([2]))),
+      tlv(0x02, new Uint8Array([1])),
+      sigAlg,
+      name,
+      tlv(0x30, cat(time('250101000000Z'), time('350101000000Z'))),
+      name,
+      spki,
+      tlv(0xa3, tlv(0x30, cat(...extensions)))
+    )
+  );
+  const der = tlv(0x30, cat(tbs, sigAlg, tlv(0x03, new Uint8Array([0, 0x30, 0x00]))));
+  return X509Certificate.parse(Buffer.from(der));
+}
+
+describe('repeated certificate extensions', () => {
+  it('are listed, and the first copy of a claim is the one shown', () => {
+    const issuer = '1.3.6.1.4.1.57264.1.8';
+    const cert = certificateWith([
+      extension(issuer, utf8('https://token.actions.githubusercontent.com')),
+      extension(issuer, utf8('https://evil.example')),
+      extension('2.5.29.15', tlv(0x03, new Uint8Array([7, 0x80])))
+    ]);
+    const info = describeCertificate(cert);
+    expect(info.repeatedExtensions).toEqual([issuer]);
+    expect(info.claims.filter((c) => c.oid === issuer)).toHaveLength(1);
+    expect(info.issuer).toBe('https://token.actions.githubusercontent.com');
+    const single = describeCertificate(certificateWith([extension(issuer, utf8('https://a.example'))]));
+    expect(single.repeatedExtensions).toBeUndefined();
   });
 });
 
