@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { memorySource } from '../../src/lib/core/bytes/byte-source';
 import { digestSource } from '../../src/lib/core/hash/multi-digest';
 import { walkFiles } from './provenance-walk';
@@ -12,8 +12,10 @@ import { expectedFromRemote } from '../../src/lib/core/provenance/manifest';
 import { isHubBookkeeping, matchFiles, type LocalFile } from '../../src/lib/core/provenance/match';
 import { remoteFileFromEntry, type RemoteFile } from '../../src/lib/core/provenance/remote-file';
 import { fixture, HF_FIXTURES, TREE_BERT } from './provenance-hub-fixtures';
+import { describeShared } from '../shared-fixtures';
 
-const remote: RemoteFile[] = fixture(TREE_BERT).response.body.map(remoteFileFromEntry);
+/** The recorded bert-base-uncased listing at dd4bc8b. */
+const remote = (): RemoteFile[] => fixture(TREE_BERT).response.body.map(remoteFileFromEntry);
 /** What the hashing stage reports for an untouched download of each file: its content digests. */
 const intact = (f: RemoteFile): LocalFile => ({
   path: f.path,
@@ -22,9 +24,9 @@ const intact = (f: RemoteFile): LocalFile => ({
   gitSha1: f.lfs ? undefined : f.gitBlobSha1
 });
 
-describe('matching local files against a commit', () => {
+describeShared('matching local files against a commit', () => {
   it('verifies LFS files by SHA-256 and regular files by git blob SHA-1', () => {
-    const r = matchFiles(expectedFromRemote(remote), remote.map(intact));
+    const r = matchFiles(expectedFromRemote(remote()), remote().map(intact));
     expect(r.allVerified).toBe(true);
     expect(Object.fromEntries(r.files.map((f) => [f.path, f.method]))).toEqual({
       '.gitattributes': 'git-blob-sha1',
@@ -36,7 +38,7 @@ describe('matching local files against a commit', () => {
   });
 
   it('reports tampered, missing, extra, still-hashing and wrong-size files', () => {
-    const local = remote.map(intact);
+    const local = remote().map(intact);
     const h5 = local.find((f) => f.path === 'tf_model.h5')!;
     h5.sha256 = '0'.repeat(64);
     const cfg = local.find((f) => f.path === 'config.json')!;
@@ -47,13 +49,13 @@ describe('matching local files against a commit', () => {
     withExtra.push({ path: 'evil.pkl', size: 10 });
     withExtra.find((f) => f.path === '.gitattributes')!.size = 1; // size known before any hash
     delete withExtra.find((f) => f.path === '.gitattributes')!.gitSha1;
-    const r = matchFiles(expectedFromRemote(remote), withExtra);
+    const r = matchFiles(expectedFromRemote(remote()), withExtra);
     const by = Object.fromEntries(r.files.map((f) => [f.path, f]));
     expect(by['tf_model.h5']).toMatchObject({
       status: 'mismatch',
       mismatch: {
         field: 'sha256',
-        expected: remote.find((f) => f.path === 'tf_model.h5')!.sha256,
+        expected: remote().find((f) => f.path === 'tf_model.h5')!.sha256,
         actual: '0'.repeat(64)
       }
     });
@@ -71,14 +73,14 @@ describe('matching local files against a commit', () => {
   });
 
   it('an LFS file with only its pointer id and no SHA-256 cannot be verified by a content hash', () => {
-    const e = expectedFromRemote(remote).find((f) => f.path === 'tf_model.h5')!;
+    const e = expectedFromRemote(remote()).find((f) => f.path === 'tf_model.h5')!;
     const r = matchFiles([{ ...e, sha256: null }], [{ path: e.path, size: e.size!, gitSha1: e.gitBlobSha1 }]);
     expect(r.files[0].status).toBe('unverifiable');
   });
 });
 
-describe('folder root detection', () => {
-  const expected = remote.map((f) => f.path);
+describeShared('folder root detection', () => {
+  const expected = remote().map((f) => f.path);
   it('finds the repo root inside a dropped folder', () => {
     const dropped = [
       'downloads/bert/config.json',
@@ -103,7 +105,7 @@ describe('folder root detection', () => {
   });
 });
 
-describe('local metadata written by huggingface_hub', () => {
+describeShared('local metadata written by huggingface_hub', () => {
   const read = (base: string) => async (p: string, max: number) =>
     (await readFile(join(base, p))).subarray(0, max).toString('utf8');
   const tokenizer = readFileSync(join(HF_FIXTURES, 'local/hf-local-dir/tokenizer_config.json'));
@@ -175,7 +177,7 @@ describe('local metadata written by huggingface_hub', () => {
       ),
       'utf8'
     );
-    expect(parseTreeCache(text)).toEqual(expectedFromRemote(remote));
+    expect(parseTreeCache(text)).toEqual(expectedFromRemote(remote()));
   });
 
   it('a plain folder is not mistaken for a Hub layout', async () => {

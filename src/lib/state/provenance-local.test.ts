@@ -6,6 +6,7 @@ import { memorySource } from '../core/bytes/byte-source';
 import { digestSource } from '../core/hash/multi-digest';
 import { detectLocalLayout, matchFiles, type ExpectedFile } from '../core/provenance';
 import { HF_FIXTURES } from '../../../tests/unit/provenance-hub-fixtures';
+import { describeShared } from '../../../tests/shared-fixtures';
 import { walkFiles } from '../../../tests/unit/provenance-walk';
 import type { FileJob } from './file-job';
 import { localView, matchRows, mayHoldHubLayout } from './provenance-local';
@@ -81,6 +82,14 @@ describe('dropped jobs as repo files', () => {
     });
   });
 
+  it('tells Hub layouts from plain folders by their names', () => {
+    expect(mayHoldHubLayout(['m/.cache/huggingface/download/config.json.metadata'])).toBe(true);
+    expect(mayHoldHubLayout(['hub/models--org--name/blobs/abc'])).toBe(true);
+    expect(mayHoldHubLayout(['m/config.json', 'm/.cache/other/x.metadata', 'models--x/readme'])).toBe(false);
+  });
+});
+
+describeShared('dropped hub cache jobs as repo files', () => {
   it('maps a hub cache folder through its blobs (the recorded cache example)', async () => {
     const base = join(HF_FIXTURES, 'local');
     const entries = walkFiles(base);
@@ -96,11 +105,5 @@ describe('dropped jobs as repo files', () => {
     // Against another listing, the cache's unreferenced blob names are not repo files.
     const other = localView(jobs, layout, [...layout.expected]);
     expect(other.local.every((f) => !f.path.startsWith('blobs/'))).toBe(true);
-  });
-
-  it('tells Hub layouts from plain folders by their names', () => {
-    expect(mayHoldHubLayout(['m/.cache/huggingface/download/config.json.metadata'])).toBe(true);
-    expect(mayHoldHubLayout(['hub/models--org--name/blobs/abc'])).toBe(true);
-    expect(mayHoldHubLayout(['m/config.json', 'm/.cache/other/x.metadata', 'models--x/readme'])).toBe(false);
   });
 });
