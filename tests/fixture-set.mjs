@@ -34,12 +34,14 @@ const HOW_TO_GET =
   'put the fixture set beside the checkout as ../shared or point SAFELOAD_FIXTURES at it ' +
   '(CI sets SAFELOAD_REQUIRE_FIXTURES=1, which turns its absence into a failure)';
 
+/** Where the fixture set was looked for, and how to provide it. */
+export function fixturesNotFound() {
+  return `There is no fixture set at ${candidate} (no fixtures/ folder there): ${HOW_TO_GET}.`;
+}
+
 /** Why the fixture suites cannot run, for a required-but-missing set. */
 export function missingFixturesError() {
-  return (
-    `SAFELOAD_REQUIRE_FIXTURES=1 but there is no fixture set at ${candidate} ` +
-    `(no fixtures/ folder there): ${HOW_TO_GET}.`
-  );
+  return `SAFELOAD_REQUIRE_FIXTURES=1, but: ${fixturesNotFound()}`;
 }
 
 /**
