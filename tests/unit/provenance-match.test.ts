@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { isHubBookkeeping, matchFiles, type LocalFile } from '../../src/lib/core
 import { remoteFileFromEntry, type RemoteFile } from '../../src/lib/core/provenance/remote-file';
 import { fixture, HF_FIXTURES, TREE_BERT } from './provenance-hub-fixtures';
 import { describeShared } from '../shared-fixtures';
+import { BERT_CACHE_FOLDER, buildHubCache, snapshotEntries } from './hub-cache';
 
 /** The recorded bert-base-uncased listing at dd4bc8b. */
 const remote = (): RemoteFile[] => fixture(TREE_BERT).response.body.map(remoteFileFromEntry);
@@ -146,27 +147,92 @@ describeShared('local metadata written by huggingface_hub', () => {
     expect(r.files[0].status).toBe('mismatch');
   });
 
-  it('a hub cache folder gives the repo, the commit and content-addressed blobs', async () => {
-    const base = join(HF_FIXTURES, 'local/hf-hub-cache');
-    const entries = walkFiles(base);
-    const layout = (await detectLocalLayout(entries, read(base)))!;
-    expect(layout).toMatchObject({
-      kind: 'hub-cache',
-      root: 'models--google-bert--bert-base-uncased/',
-      repoType: 'model',
-      repoId: 'google-bert/bert-base-uncased',
-      commit: COMMIT,
-      refs: { main: COMMIT }
-    });
-    // The snapshot entry is a symlink saved as its target text; the content is the blob it points to.
-    expect(layout.contentPaths['tokenizer_config.json']).toBe(
-      `models--google-bert--bert-base-uncased/blobs/${ETAG}`
+  /** The drop as the page sees it: each repo path hashed from the dropped file holding its bytes. */
+  async function checkCache(base: string) {
+    const layout = (await detectLocalLayout(walkFiles(base), read(base)))!;
+    const local = await Promise.all(
+      Object.entries(layout.contentPaths).map(async ([path, dropped]) => {
+        const bytes = readFileSync(join(base, dropped));
+        return { path, size: bytes.length, ...(await digestSource(memorySource(bytes))) };
+      })
     );
-    const blob = readFileSync(join(base, layout.contentPaths['tokenizer_config.json']));
-    const r = matchFiles(layout.expected, [
-      { path: 'tokenizer_config.json', size: blob.length, ...(await digestSource(memorySource(blob))) }
+    return { layout, match: matchFiles(layout.expected, local) };
+  }
+
+  for (const form of ['symlink', 'text'] as const) {
+    it(`a hub cache folder (snapshot links as ${form}) gives the repo, the commit and verified content`, async () => {
+      const base = buildHubCache(form);
+      const [entry] = snapshotEntries(base);
+      expect(lstatSync(join(base, entry)).isSymbolicLink()).toBe(form === 'symlink');
+      const { layout, match } = await checkCache(base);
+      expect(layout).toMatchObject({
+        kind: 'hub-cache',
+        root: `${BERT_CACHE_FOLDER}/`,
+        repoType: 'model',
+        repoId: 'google-bert/bert-base-uncased',
+        commit: COMMIT,
+        refs: { main: COMMIT }
+      });
+      // A link read through holds the bytes itself; a link saved as text points at the blob that does.
+      expect(layout.contentPaths['tokenizer_config.json']).toBe(
+        form === 'symlink'
+          ? `${BERT_CACHE_FOLDER}/${entry.slice(BERT_CACHE_FOLDER.length + 1)}`
+          : `${BERT_CACHE_FOLDER}/blobs/${ETAG}`
+      );
+      expect(layout.expected.map((f) => [f.path, f.gitBlobSha1])).toEqual([['tokenizer_config.json', ETAG]]);
+      expect(match.files).toEqual([
+        expect.objectContaining({
+          path: 'tokenizer_config.json',
+          status: 'verified',
+          method: 'git-blob-sha1'
+        })
+      ]);
+      expect(match.counts.extra).toBe(0);
+    });
+  }
+
+  it('a drop without the snapshot symlinks (browsers skip them) checks the blobs by name and says why', async () => {
+    const base = buildHubCache('symlink');
+    const entries = walkFiles(base).filter((e) => !e.path.includes('/snapshots/'));
+    const layout = (await detectLocalLayout(entries, read(base)))!;
+    expect(layout).toMatchObject({ kind: 'hub-cache', commit: COMMIT });
+    expect(layout.expected.map((f) => f.path)).toEqual([`blobs/${ETAG}`]);
+    expect(layout.notes.join(' ')).toMatch(/browsers skip symbolic links/);
+  });
+
+  it('a snapshot file replaced by other bytes of the same size is a mismatch, not an extra file', async () => {
+    const base = buildHubCache('symlink');
+    const [entry] = snapshotEntries(base);
+    const original = readFileSync(join(base, entry));
+    rmSync(join(base, entry));
+    writeFileSync(join(base, entry), Buffer.from(original).reverse());
+    const { match } = await checkCache(base);
+    expect(match.files).toEqual([
+      expect.objectContaining({ path: 'tokenizer_config.json', status: 'mismatch' })
     ]);
-    expect(r.files).toEqual([expect.objectContaining({ status: 'verified' })]);
+  });
+
+  it('a tampered blob behind a real symlink is a mismatch', async () => {
+    const base = buildHubCache('symlink');
+    writeFileSync(join(base, BERT_CACHE_FOLDER, 'blobs', ETAG), '{\n  "do_lower_case": false\n}\n');
+    const { match } = await checkCache(base);
+    expect(match.files).toEqual([
+      expect.objectContaining({ path: 'tokenizer_config.json', status: 'mismatch' })
+    ]);
+  });
+
+  it('a snapshot file with no blob and no listing is unverifiable, never extra or verified', async () => {
+    const base = buildHubCache('symlink');
+    const [entry] = snapshotEntries(base);
+    const bytes = readFileSync(join(base, entry));
+    rmSync(join(base, BERT_CACHE_FOLDER, 'blobs'), { recursive: true });
+    rmSync(join(base, entry));
+    writeFileSync(join(base, entry), bytes); // a copy, as with symlinks disabled
+    const { layout, match } = await checkCache(base);
+    expect(match.files).toEqual([
+      expect.objectContaining({ path: 'tokenizer_config.json', status: 'unverifiable' })
+    ]);
+    expect(layout.notes.join(' ')).toMatch(/could not be matched to a blob/);
   });
 
   it('parses trees/<commit>.json into the full expected listing', () => {
