@@ -19,7 +19,7 @@ export default defineConfig({
     tags: [
       { name: FIXTURE_TAG, description: 'needs the external fixture set (SAFELOAD_FIXTURES or ../shared)' }
     ],
-    globalSetup: ['tests/fixture-setup.ts'],
+    globalSetup: ['tests/fixture-setup.ts', 'tests/cli-setup.ts'],
     reporters: ['default', './tests/fixture-reporter.ts']
   }
 });
