@@ -11,7 +11,7 @@ import { hashWasmNode, sha256sum } from './lib/baselines.mjs';
 import { launch } from './lib/browser.mjs';
 import { expectedDigests } from './lib/expected.mjs';
 import { ensureHashFiles, warmCache } from './lib/files.mjs';
-import { serveStatic } from './lib/static-server.mjs';
+import { serveStatic } from '../scripts/static-server.mjs';
 import { runScanBench } from './lib/scan-run.mjs';
 import { cliStartup } from './lib/cli-startup.mjs';
 

@@ -78,7 +78,15 @@ step('unit tests', npx, [
 ]);
 if (!countJson(vitestJson, (j) => ({ ok: j.numPassedTests, bad: j.numFailedTests }))) failed++;
 
-if (step('build', npx, ['vite', 'build', '--logLevel', 'warn'])) {
+const built = step('build', npx, ['vite', 'build', '--logLevel', 'warn']);
+// The same site built to be served under /safeload/, as the GitHub Pages deploy does (tests/e2e/subpath.e2e.ts).
+const builtForPath =
+  built &&
+  step('build for a path', npx, ['vite', 'build', '--logLevel', 'warn'], {
+    SAFELOAD_BASE_PATH: '/safeload',
+    SAFELOAD_BUILD_DIR: 'build-subpath'
+  });
+if (built && builtForPath) {
   const pwJson = join(results, 'playwright.json');
   rmSync(pwJson, { force: true });
   step(
