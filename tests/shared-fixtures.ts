@@ -9,7 +9,15 @@ export { FIXTURES_REQUIRED, SHARED_ROOT, sharedPath } from './fixture-set.mjs';
 
 export const NEEDS_FIXTURES = 'needs the external fixture set (SAFELOAD_FIXTURES or ../shared)';
 
-/** `describe` for a suite that needs the fixture set: skipped when it is absent, unless CI requires it. */
-export function describeShared(name: string, factory: () => void): void {
-  describe(name, { tags: [FIXTURE_TAG] }, FIXTURES_RUN ? factory : () => it.skip(NEEDS_FIXTURES, () => {}));
+type SuiteOptions = Exclude<Parameters<typeof describe>[1], undefined | ((...args: never[]) => unknown)>;
+
+/**
+ * `describe` for a suite that needs the fixture set: skipped when it is absent, unless CI requires it.
+ * Called as `describeShared(name, body)` or `describeShared(name, options, body)`.
+ */
+export function describeShared(name: string, options: SuiteOptions | (() => void), body?: () => void): void {
+  const factory = typeof options === 'function' ? options : body!;
+  const given = typeof options === 'function' ? {} : options;
+  const tags = [...[given.tags ?? []].flat(), FIXTURE_TAG];
+  describe(name, { ...given, tags }, FIXTURES_RUN ? factory : () => it.skip(NEEDS_FIXTURES, () => {}));
 }
