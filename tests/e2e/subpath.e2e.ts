@@ -4,13 +4,12 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { FileReport } from '../../src/lib/core/findings';
 import { shareLink } from '../../src/lib/core/provenance/share-link';
-// @ts-expect-error -- plain ES module without type declarations
 import { serveStatic } from '../../scripts/static-server.mjs';
 import { manifestOf } from '../unit/manifest-fixture';
 import { digestsOf, dropPaths, MALICIOUS_PICKLE, row, tempDir, writeTree } from './helpers';
 import { ensureSubpathBuild, SUBPATH, SUBPATH_BUILD } from './subpath-build';
 
-let site: { url: string; close: () => Promise<void> };
+let site: { url: string; close: () => Promise<unknown> };
 
 test.beforeAll(async () => {
   test.setTimeout(300_000);

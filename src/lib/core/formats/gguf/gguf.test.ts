@@ -154,7 +154,7 @@ describe('gguf', () => {
     const report = await scanSource(counted, { formats: [ggufFormat] });
     expect(report.verdict).toBe('clean');
     expect(report.complete).toBe(true);
-    expect(report.facts['gguf.metadataKeys']).toBe(1);
+    expect(report.facts?.['gguf.metadataKeys']).toBe(1);
     // 150,000 strings, yet a handful of reads: not one per string, and no part re-read more than twice.
     expect(reads.length).toBeLessThan(20);
     expect(reads.reduce((a, b) => a + b, 0)).toBeLessThan(3 * bytes.length);
