@@ -2,7 +2,8 @@
 // The one test command (README, CI): type checks, formatting, unit tests, a production build, then
 // end-to-end tests against that build in a system Chromium. Ends with "N passed, N failed".
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findChromium } from '../tests/e2e/chromium-path.mjs';
 import {
@@ -44,8 +45,8 @@ if (FIXTURES_REQUIRED && !SHARED_ROOT) {
   process.exit(1);
 }
 // Both runners write how many suites they skipped for want of the fixture set; one line sums them at the end.
-const fixtureSkips = join(results, 'fixture-skips');
-rmSync(fixtureSkips, { recursive: true, force: true });
+// (Not under test-results/: Playwright empties that folder when it starts.)
+const fixtureSkips = mkdtempSync(join(tmpdir(), 'safeload-fixture-skips-'));
 process.env.SAFELOAD_FIXTURE_SKIPS = fixtureSkips;
 
 const chromium = findChromium();
@@ -106,6 +107,7 @@ if (built && builtForPath) {
 }
 
 const skipped = sumFixtureSkips(fixtureSkips);
+rmSync(fixtureSkips, { recursive: true, force: true });
 if (skipped.suites > 0) console.log(`\n${fixtureSkipLine(skipped)}`);
 console.log(`\n${failures.length ? `Failed steps: ${failures.join(', ')}` : 'All steps passed.'}`);
 console.log(`tests: ${passed} passed, ${failed} failed`);
