@@ -25,7 +25,7 @@ export function cliStartup({ root, runs = 15 }) {
   const pkg = mkdtempSync(join(tmpdir(), 'safeload-startup-'));
   try {
     cpSync(join(root, 'bin'), join(pkg, 'bin'), { recursive: true });
-    cpSync(join(root, 'dist/cli/safeload.mjs'), join(pkg, 'dist/cli/safeload.mjs'));
+    cpSync(join(root, 'dist/cli'), join(pkg, 'dist/cli'), { recursive: true });
     return {
       runs,
       nodeBare: measure(['-e', '0'], runs),
