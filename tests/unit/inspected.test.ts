@@ -51,7 +51,12 @@ describe('what the scanners inspected', () => {
   it('marks a dangerous import as called, and says where the member lies in the file', async () => {
     const report = await scanFixture('models/torch_zip_os_system.pt');
     const [imports] = parts(report, 'pickle-imports') as InspectedImports[];
-    expect(imports.imports[0]).toMatchObject({ module: 'os', name: 'system', level: 'critical', called: true });
+    expect(imports.imports[0]).toMatchObject({
+      module: 'os',
+      name: 'system',
+      level: 'critical',
+      called: true
+    });
     const [member] = parts(report, 'member') as InspectedMember[];
     expect(member.path).toEqual(imports.path);
     // The member's bytes in the file are the pickle itself: its first opcode is the GLOBAL that was flagged.

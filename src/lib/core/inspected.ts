@@ -6,11 +6,7 @@ import { shorten } from './findings';
  * facts, never a verdict. Every list is bounded: `total` says how many there were, the list how many are kept.
  */
 export type InspectedPart =
-  | InspectedImports
-  | InspectedTensors
-  | InspectedMetadata
-  | InspectedLayers
-  | InspectedMember;
+  InspectedImports | InspectedTensors | InspectedMetadata | InspectedLayers | InspectedMember;
 
 interface PartBase {
   /** Container chain of the source this part describes, outermost first (as in a finding's location). */

@@ -25,7 +25,8 @@ export function kerasLayers(root: unknown): { layers: InspectedLayer[]; total: n
       if (!isObject(layer) || typeof layer.class_name !== 'string') continue;
       total++;
       const config = isObject(layer.config) ? layer.config : {};
-      const own = typeof config.name === 'string' ? config.name : typeof layer.name === 'string' ? layer.name : '';
+      const own =
+        typeof config.name === 'string' ? config.name : typeof layer.name === 'string' ? layer.name : '';
       const name = prefix ? `${prefix}/${own}` : own;
       if (layers.length < INSPECT_LIMITS.maxLayers) {
         layers.push({

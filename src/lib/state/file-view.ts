@@ -1,0 +1,134 @@
+import { severityRank, type Verdict } from '../core/findings';
+import { primaryFormat } from '../core/triage/file-facts';
+import type { FileJob } from './file-job';
+
+/** What a row stands for in the triage header: its verdict once scanned, else its state. */
+export type Triage = Verdict | 'unreadable' | 'cancelled' | 'pending';
+
+/** Most urgent first: the order of the header's chips and of the "risk" sort. */
+export const TRIAGE_ORDER: readonly Triage[] = [
+  'critical',
+  'high',
+  'unreadable',
+  'cancelled',
+  'medium',
+  'low',
+  'info',
+  'clean',
+  'pending'
+];
+
+export const TRIAGE_LABELS: Record<Triage, string> = {
+  critical: 'Critical',
+  high: 'High risk',
+  unreadable: 'Could not read',
+  cancelled: 'Cancelled',
+  medium: 'Medium',
+  low: 'Low',
+  info: 'Info only',
+  clean: 'No issues found',
+  pending: 'In progress'
+};
+
+/** Needs an analyst before anyone loads it: medium or worse, or never fully checked (fail closed). */
+const ATTENTION: ReadonlySet<Triage> = new Set(['critical', 'high', 'unreadable', 'cancelled', 'medium']);
+
+export function triageOf(job: FileJob): Triage {
+  if (job.state === 'error') return 'unreadable';
+  if (job.state === 'cancelled') return 'cancelled';
+  if (job.state !== 'done' || !job.report) return 'pending';
+  return job.report.verdict;
+}
+
+export function needsAttention(t: Triage): boolean {
+  return ATTENTION.has(t);
+}
+
+/** The format a row is filtered by: its main model format, 'unknown' when none was recognised. */
+export function formatOf(job: FileJob): string {
+  return job.report ? primaryFormat(job.report.formats) : '';
+}
+
+export interface TriageCounts {
+  total: number;
+  settled: number;
+  attention: number;
+  by: Record<Triage, number>;
+  /** Formats present, most frequent first. */
+  formats: { format: string; count: number }[];
+}
+
+export function countTriage(jobs: readonly FileJob[]): TriageCounts {
+  const by = Object.fromEntries(TRIAGE_ORDER.map((t) => [t, 0])) as Record<Triage, number>;
+  const formats = new Map<string, number>();
+  let attention = 0;
+  for (const job of jobs) {
+    const t = triageOf(job);
+    by[t]++;
+    if (needsAttention(t)) attention++;
+    const format = formatOf(job);
+    if (format) formats.set(format, (formats.get(format) ?? 0) + 1);
+  }
+  return {
+    total: jobs.length,
+    settled: jobs.length - by.pending,
+    attention,
+    by,
+    formats: [...formats]
+      .map(([format, count]) => ({ format, count }))
+      .sort((a, b) => b.count - a.count || a.format.localeCompare(b.format))
+  };
+}
+
+export type SortKey = 'risk' | 'name' | 'size' | 'added';
+
+export const SORT_LABELS: Record<SortKey, string> = {
+  risk: 'Most dangerous first',
+  name: 'Name',
+  size: 'Largest first',
+  added: 'Order added'
+};
+
+export interface FileViewOptions {
+  /** Chips switched on; none means every row. */
+  triage: ReadonlySet<Triage>;
+  /** '' means every format. */
+  format: string;
+  /** Case-insensitive part of the path. */
+  name: string;
+  sort: SortKey;
+}
+
+export const DEFAULT_VIEW: FileViewOptions = { triage: new Set(), format: '', name: '', sort: 'risk' };
+
+const RANK = new Map(TRIAGE_ORDER.map((t, i) => [t, i]));
+const byPath = (a: FileJob, b: FileJob) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+const COMPARE: Record<SortKey, (a: FileJob, b: FileJob) => number> = {
+  risk: (a, b) => RANK.get(triageOf(a))! - RANK.get(triageOf(b))! || byPath(a, b),
+  name: byPath,
+  size: (a, b) => b.size - a.size || byPath(a, b),
+  added: (a, b) => a.id - b.id
+};
+
+/**
+ * The rows to list, filtered and sorted. A plain array in display order, so the list that renders it can
+ * render any window of it (virtualised) without knowing how it was chosen.
+ */
+export function viewJobs(jobs: readonly FileJob[], options: FileViewOptions): FileJob[] {
+  const name = options.name.trim().toLowerCase();
+  const rows = jobs.filter(
+    (job) =>
+      (options.triage.size === 0 || options.triage.has(triageOf(job))) &&
+      (!options.format || formatOf(job) === options.format) &&
+      (!name || job.path.toLowerCase().includes(name))
+  );
+  return rows.sort(COMPARE[options.sort]);
+}
+
+/** Highest first, for reports: verdict rank, then path. */
+export function byRisk(a: { verdict: Verdict; path: string }, b: { verdict: Verdict; path: string }): number {
+  return (
+    severityRank(b.verdict) - severityRank(a.verdict) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
+  );
+}
