@@ -18,7 +18,7 @@ function mapStorage() {
   };
 }
 
-async function scannedJob(id: number, path: string, bytes: Uint8Array): Promise<FileJob> {
+async function scannedJob(id: number, path: string, bytes: Uint8Array<ArrayBuffer>): Promise<FileJob> {
   const report = await scanSource(memorySource(bytes, path));
   const file = new File([bytes], path.split('/').pop()!);
   return {

@@ -1,4 +1,4 @@
-import { severityRank, type Verdict } from '../core/findings';
+import type { Verdict } from '../core/findings';
 import { primaryFormat } from '../core/triage/file-facts';
 import type { FileJob } from './file-job';
 
@@ -102,7 +102,18 @@ export interface FileViewOptions {
 export const DEFAULT_VIEW: FileViewOptions = { triage: new Set(), format: '', name: '', sort: 'risk' };
 
 const RANK = new Map(TRIAGE_ORDER.map((t, i) => [t, i]));
-const byPath = (a: FileJob, b: FileJob) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+/** Folder by folder, names in code-unit order: the order `safeload scan` walks a folder in. */
+export function comparePaths(a: string, b: string): number {
+  const x = a.split('/');
+  const y = b.split('/');
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+  }
+  return x.length - y.length;
+}
+
+const byPath = (a: FileJob, b: FileJob) => comparePaths(a.path, b.path);
 
 const COMPARE: Record<SortKey, (a: FileJob, b: FileJob) => number> = {
   risk: (a, b) => RANK.get(triageOf(a))! - RANK.get(triageOf(b))! || byPath(a, b),
@@ -124,11 +135,4 @@ export function viewJobs(jobs: readonly FileJob[], options: FileViewOptions): Fi
       (!name || job.path.toLowerCase().includes(name))
   );
   return rows.sort(COMPARE[options.sort]);
-}
-
-/** Highest first, for reports: verdict rank, then path. */
-export function byRisk(a: { verdict: Verdict; path: string }, b: { verdict: Verdict; path: string }): number {
-  return (
-    severityRank(b.verdict) - severityRank(a.verdict) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
-  );
 }

@@ -2,6 +2,7 @@ import type { FileReport } from '../core/findings';
 import { toJsonReport, type JsonReport } from '../core/report/json';
 import { toSarif } from '../core/report/sarif';
 import { isActive, type FileJob } from './file-job';
+import { comparePaths } from './file-view';
 
 /** A file that was not analysed still appears in a report, as incomplete (fail closed), never as absent. */
 function unanalysed(job: FileJob, ruleId: string, title: string, why: string): FileReport {
@@ -26,10 +27,11 @@ function unanalysed(job: FileJob, ruleId: string, title: string, why: string): F
   };
 }
 
-/** The reports of every settled file, as the CLI would write them for the same files. */
+/** The reports of every settled file, in the order the CLI would write them for the same folder. */
 export function sessionReports(jobs: readonly FileJob[]): FileReport[] {
   return jobs
     .filter((job) => !isActive(job))
+    .sort((a, b) => comparePaths(a.path, b.path))
     .map((job) => {
       if (job.state === 'done' && job.report) {
         return { ...job.report, path: job.path, sha256: job.sha256, gitSha1: job.gitSha1 };
