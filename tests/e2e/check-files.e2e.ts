@@ -1,25 +1,11 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { FIXTURES_REQUIRED, SHARED_ROOT, sharedPath } from '../shared-fixtures';
-import { dropPaths, MALICIOUS_PICKLE, row, rows, tempDir, waitSettled, writeTree } from './helpers';
+import { verdictFolder } from './folders';
+import { dropPaths, row, rows, tempDir, waitSettled, writeTree } from './helpers';
 
 const ATTENTION = new Set(['critical', 'high', 'medium']);
-
-/** A folder with one file of each kind of verdict, made from the committed fixtures and a few bytes. */
-export function verdictFolder(root: string): string {
-  const fixture = (rel: string) => new Uint8Array(readFileSync(join('tests/fixtures', rel)));
-  const safetensors = fixture('safetensors/tiny-benign.safetensors');
-  writeTree(join(root, 'vendor'), {
-    'evil.pkl': MALICIOUS_PICKLE,
-    'model.safetensors': safetensors,
-    'broken.safetensors': safetensors.subarray(0, 40),
-    'overlap.gguf': fixture('gguf/overlap.gguf'),
-    'notes.txt': new TextEncoder().encode('release notes\n'),
-    'sub/state.pkl': Uint8Array.of(0x80, 0x02, 0x7d, 0x71, 0x00, 0x2e)
-  });
-  return join(root, 'vendor');
-}
 
 /** Verdict counts as the rows themselves say (data-verdict, data-state). */
 async function rowCounts(page: Page): Promise<{ by: Map<string, number>; total: number; attention: number }> {
@@ -191,4 +177,35 @@ test('the triage header agrees with every row on the peer corpus', async ({ page
     all.slice(firstCalm).some((v) => ATTENTION.has(v)),
     'attention rows come first'
   ).toBe(false);
+});
+
+test('at 390 px an expanded finding with a long disassembly keeps its badge and buttons on screen', async ({
+  page
+}) => {
+  const dir = tempDir();
+  try {
+    const long = 'x'.repeat(400);
+    const [path] = writeTree(dir.path, {
+      'wide.pkl': new TextEncoder().encode(`cos\nsystem\n(S'${long}'\ntR.`)
+    });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto('/');
+    await page.locator('#file-input').setInputFiles(path);
+    await waitSettled(page, 1);
+    const wide = row(page, 'wide.pkl');
+    await wide.getByRole('button', { name: /^Details/ }).click();
+    await expect(wide.getByRole('region', { name: 'Disassembly around the finding' })).toBeVisible();
+    for (const target of [
+      wide.locator('.actions .badge'),
+      wide.getByRole('button', { name: /^Hide/ }),
+      wide.locator('li.finding .head .badge')
+    ]) {
+      const box = (await target.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(390);
+    }
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  } finally {
+    dir.remove();
+  }
 });
