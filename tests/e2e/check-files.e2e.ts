@@ -76,6 +76,8 @@ test('the triage header counts a dropped folder, lists dangerous files first and
     await header.locator('button[data-triage="clean"]').click();
     expect((await listedVerdicts(page)).sort()).toEqual(['clean', 'clean', 'critical']);
     await expect(page.getByTestId('shown-count')).toHaveText('3 of 6 files listed');
+    await header.getByRole('button', { name: 'Only what needs attention' }).click();
+    expect(await listedVerdicts(page)).toEqual(['critical', 'high', 'medium']);
     await header.getByRole('button', { name: 'Show all files' }).click();
     await expect(page.locator('li[data-path]')).toHaveCount(6);
 
