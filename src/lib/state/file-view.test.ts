@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FileReport, Verdict } from '../core/findings';
 import type { FileJob } from './file-job';
-import { countTriage, DEFAULT_VIEW, triageOf, viewJobs } from './file-view';
+import { comparePaths, countTriage, DEFAULT_VIEW, triageOf, viewJobs } from './file-view';
 
 let next = 1;
 function job(path: string, patch: Partial<FileJob> = {}, verdict?: Verdict, formats = ['pickle']): FileJob {
@@ -50,7 +50,7 @@ describe('triage of the file list', () => {
     expect(c.formats.map((f) => f.format)).toEqual(['gguf', 'numpy', 'pickle', 'safetensors', 'unknown']);
   });
 
-  it('lists the most dangerous first, then by path', () => {
+  it('lists the most dangerous first, then in the order added', () => {
     expect(viewJobs(jobs, DEFAULT_VIEW).map(triageOf)).toEqual([
       'critical',
       'high',
@@ -71,5 +71,20 @@ describe('triage of the file list', () => {
     expect(view({ triage: new Set(['clean']), name: 'evil' })).toEqual([]);
     expect(view({ sort: 'size' })[0]).toBe('d/template.gguf');
     expect(view({ sort: 'name' })).toEqual([...jobs.map((j) => j.path)].sort());
+  });
+});
+
+describe('path order', () => {
+  it('is the order safeload scan walks folders in: folder by folder, names by code unit', () => {
+    const paths = ['a.txt', 'a/b', 'a/b.txt', 'a/b/c', 'A', 'a-b/x', 'a', 'ab'];
+    const walk = (x: string, y: string) => {
+      const p = x.split('/');
+      const q = y.split('/');
+      for (let i = 0; i < Math.min(p.length, q.length); i++) if (p[i] !== q[i]) return p[i] < q[i] ? -1 : 1;
+      return p.length - q.length;
+    };
+    expect([...paths].sort(comparePaths)).toEqual([...paths].sort(walk));
+    for (const x of paths)
+      for (const y of paths) expect(Math.sign(comparePaths(x, y))).toBe(Math.sign(walk(x, y)));
   });
 });
