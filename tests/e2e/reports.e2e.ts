@@ -33,7 +33,7 @@ async function download(page: Page, button: string): Promise<unknown> {
     page.waitForEvent('download'),
     page.getByRole('button', { name: button }).click()
   ]);
-  return JSON.parse(readFileSync((await file.path())!, 'utf8'));
+  return JSON.parse(readFileSync(await file.path(), 'utf8'));
 }
 
 test('JSON and SARIF exports are exactly what the CLI writes for the same folder', async ({ page }) => {

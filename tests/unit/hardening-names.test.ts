@@ -67,7 +67,7 @@ async function withSource(patch: Record<string, unknown>, repo?: unknown): Promi
     ...body,
     source: { ...body.source, ...patch },
     ...(repo !== undefined ? { repo: repo as Manifest['repo'] } : {})
-  } as Omit<Manifest, 'digest'>);
+  });
 }
 
 describe('repo ids and revisions follow the Hub grammar wherever they are parsed', () => {

@@ -5,11 +5,11 @@ import type { PolicySet, RuleResult } from '../../src/lib/core/policy/types';
 import {
   exportRegistry,
   importRegistry,
-  MemoryRegistryStore,
   parseRegistryExport,
   recordTriage,
   serializeRegistry
 } from '../../src/lib/core/registry';
+import { MemoryRegistryStore } from './memory-registry-store';
 import { buildTriageReport } from '../../src/lib/core/triage/build';
 import type { TriageReport } from '../../src/lib/core/triage/types';
 import { createPolicyRunner, type PolicyWorkerHandle } from '../../src/lib/workers/policy-runner';

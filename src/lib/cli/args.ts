@@ -28,12 +28,12 @@ export function parseScanArgs(argv: string[]): ScanArgs {
     sarif: { type: 'string' },
     'fail-on': { type: 'string', default: 'high' }
   });
-  const failOn = parsed.values['fail-on'] as string;
+  const failOn = parsed.values['fail-on'];
   if (!isSeverity(failOn)) throw new UsageError(`--fail-on must be one of info, low, medium, high, critical`);
   if (parsed.positionals.length === 0) throw new UsageError('scan needs at least one file or folder');
   return {
     paths: parsed.positionals,
-    json: parsed.values.json as boolean,
+    json: parsed.values.json,
     sarif: parsed.values.sarif,
     failOn
   };

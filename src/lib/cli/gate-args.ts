@@ -47,24 +47,24 @@ export function parseGateArgs(argv: string[]): GateArgs {
   if (v['osv-db'] && v.online) throw new UsageError('--osv-db (offline) and --online exclude each other');
   if (v['osv-api'] && !v.online)
     throw new UsageError('--osv-api needs --online (the gate is offline by default)');
-  const api = (v['osv-api'] as string | undefined) ?? OSV_API;
+  const api = v['osv-api'] ?? OSV_API;
   if (!/^https?:\/\//.test(api)) throw new UsageError('--osv-api must be an http(s) URL');
   return {
     path: parsed.positionals[0],
-    policy: v.policy as string | undefined,
-    manifest: v.manifest as string | undefined,
-    signature: v.signature as string | undefined,
-    identity: v.identity as string | undefined,
-    issuer: v.issuer as string | undefined,
-    sarif: v.sarif as string | undefined,
-    cyclonedx: v.cyclonedx as string | undefined,
-    report: v.report as string | undefined,
-    json: v.json as boolean,
-    osvDb: v['osv-db'] as string | undefined,
+    policy: v.policy,
+    manifest: v.manifest,
+    signature: v.signature,
+    identity: v.identity,
+    issuer: v.issuer,
+    sarif: v.sarif,
+    cyclonedx: v.cyclonedx,
+    report: v.report,
+    json: v.json,
+    osvDb: v['osv-db'],
     osvApi: v.online ? api : undefined,
-    name: v.name as string | undefined,
-    modelVersion: v['model-version'] as string | undefined,
-    vendor: v.vendor as string | undefined,
-    license: v.license as string | undefined
+    name: v.name,
+    modelVersion: v['model-version'],
+    vendor: v.vendor,
+    license: v.license
   };
 }

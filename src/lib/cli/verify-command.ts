@@ -53,8 +53,8 @@ function parseVerifyArgs(argv: string[]): VerifyArgs {
       trustedRoot: v['trusted-root']
     },
     ignorePaths: (v['ignore-paths'] ?? []).flatMap((p) => p.split(',')).filter(Boolean),
-    ignoreUnsignedFiles: v['ignore-unsigned-files'] as boolean,
-    json: v.json as boolean
+    ignoreUnsignedFiles: v['ignore-unsigned-files'],
+    json: v.json
   };
 }
 

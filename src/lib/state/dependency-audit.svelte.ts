@@ -134,7 +134,7 @@ export class DependencyAudit {
     try {
       const report = await this.#call((api) => api.audit(this.collected!.dependencies, source));
       this.report = report;
-      triageInputs.dependencies = { collected: this.collected!, audit: report };
+      triageInputs.dependencies = { collected: this.collected, audit: report };
       const vulns = report.audited.reduce((n, p) => n + p.vulns.length, 0);
       this.announcement = `Checked ${plural(report.audited.length, 'pinned package')}: ${plural(vulns, 'vulnerability', 'vulnerabilities')} in ${plural(this.vulnerableCount, 'package')}.`;
     } catch (err) {
@@ -178,7 +178,8 @@ export class DependencyAudit {
   }
 
   cancel(): void {
-    this.#worker?.api.cancel();
+    // A worker that is already gone has nothing left to cancel.
+    this.#worker?.api.cancel().catch(() => undefined);
   }
 
   /** Builds the downloads from the current results; the BOM is validated against CycloneDX 1.6 in the worker. */

@@ -38,7 +38,7 @@ function obj(v: unknown, where: string): Obj {
 
 function string(v: unknown, where: string, max = 2000): string {
   if (typeof v !== 'string' || v.length > max) fail(where, `must be a string of at most ${max} characters`);
-  return v as string;
+  return v;
 }
 
 function nullableString(v: unknown, where: string, max = 2000): void {

@@ -1,7 +1,7 @@
 import { deflateSync, Inflate } from 'fflate';
 import { canonicalJson } from './canonical-json';
 import type { Manifest } from './manifest';
-import { ManifestError, parseManifest } from './manifest-parse';
+import { parseManifest } from './manifest-parse';
 
 /** Fragment key: `#m=<base64url(deflate(JCS(manifest)))>`; the fragment never reaches a server. */
 export const LINK_PARAM = 'm';
@@ -107,5 +107,3 @@ export async function decodeManifestFragment(urlOrFragment: string): Promise<Man
     );
   return parseManifest(value, MAX_LINK_FILES);
 }
-
-export { ManifestError };

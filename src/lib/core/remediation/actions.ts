@@ -2,7 +2,7 @@ import type { PolicyEvaluation, RuleResult } from '../policy/types';
 import { isCommitSha, isValidRepoId } from '../provenance/hub-ref';
 import { shellCommand } from '../report/escape';
 import type { TriageReport } from '../triage/types';
-import type { ActionKind, RemediationAction, RemediationPlan } from './types';
+import type { RemediationAction, RemediationPlan } from './types';
 
 type Builder = (rule: RuleResult, report: TriageReport) => Omit<RemediationAction, 'ruleId' | 'severity'>[];
 
@@ -127,7 +127,7 @@ const upgradeDependencies: Builder = (_rule, report) =>
   report.dependencies.packages
     .filter((d) => d.vulns.length > 0)
     .map((d) => ({
-      kind: 'upgrade-dependency' as ActionKind,
+      kind: 'upgrade-dependency',
       title: d.fixVersion
         ? `Upgrade ${d.name} ${d.version} → ${d.fixVersion}`
         : `Replace or patch ${d.name} ${d.version}`,

@@ -262,7 +262,7 @@ function sigstoreMode(
   if (keyless) {
     if (!info) lines.push(line('identity', false, 'no certificate: nothing to match the identity against'));
     else {
-      const checked = attempt(() => checkIdentity(policy, info!.identities, info!.issuer));
+      const checked = attempt(() => checkIdentity(policy, info.identities, info.issuer));
       lines.push(line('identity', !!checked.value?.ok, checked.value?.reason ?? checked.error!));
     }
   }

@@ -1,6 +1,4 @@
-export { buildTriageReport, type TriageParts } from './build';
-export { primaryFormat, pickleFacts, triageFile } from './file-facts';
-export { licenseFromModelCard } from './license';
+export { buildTriageReport } from './build';
 export type { SignatureInput } from './signature';
 export type { ProvenanceInput } from './provenance';
 export type { DependencyInput } from './dependencies';

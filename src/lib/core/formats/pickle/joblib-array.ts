@@ -63,7 +63,7 @@ export function joblibArrayAfterBuild(inst: Val, state: Val): JoblibArray | null
     dtype instanceof Made && typeof dtype.args?.[0] === 'string' ? itemSizeOf(dtype.args[0]) : undefined;
   if (!spec) return { invalid: 'the array dtype is not one Safeload can size' };
   return {
-    shape: shape as number[],
+    shape: shape,
     itemSize: spec.itemSize,
     hasObject: spec.hasObject,
     alignmentBytes: entries.has('numpy_array_alignment_bytes') ? 16 : undefined

@@ -6,7 +6,7 @@ import { fixImports } from './compat';
 import { joblibArraySpan } from '../joblib/array-layout';
 import { WindowCursor } from './cursor';
 import { joblibArrayAfterBuild, rememberEntry, type JoblibArray } from './joblib-array';
-import { HIGHEST_PROTOCOL, OPCODES, opcodeName } from './opcodes';
+import { HIGHEST_PROTOCOL, opcodeName } from './opcodes';
 import {
   decodeText,
   HIDDEN_PEEK,
@@ -641,7 +641,7 @@ export class PickleMachine {
   private memoGet(key: number): Val {
     const v = this.memo.get(key);
     if (v === undefined) this.malformed(`memo key ${key} has never been stored into`);
-    return v as Val;
+    return v;
   }
 
   private memoPut(key: number): void {
@@ -791,7 +791,7 @@ export class PickleMachine {
     const v = decode(cur.buf.subarray(i, i + n));
     cur.pos += n;
     this.arg(v);
-    return typeof v === 'string' ? ((await this.hiddenText(v)) as T | Val) : v;
+    return typeof v === 'string' ? await this.hiddenText(v) : v;
   }
 
   // --- hidden payloads --------------------------------------------------------------------------------
@@ -1010,7 +1010,7 @@ export class PickleMachine {
       rec.viaExtension = code;
       return rec.ref;
     }
-    if (registered !== undefined) return registered as Val;
+    if (registered !== undefined) return registered;
     const key = `?ext\n${code}`;
     let rec = this.records.get(key);
     if (rec === undefined) {
@@ -1039,7 +1039,7 @@ export class PickleMachine {
    */
   private resolveCall(rec: ImportRecord, args: Val | undefined, offset: number): Val | undefined {
     const vals = args instanceof Box ? args.values : null;
-    const str = (i: number) => (vals && typeof vals[i] === 'string' ? (vals[i] as string) : undefined);
+    const str = (i: number) => (vals && typeof vals[i] === 'string' ? vals[i] : undefined);
     switch (rec.cls.resolved) {
       case 'builtins.getattr': {
         const attr = str(1);
@@ -1346,8 +1346,6 @@ function formatArg(arg: unknown): string {
   if (typeof arg === 'string') return JSON.stringify(arg.length > 120 ? `${arg.slice(0, 119)}…` : arg);
   return String(arg);
 }
-
-export { OPCODES };
 
 export interface EmbeddedContext {
   limits: ScanLimits;
