@@ -10,6 +10,8 @@ const DIR = join(import.meta.dirname, '../fixtures/models');
 interface Case {
   file: string;
   verdict: string;
+  /** How many findings the report lists: each pickle is analysed and reported once. */
+  findings?: number;
   formats: string[];
   expect?: string;
   complete?: boolean;
@@ -35,6 +37,9 @@ function check(report: FileReport, c: Case): void {
   expect(report.verdict, JSON.stringify(report.findings.map((f) => f.ruleId))).toBe(c.verdict);
   for (const format of c.formats) expect(report.formats).toContain(format);
   if (c.expect) expect(mentions(report, c.expect), `no finding mentions ${c.expect}`).toBe(true);
+  if (c.findings !== undefined) {
+    expect(report.findings.map((f) => `${f.ruleId}@${f.format}`)).toHaveLength(c.findings);
+  }
   expect(report.complete).toBe(c.complete ?? true);
 }
 

@@ -1,8 +1,18 @@
 import type { ByteSource } from './bytes/byte-source';
 import { throwIfAborted, isAbortError } from './cancel';
 import { maxVerdict, shorten, type Finding, type FileReport, type Verdict } from './findings';
-import { FORMATS } from './formats';
-import type { FileReference, FindingInput, FormatScanner, Probe, ScanContext } from './formats/types';
+import { FORMATS, readAsPickle } from './formats';
+import { namedAsModel } from './formats/model-names';
+import type { FileStreamOutcome, PickleScanOptions } from './formats/pickle';
+import {
+  REJECTED,
+  type FileReference,
+  type FindingInput,
+  type FormatScanner,
+  type MemberRole,
+  type Probe,
+  type ScanContext
+} from './formats/types';
 import { DEFAULT_LIMITS, type ScanLimits } from './limits';
 import { TruncatedError } from './bytes/reader';
 
@@ -20,7 +30,37 @@ export async function probeSource(src: ByteSource): Promise<Probe> {
   return { head, tail, name: src.name, size: src.size };
 }
 
-class FileScan {
+/** Where a format's findings go: straight into the report, or held until it is known whether it identified the file. */
+interface Sink {
+  add(finding: Finding): void;
+  markIncomplete(): void;
+}
+
+/** Findings of a format whose scan rejected the file: they count only if nothing else identifies it. */
+class Held implements Sink {
+  readonly findings: Finding[] = [];
+  incomplete = false;
+  add(finding: Finding): void {
+    if (this.findings.length < 50) this.findings.push(finding);
+  }
+  markIncomplete(): void {
+    this.incomplete = true;
+  }
+}
+
+/** One source (the file, or a member of it) being dispatched: what it is and what has been read of it. */
+interface Subject {
+  src: ByteSource;
+  probe: Probe;
+  path: string[];
+  depth: number;
+  role: MemberRole;
+  expectsModel: boolean;
+  /** The one pickle reading of this source, once something asked for it. */
+  pickle?: Promise<FileStreamOutcome>;
+}
+
+class FileScan implements Sink {
   readonly findings: Finding[] = [];
   readonly formats = new Set<string>();
   readonly facts: Record<string, string | number | boolean> = {};
@@ -43,44 +83,115 @@ class FileScan {
     else this.dropped++;
   }
 
-  async scanSource(src: ByteSource, path: string[], depth: number): Promise<void> {
+  markIncomplete(): void {
+    this.complete = false;
+  }
+
+  /**
+   * Every format whose sniff matches scans the source; then the source is read as a pickle stream (unless a
+   * pickle dialect already did, or the container says its bytes are never parsed). A source that nothing
+   * identifies gets a finding: it is never silently absent from the report.
+   */
+  async scanSource(src: ByteSource, path: string[], depth: number, role: MemberRole): Promise<void> {
     throwIfAborted(this.signal);
     let probe: Probe;
     try {
       probe = await probeSource(src);
     } catch (err) {
-      this.failed(err, path, 'scan');
+      this.failed(err, path, 'scan', this);
       return;
     }
-    const matches = this.registry.filter((f) => f.sniff(probe));
-    if (matches.length === 0 && depth === 0) {
-      this.add({
-        ruleId: 'scan.unrecognized',
-        severity: 'info',
-        title: 'No model format recognised',
-        message:
-          'Safeload hashed this file but found no format it analyses (pickle, PyTorch, NumPy, archives, …), so it says nothing about its safety.',
-        format: 'unknown',
-        location: { path },
-        evidence: { excerpt: shorten(new TextDecoder('latin1').decode(probe.head.subarray(0, 32)), 48) }
-      });
-    }
-    for (const format of matches) {
-      this.formats.add(format.id);
-      const ctx = this.context(format.id, path, depth);
+    const name = path[path.length - 1] ?? src.name;
+    const subject: Subject = {
+      src,
+      probe,
+      path,
+      depth,
+      role,
+      expectsModel: role === 'model' || (role === 'content' && namedAsModel(name))
+    };
+    let identified = false;
+    const held: Held[] = [];
+    for (const format of this.registry) {
+      const found = format.sniff(probe);
+      if (!found) continue;
+      const sink = new Held();
+      let claim: Awaited<ReturnType<FormatScanner['scan']>>;
       try {
-        await format.scan(src, ctx, probe);
+        claim = await format.scan(src, this.context(format.id, subject, sink), probe, found);
       } catch (err) {
-        this.failed(err, path, format.id);
+        this.replay(sink);
+        this.failed(err, path, format.id, this);
+        this.formats.add(format.id);
+        identified = true;
+        continue;
       }
+      if (claim === REJECTED) {
+        held.push(sink);
+        continue;
+      }
+      this.replay(sink);
+      this.formats.add(format.id);
+      identified = true;
     }
+    if (role === 'raw') return;
+    const stream = await this.readAsPickle(subject, this.context('pickle', subject, this), identified);
+    if (stream.isPickle) identified = true;
+    if (identified) return;
+    if (subject.expectsModel) this.complete = false;
+    const explained = held.some((sink) => sink.findings.length > 0);
+    for (const sink of held) this.replay(sink);
+    if (!explained) this.unrecognised(subject);
   }
 
-  private failed(err: unknown, path: string[], format: string): void {
-    if (isAbortError(err)) throw err;
-    this.complete = false;
-    const truncated = err instanceof TruncatedError;
+  private replay(sink: Held): void {
+    for (const f of sink.findings) this.add(f);
+    if (sink.incomplete) this.complete = false;
+  }
+
+  private readAsPickle(
+    subject: Subject,
+    ctx: ScanContext,
+    identified: boolean,
+    opts?: PickleScanOptions
+  ): Promise<FileStreamOutcome> {
+    subject.pickle ??= readAsPickle(subject.src, ctx, subject.probe.head, identified, opts).then(
+      (outcome) => {
+        if (outcome.isPickle) this.formats.add('pickle');
+        return outcome;
+      }
+    );
+    return subject.pickle;
+  }
+
+  /**
+   * Neither a format Safeload knows nor a pickle (and no format that looked at it said why). Plain data (a
+   * README) is info; where the name or the container says model data, nothing vouches for what a loader does
+   * with it: medium (and the report is incomplete).
+   */
+  private unrecognised(subject: Subject): void {
+    const { probe, path, depth, expectsModel } = subject;
+    const where = depth === 0 ? 'this file' : 'this member';
     this.add({
+      ruleId: 'scan.unrecognized',
+      severity: expectsModel ? 'medium' : 'info',
+      title: expectsModel
+        ? 'Named as model data, but no model format or pickle recognised'
+        : 'No model format recognised',
+      message: expectsModel
+        ? `The name or container says ${where} holds model data, yet it is no format Safeload analyses and no well-formed pickle. Whatever loader reads it was not checked, so it is not known to be safe.`
+        : `Safeload hashed ${where} but found no format it analyses (pickle, PyTorch, NumPy, archives, …) and it is no pickle, so it says nothing about what else might read it.`,
+      format: 'unknown',
+      location: { path },
+      evidence: { excerpt: shorten(new TextDecoder('latin1').decode(probe.head.subarray(0, 32)), 48) }
+    });
+  }
+
+  private failed(err: unknown, path: string[], format: string, sink: Sink): void {
+    if (isAbortError(err)) throw err;
+    sink.markIncomplete();
+    const truncated = err instanceof TruncatedError;
+    sink.add({
       ruleId: truncated ? 'scan.truncated' : 'scan.error',
       severity: 'medium',
       title: truncated ? 'File ends early: analysis incomplete' : 'Could not analyse this part of the file',
@@ -91,15 +202,17 @@ class FileScan {
     });
   }
 
-  private context(format: string, path: string[], depth: number): ScanContext {
+  private context(format: string, subject: Subject, sink: Sink): ScanContext {
     const scan = this;
+    const { path, depth } = subject;
     return {
       path,
       depth,
       limits: this.limits,
       signal: this.signal,
+      expectsModel: subject.expectsModel,
       report(f: FindingInput) {
-        scan.add({
+        sink.add({
           ruleId: f.ruleId,
           severity: f.severity,
           title: f.title,
@@ -110,8 +223,8 @@ class FileScan {
         });
       },
       incomplete(reason, offset, evidence) {
-        scan.complete = false;
-        scan.add({
+        sink.markIncomplete();
+        sink.add({
           ruleId: 'scan.incomplete',
           severity: 'medium',
           title: 'Analysis incomplete',
@@ -121,7 +234,7 @@ class FileScan {
           evidence: evidence ?? {}
         });
       },
-      async scanNested(member, memberName) {
+      async scanNested(member, memberName, role = 'content') {
         const childPath = [...path, memberName];
         if (depth + 1 > scan.limits.maxDepth) {
           this.incomplete(
@@ -129,7 +242,10 @@ class FileScan {
           );
           return;
         }
-        await scan.scanSource(member, childPath, depth + 1);
+        await scan.scanSource(member, childPath, depth + 1, role);
+      },
+      async analysePickle(opts) {
+        return (await scan.readAsPickle(subject, this, false, opts)).result;
       },
       fact(key, value) {
         const prefix = path.length > 1 ? `${path.slice(1).join(' › ')} › ` : '';
@@ -154,7 +270,7 @@ export async function scanSource(src: ByteSource, options: ScanOptions = {}): Pr
   const started = Date.now();
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const scan = new FileScan(limits, options.formats ?? FORMATS, options.signal);
-  await scan.scanSource(src, [src.name], 0);
+  await scan.scanSource(src, [src.name], 0, 'content');
   if (scan.dropped > 0) {
     scan.findings.push({
       ruleId: 'scan.findings-truncated',

@@ -9,7 +9,6 @@ import { kerasH5Format, kerasJsonFormat, kerasSavedMetadataFormat } from './kera
 import { lfsPointerFormat } from './lfs-pointer';
 import { numpyFormat } from './numpy';
 import { onnxFormat } from './onnx';
-import { pickleFormat } from './pickle';
 import { pythonCodeFormat } from './python-code';
 import { pytorchLegacyFormat } from './pytorch';
 import { safetensorsFormat } from './safetensors';
@@ -24,8 +23,7 @@ import { zipFormat } from './zip';
  * matches scans the file, in this order (which is also report order).
  */
 export const FORMATS: readonly FormatScanner[] = [
-  // weights and serialised objects
-  pickleFormat,
+  // weights and serialised objects (pickle dialects first: they read the stream with their loader's options)
   pytorchLegacyFormat,
   joblibFormat,
   numpyFormat,
@@ -49,3 +47,9 @@ export const FORMATS: readonly FormatScanner[] = [
   pythonCodeFormat,
   lfsPointerFormat
 ];
+
+/**
+ * Not a format but the fallback for all of them: every file and member (except those a container says are
+ * read raw) is also read the way pickle.load would read it, whatever it starts with.
+ */
+export { analyseFileAsPickle as readAsPickle } from './pickle';

@@ -1,5 +1,5 @@
 import { memorySource, readAll, type ByteSource } from '../../bytes/byte-source';
-import type { FormatScanner, Probe, ScanContext } from '../types';
+import { REJECTED, type FormatScanner, type MemberRole, type Probe, type ScanContext } from '../types';
 import {
   decompressBounded,
   gzipStream,
@@ -85,14 +85,23 @@ function compressedFormat(kind: CompressionKind, label: string): FormatScanner {
         );
         return;
       }
+      // The decompressed stream is model data when the compressed file or member is (model.pkl.gz, joblib).
+      const role: MemberRole = ctx.expectsModel ? 'model' : 'content';
       if (!outcome.ok) {
         reportOutcome(ctx, outcome, 0);
+        // Nothing came out: the magic number was a coincidence (a pickle may start with "BZh" too).
+        if (outcome.produced === 0 && !outcome.bomb) return REJECTED;
+        if (outcome.partial) {
+          const name = `${kind}-decompressed (partial)`;
+          await ctx.scanNested(memorySource(outcome.partial, `${src.name} (${name})`), name, role);
+        }
         return;
       }
       ctx.fact(`${kind} decompressed bytes`, outcome.bytes.length);
       await ctx.scanNested(
         memorySource(outcome.bytes, `${src.name} (${kind}-decompressed)`),
-        `${kind}-decompressed`
+        `${kind}-decompressed`,
+        role
       );
     }
   };

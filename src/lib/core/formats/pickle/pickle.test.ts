@@ -16,9 +16,11 @@ function context(limits: Partial<ScanLimits> = {}): [ScanContext, Collected] {
     path: ['test.pkl'],
     depth: 0,
     limits: { ...DEFAULT_LIMITS, ...limits },
+    expectsModel: true,
     report: (f) => out.findings.push(f),
     incomplete: (reason, offset) => out.incomplete.push({ reason, offset }),
     scanNested: async () => undefined,
+    analysePickle: () => Promise.reject(new Error('not used: these tests call scanPickleStream')),
     fact: () => undefined,
     reference: () => undefined,
     claimDecompressed: () => true

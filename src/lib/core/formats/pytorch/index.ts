@@ -1,2 +1,2 @@
 export { pytorchLegacyFormat, startsWithLegacyMagic } from './legacy';
-export { torchZipLayout, type TorchZipLayout } from './zip-layout';
+export { torchMemberRole, torchZipLayout, type TorchZipLayout } from './zip-layout';
