@@ -2,12 +2,39 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { memorySource } from '../../src/lib/core/bytes/byte-source';
+import { PickleBuilder } from '../../src/lib/core/formats/pickle/pickle-builder';
 import { scanSource } from '../../src/lib/core/scan';
 
 const real = new Uint8Array(
   readFileSync(join(import.meta.dirname, '../fixtures/models/joblib_mixed_arrays.joblib'))
 );
+const FIXTURES = join(import.meta.dirname, '../fixtures/models');
 const scan = (bytes: Uint8Array) => scanSource(memorySource(bytes, 'model.joblib'));
+const PAYLOAD = "cos\nsystem\n(S'echo pwned'\ntR.";
+
+/**
+ * A protocol-2 joblib stream holding one array wrapper whose raw bytes are a malicious pickle, laid out the
+ * way joblib's NumpyPickler writes it (wrapper BUILD, then the array bytes, then the rest of the pickle).
+ */
+function joblibArray(opts: { dtype: string; flags?: number; state?: boolean }): Uint8Array {
+  const b = new PickleBuilder().proto(2).global('joblib.numpy_pickle', 'NumpyArrayWrapper');
+  const text = (s: string) => b.raw('X', ...b.u32(s.length), s);
+  b.op('EMPTY_TUPLE').op('NEWOBJ').op('EMPTY_DICT').op('MARK');
+  text('subclass').global('numpy', 'ndarray');
+  text('shape').binint1(PAYLOAD.length).op('TUPLE1');
+  text('order');
+  text('C');
+  text('dtype').global('numpy', 'dtype');
+  text(opts.dtype).raw(0x89, 0x88, 0x87).op('REDUCE');
+  if (opts.state !== false) {
+    b.op('MARK').binint1(3);
+    text('|').op('NONE').op('NONE').op('NONE');
+    b.raw('J', 0xff, 0xff, 0xff, 0xff, 'J', 0xff, 0xff, 0xff, 0xff).binint1(opts.flags ?? 0);
+    b.raw('t').op('BUILD');
+  }
+  text('allow_mmap').raw(0x89);
+  return b.raw('u').op('BUILD').raw(PAYLOAD).op('STOP').bytes();
+}
 
 function replaceAscii(bytes: Uint8Array, from: string, to: string): Uint8Array {
   const text = new TextDecoder('latin1').decode(bytes);
@@ -35,9 +62,27 @@ describe('joblib arrays inside the pickle stream', () => {
     }
   });
 
-  it('refuses to size a structured dtype (its fields could hide objects)', async () => {
-    const report = await scan(replaceAscii(real, '\x8c\x02f4', '\x8c\x02V4'));
-    expect(report.complete).toBe(false);
-    expect(JSON.stringify(report.findings)).toContain('dtype');
+  it('sizes a void dtype from the state numpy reads, and refuses one the stream gave none', async () => {
+    const sized = await scan(replaceAscii(real, '\x8c\x02f4', '\x8c\x02V4'));
+    expect(sized).toMatchObject({ verdict: 'clean', complete: true });
+    const forest = await scanSource(
+      memorySource(new Uint8Array(readFileSync(join(FIXTURES, 'sklearn_forest.joblib'))), 'forest.joblib')
+    );
+    expect(forest.complete).toBe(true);
+    const stateless = await scan(joblibArray({ dtype: 'V29', state: false }));
+    expect(stateless.complete).toBe(false);
+    expect(JSON.stringify(stateless.findings)).toContain('dtype');
+  });
+
+  it('reads "raw" array bytes as the nested pickle joblib loads when the dtype state says it holds objects', async () => {
+    // numpy.dtype.__setstate__ trusts the flags: a 'u1' dtype with NPY_ITEM_HASOBJECT makes joblib call
+    // pickle.load where the array bytes are (checked with joblib.load: the payload runs).
+    expect(await scan(joblibArray({ dtype: 'u1', flags: 0 }))).toMatchObject({
+      verdict: 'clean',
+      complete: true
+    });
+    const forged = await scan(joblibArray({ dtype: 'u1', flags: 1 }));
+    expect(forged.verdict).toBe('critical');
+    expect(forged.findings[0].evidence).toMatchObject({ module: 'os', name: 'system' });
   });
 });

@@ -5,7 +5,13 @@ import type { ScanLimits } from '../../limits';
 import { fixImports } from './compat';
 import { joblibArraySpan } from '../joblib/array-layout';
 import { WindowCursor } from './cursor';
-import { joblibArrayAfterBuild, rememberEntry, type JoblibArray } from './joblib-array';
+import {
+  joblibArrayAfterBuild,
+  noteDtypeBuild,
+  rememberDtypeState,
+  rememberEntry,
+  type JoblibArray
+} from './joblib-array';
 import { HIGHEST_PROTOCOL, OPCODES, opcodeName } from './opcodes';
 import { classifyImport } from './policy';
 import {
@@ -297,6 +303,7 @@ export class PickleMachine {
           const state = this.pop();
           const inst = this.top();
           this.build(inst, state, p);
+          noteDtypeBuild(inst, state);
           const array = joblibArrayAfterBuild(inst, state);
           if (array) await this.stepOverJoblibArray(array);
           break;
@@ -402,7 +409,9 @@ export class PickleMachine {
           const target = stack[this.markOrFail() - 1];
           for (let i = stack.length - n; i < stack.length; i += 2)
             rememberEntry(target, stack[i], stack[i + 1]);
-          this.addRefs(this.top(), this.popMark());
+          // Pop first: the target is the dict below the MARK (CPython writes empty batches too).
+          const refs = this.popMark();
+          this.addRefs(this.top(), refs);
           break;
         }
         case 0x47: // BINFLOAT
@@ -630,7 +639,7 @@ export class PickleMachine {
     if (n > 16) return new Box(this.popMark());
     const items = this.stack.slice(mark);
     this.popMark();
-    return tupleBox(items);
+    return rememberDtypeState(tupleBox(items), items);
   }
 
   // --- operands ---------------------------------------------------------------------------------------
