@@ -2,39 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { memorySource } from '../../src/lib/core/bytes/byte-source';
-import { PickleBuilder } from '../../src/lib/core/formats/pickle/pickle-builder';
 import { scanSource } from '../../src/lib/core/scan';
+import { joblibArray } from './fail-closed/archives';
 
 const real = new Uint8Array(
   readFileSync(join(import.meta.dirname, '../fixtures/models/joblib_mixed_arrays.joblib'))
 );
 const FIXTURES = join(import.meta.dirname, '../fixtures/models');
 const scan = (bytes: Uint8Array) => scanSource(memorySource(bytes, 'model.joblib'));
-const PAYLOAD = "cos\nsystem\n(S'echo pwned'\ntR.";
-
-/**
- * A protocol-2 joblib stream holding one array wrapper whose raw bytes are a malicious pickle, laid out the
- * way joblib's NumpyPickler writes it (wrapper BUILD, then the array bytes, then the rest of the pickle).
- */
-function joblibArray(opts: { dtype: string; flags?: number; state?: boolean }): Uint8Array {
-  const b = new PickleBuilder().proto(2).global('joblib.numpy_pickle', 'NumpyArrayWrapper');
-  const text = (s: string) => b.raw('X', ...b.u32(s.length), s);
-  b.op('EMPTY_TUPLE').op('NEWOBJ').op('EMPTY_DICT').op('MARK');
-  text('subclass').global('numpy', 'ndarray');
-  text('shape').binint1(PAYLOAD.length).op('TUPLE1');
-  text('order');
-  text('C');
-  text('dtype').global('numpy', 'dtype');
-  text(opts.dtype).raw(0x89, 0x88, 0x87).op('REDUCE');
-  if (opts.state !== false) {
-    b.op('MARK').binint1(3);
-    text('|').op('NONE').op('NONE').op('NONE');
-    b.raw('J', 0xff, 0xff, 0xff, 0xff, 'J', 0xff, 0xff, 0xff, 0xff).binint1(opts.flags ?? 0);
-    b.raw('t').op('BUILD');
-  }
-  text('allow_mmap').raw(0x89);
-  return b.raw('u').op('BUILD').raw(PAYLOAD).op('STOP').bytes();
-}
+const PAYLOAD = new TextEncoder().encode("cos\nsystem\n(S'echo pwned'\ntR.");
+const u1Array = (flags: number) => joblibArray({ dtype: 'u1', data: PAYLOAD, length: PAYLOAD.length, flags });
 
 function replaceAscii(bytes: Uint8Array, from: string, to: string): Uint8Array {
   const text = new TextDecoder('latin1').decode(bytes);
@@ -69,7 +46,7 @@ describe('joblib arrays inside the pickle stream', () => {
       memorySource(new Uint8Array(readFileSync(join(FIXTURES, 'sklearn_forest.joblib'))), 'forest.joblib')
     );
     expect(forest.complete).toBe(true);
-    const stateless = await scan(joblibArray({ dtype: 'V29', state: false }));
+    const stateless = await scan(joblibArray({ dtype: 'V29', data: PAYLOAD, length: 1, state: false }));
     expect(stateless.complete).toBe(false);
     expect(JSON.stringify(stateless.findings)).toContain('dtype');
   });
@@ -77,11 +54,11 @@ describe('joblib arrays inside the pickle stream', () => {
   it('reads "raw" array bytes as the nested pickle joblib loads when the dtype state says it holds objects', async () => {
     // numpy.dtype.__setstate__ trusts the flags: a 'u1' dtype with NPY_ITEM_HASOBJECT makes joblib call
     // pickle.load where the array bytes are (checked with joblib.load: the payload runs).
-    expect(await scan(joblibArray({ dtype: 'u1', flags: 0 }))).toMatchObject({
+    expect(await scan(u1Array(0))).toMatchObject({
       verdict: 'clean',
       complete: true
     });
-    const forged = await scan(joblibArray({ dtype: 'u1', flags: 1 }));
+    const forged = await scan(u1Array(1));
     expect(forged.verdict).toBe('critical');
     expect(forged.findings[0].evidence).toMatchObject({ module: 'os', name: 'system' });
   });

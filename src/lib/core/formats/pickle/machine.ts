@@ -76,6 +76,7 @@ export class PickleMachine {
   readonly records = new Map<string, ImportRecord>();
   readonly importSites: { module: string; name: string; offset: number; opcode: string }[] = [];
   readonly frameIssues: FrameIssue[] = [];
+  private frameOverrun: FrameIssue | undefined;
   readonly moduleTampering: { offset: number; rec: ImportRecord }[] = [];
   persistentIds = 0;
   /** Raw NumPy arrays joblib interleaves with the opcodes, stepped over unread. */
@@ -159,6 +160,8 @@ export class PickleMachine {
               reason: `the frame continues ${this.frameEnd - cur.pos} bytes past STOP (the C and Python unpicklers resume at different offsets)`
             });
           }
+          if (this.frameOverrun) this.frameIssues.push(this.frameOverrun);
+          this.frameOverrun = undefined;
           this.pickles++;
           this.end = cur.pos;
           return literalOf(value);
@@ -804,10 +807,11 @@ export class PickleMachine {
       this.frameIssues.push({ offset, reason: 'a FRAME starts before the previous frame ends' });
     }
     if (!(length <= this.cur.size - start)) {
-      this.frameIssues.push({
+      // A differential only if a pickle completes inside it; if the data just ends, that is a truncation.
+      this.frameOverrun = {
         offset,
         reason: `the FRAME declares ${length} bytes but only ${this.cur.size - start} remain`
-      });
+      };
       this.frameEnd = Infinity;
       return;
     }
