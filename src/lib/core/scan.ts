@@ -138,10 +138,24 @@ class FileScan implements Sink {
     const stream = await this.readAsPickle(subject, this.context('pickle', subject, this), identified);
     if (stream.isPickle) identified = true;
     if (identified) return;
+    if (probe.size === 0) return this.empty(subject);
     if (subject.expectsModel) this.complete = false;
     const explained = held.some((sink) => sink.findings.length > 0);
     for (const sink of held) this.replay(sink);
     if (!explained) this.unrecognised(subject);
+  }
+
+  /** Zero bytes: fully read, nothing a loader could run (hub caches keep empty `.no_exist` markers). */
+  private empty(subject: Subject): void {
+    this.add({
+      ruleId: 'scan.empty',
+      severity: 'info',
+      title: 'Empty',
+      message: `${subject.depth === 0 ? 'This file' : 'This member'} has no content: a loader reading it fails at once.`,
+      format: 'unknown',
+      location: { path: subject.path },
+      evidence: {}
+    });
   }
 
   private replay(sink: Held): void {
