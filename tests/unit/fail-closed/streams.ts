@@ -6,6 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { concat as concatBytes } from '../../../src/lib/core/formats/compressed/bounded';
 import { OPCODES } from '../../../src/lib/core/formats/pickle/opcodes';
 import { PickleBuilder } from '../../../src/lib/core/formats/pickle/pickle-builder';
 
@@ -17,13 +18,10 @@ const enc = new TextEncoder();
 const b = () => new PickleBuilder();
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(
+    parts,
+    parts.reduce((n, p) => n + p.length, 0)
+  );
 }
 
 function repeat(unit: Uint8Array, times: number): Uint8Array {
