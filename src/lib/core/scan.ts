@@ -36,15 +36,49 @@ interface Sink {
   markIncomplete(): void;
 }
 
-/** Findings of a format whose scan rejected the file: they count only if nothing else identifies it. */
+/**
+ * A format's findings until it is known whether it identified the file: kept back while its scan might still
+ * reject the bytes, then passed on. Once the format hands a member to the registry it can no longer reject,
+ * so from then on its findings go straight through (and stay in order with the members').
+ */
 class Held implements Sink {
-  readonly findings: Finding[] = [];
-  incomplete = false;
-  add(finding: Finding): void {
-    if (this.findings.length < 50) this.findings.push(finding);
+  private readonly findings: Finding[] = [];
+  private incomplete = false;
+  private passing = false;
+  private dropped = 0;
+  private worstDropped: Verdict = 'clean';
+
+  constructor(private readonly scan: FileScan) {}
+
+  get reported(): boolean {
+    return this.findings.length + this.dropped > 0;
   }
+
+  add(finding: Finding): void {
+    if (this.passing) this.scan.add(finding);
+    else if (this.findings.length < this.scan.limits.maxFindings) this.findings.push(finding);
+    else {
+      this.dropped++;
+      this.worstDropped = maxVerdict(this.worstDropped, finding.severity);
+    }
+  }
+
   markIncomplete(): void {
-    this.incomplete = true;
+    if (this.passing) this.scan.markIncomplete();
+    else this.incomplete = true;
+  }
+
+  /** Passes on what was kept back, and everything after it. */
+  release(): void {
+    if (this.passing) return;
+    this.passing = true;
+    for (const f of this.findings) this.scan.add(f);
+    this.scan.countDropped(this.dropped, this.worstDropped);
+    if (this.incomplete) this.scan.markIncomplete();
+  }
+
+  get released(): boolean {
+    return this.passing;
   }
 }
 
@@ -87,6 +121,11 @@ class FileScan implements Sink {
     this.complete = false;
   }
 
+  countDropped(count: number, worst: Verdict): void {
+    this.dropped += count;
+    this.verdict = maxVerdict(this.verdict, worst);
+  }
+
   /**
    * Every format whose sniff matches scans the source; then the source is read as a pickle stream (unless a
    * pickle dialect already did, or the container says its bytes are never parsed). A source that nothing
@@ -115,22 +154,20 @@ class FileScan implements Sink {
     for (const format of this.registry) {
       const found = format.sniff(probe);
       if (!found) continue;
-      const sink = new Held();
+      const sink = new Held(this);
       let claim: Awaited<ReturnType<FormatScanner['scan']>>;
       try {
         claim = await format.scan(src, this.context(format.id, subject, sink), probe, found);
       } catch (err) {
-        this.replay(sink);
-        this.failed(err, path, format.id, this);
-        this.formats.add(format.id);
-        identified = true;
-        continue;
+        claim = undefined;
+        this.failed(err, path, format.id, sink);
       }
-      if (claim === REJECTED) {
+      // Rejecting is only possible before any member was scanned (then the findings are already out).
+      if (claim === REJECTED && !sink.released) {
         held.push(sink);
         continue;
       }
-      this.replay(sink);
+      sink.release();
       this.formats.add(format.id);
       identified = true;
     }
@@ -140,8 +177,8 @@ class FileScan implements Sink {
     if (identified) return;
     if (probe.size === 0) return this.empty(subject);
     if (subject.expectsModel) this.complete = false;
-    const explained = held.some((sink) => sink.findings.length > 0);
-    for (const sink of held) this.replay(sink);
+    const explained = held.some((sink) => sink.reported);
+    for (const sink of held) sink.release();
     if (!explained) this.unrecognised(subject);
   }
 
@@ -156,11 +193,6 @@ class FileScan implements Sink {
       location: { path: subject.path },
       evidence: {}
     });
-  }
-
-  private replay(sink: Held): void {
-    for (const f of sink.findings) this.add(f);
-    if (sink.incomplete) this.complete = false;
   }
 
   private readAsPickle(
@@ -249,6 +281,7 @@ class FileScan implements Sink {
         });
       },
       async scanNested(member, memberName, role = 'content') {
+        if (sink instanceof Held) sink.release();
         const childPath = [...path, memberName];
         if (depth + 1 > scan.limits.maxDepth) {
           this.incomplete(
