@@ -191,7 +191,8 @@ describe('bounds and unreadable entries are errors', () => {
 
   it('a file not fully analysed fails scan at the default threshold and the gate', async () => {
     mkdirSync(at('partial'));
-    copyFileSync(join(FIXTURES, 'models/joblib_plain_bz2.joblib'), at('partial/model.joblib'));
+    // A cut download: "truncated — not fully analysed".
+    writeFileSync(at('partial/model.pkl'), BENIGN.subarray(0, BENIGN.length - 5));
     const scanned = await cli('scan', at('partial'));
     expect(scanned.code).toBe(1);
     expect(scanned.err).toContain('1 not fully analysed');

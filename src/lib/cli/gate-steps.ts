@@ -9,6 +9,7 @@ import { indexOsvDatabase } from '../core/deps/osv-zip';
 import type { VulnSource } from '../core/deps/source';
 import type { FileReport } from '../core/findings';
 import { applyFolderChecks } from '../core/folder/cross-check';
+import { checkExternalDataLinks } from '../node/external-links';
 import { MultiHasher } from '../core/hash/multi-digest';
 import { expectedFromManifest, type Manifest } from '../core/provenance/manifest';
 import { parseManifestJson } from '../core/provenance/manifest-parse';
@@ -77,7 +78,7 @@ export async function scanDrop(drop: ModelDrop): Promise<FileReport[]> {
   if (errors.length > 0) {
     throw new GateError(errors.map((e) => `cannot read ${e.path}: ${e.message}`).join('\n'));
   }
-  return applyFolderChecks([...reports, ...drop.entries]);
+  return checkExternalDataLinks(applyFolderChecks([...reports, ...drop.entries]), (p) => drop.files.get(p));
 }
 
 async function readBounded(fsPath: string): Promise<string | null> {

@@ -4,6 +4,7 @@ import { applyFolderChecks } from '../core/folder/cross-check';
 import { MultiHasher } from '../core/hash/multi-digest';
 import { toJsonReport } from '../core/report/json';
 import { toSarif } from '../core/report/sarif';
+import { checkExternalDataLinks } from '../node/external-links';
 import { scanWalked } from '../node/scan-walked';
 import { walkPaths, type WalkError } from '../node/walk';
 import { parseScanArgs } from './args';
@@ -45,7 +46,11 @@ export async function scanCommand(argv: string[], io: Io): Promise<number> {
   }
   const hasher = await MultiHasher.create();
   const scanned = await scanWalked(walk.files, { hasher });
-  const reports = applyFolderChecks([...scanned.reports, ...walk.entries]);
+  const fsPaths = new Map(walk.files.map((f) => [f.displayPath, f.fsPath]));
+  const reports = await checkExternalDataLinks(
+    applyFolderChecks([...scanned.reports, ...walk.entries]),
+    (p) => fsPaths.get(p)
+  );
   if (!args.json) for (const report of reports) io.out(describe(report));
   if (args.json) io.out(JSON.stringify(toJsonReport(reports), null, 2));
   if (args.sarif) await writeFile(args.sarif, JSON.stringify(toSarif(reports), null, 2));

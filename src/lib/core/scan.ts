@@ -172,9 +172,16 @@ class FileScan implements Sink {
       identified = true;
     }
     if (role === 'raw') return;
-    const stream = await this.readAsPickle(subject, this.context('pickle', subject, this), identified);
-    if (stream.isPickle) identified = true;
-    if (identified) return;
+    if (identified) {
+      await this.readAsPickle(subject, this.context('pickle', subject, this), true);
+      return;
+    }
+    const stream = await this.readAsPickle(subject, this.context('pickle', subject, this), false);
+    if (stream.isPickle) {
+      // Only the start of a pickle: what the rejecting formats saw may explain it better (a cut bzip2 stream).
+      if (stream.result.pickles === 0) for (const sink of held) sink.release();
+      return;
+    }
     if (probe.size === 0) return this.empty(subject);
     if (subject.expectsModel) this.complete = false;
     const explained = held.some((sink) => sink.reported);

@@ -10,7 +10,7 @@ import { lfsPointerFormat } from './lfs-pointer';
 import { numpyFormat } from './numpy';
 import { onnxFormat } from './onnx';
 import { pythonCodeFormat } from './python-code';
-import { pytorchLegacyFormat } from './pytorch';
+import { pytorchLegacyFormat, torchScriptCodeFormat } from './pytorch';
 import { safetensorsFormat } from './safetensors';
 import { safetensorsIndexFormat } from './safetensors/index-scanner';
 import { tarFormat } from './tar';
@@ -44,6 +44,7 @@ export const FORMATS: readonly FormatScanner[] = [
   tokenizerConfigFormat,
   jinjaTemplateFormat,
   configFileFormat,
+  torchScriptCodeFormat,
   pythonCodeFormat,
   lfsPointerFormat
 ];

@@ -1,12 +1,12 @@
 import type { PickleAnalysis } from './analyse';
 import { OPCODES } from './opcodes';
-import type { ImportRecord } from './values';
+import { effectiveLevel, type ImportRecord } from './values';
 
 /**
  * What a whole file turned out to be when read the way pickle.load reads it:
  * - `pickle`: at least one complete pickle;
  * - `acting`: no complete pickle, but loading it would still do something dangerous before failing (a
- *   dangerous or computed import, a patched module) or the analysis hit a bound (so it might);
+ *   dangerous or computed import, a patched module, a hidden pickle) or the analysis hit a bound (so it might);
  * - `broken`: the start of a pickle that ends early (a cut download) or breaks later on;
  * - `not-pickle`: pickle.load fails at once, or within a few opcodes on bytes that plainly are no pickle.
  */
@@ -24,7 +24,8 @@ export function importable(rec: ImportRecord): boolean {
 }
 
 function dangerous(rec: ImportRecord): boolean {
-  return rec.kind !== 'static' || rec.cls.level === 'critical' || rec.cls.level === 'high';
+  const level = effectiveLevel(rec);
+  return rec.kind !== 'static' || level === 'critical' || level === 'high';
 }
 
 /** pickle.load fails on the very first byte (an empty file, or a byte that is no opcode) without running anything. */
@@ -40,7 +41,9 @@ export function classifyStream(a: PickleAnalysis, head: Uint8Array, expectsModel
   const m = a.machine;
   if (m.pickles > 0) return 'pickle';
   const records = [...m.records.values()];
-  if (a.stop?.kind === 'limit' || m.moduleTampering.length > 0 || records.some(dangerous)) return 'acting';
+  if (a.stop?.kind === 'limit' || m.mutated.length > 0 || m.payloads.length > 0 || records.some(dangerous)) {
+    return 'acting';
+  }
   const cutShort = a.stop?.kind === 'truncated' && (expectsModel || records.some(importable));
   const pickleLike = startsWithProto(head) || m.opcodes > PICKLE_LIKE_OPCODES || cutShort;
   return pickleLike ? 'broken' : 'not-pickle';
