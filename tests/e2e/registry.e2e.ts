@@ -180,6 +180,11 @@ test('registry: models filed with pass and fail, drill-down with remediation, ex
       await expect(other.getByTestId('import-errors')).toContainText('records[1].status');
       await expect(other.locator('tr[data-model]')).toHaveCount(0);
 
+      // Verdicts are never taken from the file: the importing team's active policy decides them.
+      await other.goto('/policy');
+      await setPolicy(other, LENIENT_POLICY);
+      await expect(other.getByTestId('policy-problems')).toContainText('No problems');
+      await other.getByRole('link', { name: 'Registry & dashboard' }).click();
       await other.getByTestId('registry-import').setInputFiles(exportPath);
       await expect(other.getByTestId('registry-notice')).toContainText('3 added');
       await expect(modelRow(other, 'acme/classifier', '1.0')).toHaveAttribute('data-status', 'pass');

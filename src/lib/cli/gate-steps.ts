@@ -57,7 +57,7 @@ export async function openDrop(
   if (walk.stoppedAt !== undefined) {
     unread.push(`stopped after ${walk.stoppedAt} entries (--max-entries): the rest was not scanned`);
   }
-  if (unread.length > 0) throw new GateError(unread.join('\n'));
+  if (unread.length > 0) throw new GateError(unread.join('; '));
   const rel = (p: string) => relative(root, p).split(sep).join('/');
   const excluded = new Set(exclude.map((p) => resolve(p)));
   const walked = walk.files
@@ -76,7 +76,7 @@ export async function scanDrop(drop: ModelDrop): Promise<FileReport[]> {
   const hasher = await MultiHasher.create();
   const { reports, errors } = await scanWalked(drop.walked, { hasher });
   if (errors.length > 0) {
-    throw new GateError(errors.map((e) => `cannot read ${e.path}: ${e.message}`).join('\n'));
+    throw new GateError(errors.map((e) => `cannot read ${e.path}: ${e.message}`).join('; '));
   }
   return checkExternalDataLinks(applyFolderChecks([...reports, ...drop.entries]), (p) => drop.files.get(p));
 }

@@ -1,8 +1,9 @@
+import { terminalText } from '../core/report/escape';
 import { SAFELOAD_VERSION } from '../core/version';
 import { UsageError } from './args';
 import { auditCommand } from './audit-command';
 import { gateCommand } from './gate-command';
-import { EXIT, type Io } from './io';
+import { EXIT, guardedIo, type Io } from './io';
 import { scanCommand } from './scan-command';
 import { verifyCommand } from './verify-command';
 
@@ -36,7 +37,8 @@ Usage:
 
 const PLANNED = new Set<string>([]);
 
-export async function main(argv: string[], io: Io): Promise<number> {
+export async function main(argv: string[], rawIo: Io): Promise<number> {
+  const io = guardedIo(rawIo);
   const [command, ...rest] = argv;
   try {
     if (command === '--version' || command === '-v') {
@@ -58,7 +60,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.err(USAGE);
     return EXIT.usage;
   } catch (err) {
-    io.err(`safeload: ${(err as Error).message}`);
+    io.err(`safeload: ${terminalText((err as Error).message)}`);
     if (!(err instanceof UsageError)) io.err('(an unexpected error; please report it)');
     return EXIT.usage;
   }

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { formatLocationPath, severityRank, type FileReport } from '../core/findings';
 import { applyFolderChecks } from '../core/folder/cross-check';
 import { MultiHasher } from '../core/hash/multi-digest';
+import { terminalText } from '../core/report/escape';
 import { toJsonReport } from '../core/report/json';
 import { toSarif } from '../core/report/sarif';
 import { checkExternalDataLinks } from '../node/external-links';
@@ -22,12 +23,13 @@ function describe(report: FileReport): string {
       formatLocationPath(f.location.path) + (f.location.offset !== undefined ? ` @${f.location.offset}` : '');
     lines.push(`  - [${f.severity}] ${f.title} (${f.ruleId}) ${where}`);
   }
-  return lines.join('\n');
+  // Names, titles and member paths are file data: each line is escaped, so none can forge another line.
+  return lines.map(terminalText).join('\n');
 }
 
 /** The walk's and the reads' errors, on stderr: each makes the run exit 2. */
 function reportErrors(errors: readonly WalkError[], stoppedAt: number | undefined, io: Io): boolean {
-  for (const e of errors) io.err(`safeload: cannot read ${e.path}: ${e.message}`);
+  for (const e of errors) io.err(`safeload: cannot read ${terminalText(e.path)}: ${terminalText(e.message)}`);
   if (stoppedAt !== undefined) {
     io.err(
       `safeload: stopped after ${stoppedAt} entries (--max-entries): the rest of the folder was not scanned`
@@ -41,7 +43,7 @@ export async function scanCommand(argv: string[], io: Io): Promise<number> {
   const walk = await walkPaths(args.paths, { maxEntries: args.maxEntries });
   const missing = walk.errors.filter((e) => args.paths.includes(e.path));
   if (missing.length > 0) {
-    for (const p of missing) io.err(`safeload: ${p.path}: ${p.message}`);
+    for (const p of missing) io.err(`safeload: ${terminalText(p.path)}: ${terminalText(p.message)}`);
     return EXIT.usage;
   }
   const hasher = await MultiHasher.create();

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { terminalText } from '../core/report/escape';
 import type { CheckLine } from '../core/signing/checklist';
 import { parseTrustRootText } from '../core/signing/trust-root';
 import type { SignerPolicy } from '../core/signing/verify-bundle';
@@ -81,7 +82,7 @@ function modelRelative(modelRoot: string, path: string): string {
 }
 
 function render(lines: CheckLine[]): string {
-  return lines.map((l) => `${l.ok ? '✔' : '✘'} ${l.label}: ${l.reason}`).join('\n');
+  return lines.map((l) => terminalText(`${l.ok ? '✔' : '✘'} ${l.label}: ${l.reason}`)).join('\n');
 }
 
 export async function verifyCommand(argv: string[], io: Io): Promise<number> {
@@ -105,8 +106,11 @@ export async function verifyCommand(argv: string[], io: Io): Promise<number> {
       ignorePaths: args.ignorePaths.map((p) => modelRelative(root, p)),
       ignoreUnsignedFiles: args.ignoreUnsignedFiles
     });
-    for (const e of model.errors) io.err(`safeload: cannot read ${e.path}: ${e.message}`);
-    for (const r of model.entries) io.err(`safeload: ${r.path}: ${r.findings[0]?.title ?? 'not a file'}`);
+    for (const e of model.errors)
+      io.err(`safeload: cannot read ${terminalText(e.path)}: ${terminalText(e.message)}`);
+    for (const r of model.entries) {
+      io.err(`safeload: ${terminalText(r.path)}: ${terminalText(r.findings[0]?.title ?? 'not a file')}`);
+    }
     // An entry the signature cannot cover (a link out of the folder, a FIFO) leaves the model unverified.
     const verified = result.verified && model.entries.length === 0;
     if (args.json) io.out(JSON.stringify(result, null, 2));

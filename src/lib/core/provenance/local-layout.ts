@@ -1,4 +1,4 @@
-import { isCommitSha, type RepoType } from './hub-ref';
+import { isCommitSha, isValidRepoId, type RepoType } from './hub-ref';
 import type { ExpectedFile } from './match';
 
 /** Recognises what huggingface_hub leaves on disk, so a dropped folder alone can be checked. */
@@ -161,8 +161,12 @@ async function readHubCache(
 ): Promise<LocalLayout> {
   const m = REPO_FOLDER.exec(folder)!;
   const repoType = ({ models: 'model', datasets: 'dataset', spaces: 'space' } as const)[m[1] as 'models'];
-  const repoId = m[2].replaceAll('--', '/');
-  const notes: string[] = [];
+  const folderId = m[2].replaceAll('--', '/');
+  // The folder name is dropped data: only a valid repo id is carried on (to the Hub, a manifest, a command).
+  const repoId = isValidRepoId(folderId) ? folderId : null;
+  const notes: string[] = repoId
+    ? []
+    : [`The cache folder ${JSON.stringify(folder.slice(0, 120))} does not name a valid Hub repo id.`];
   const refs: Record<string, string> = {};
   for (const e of entries.filter((x) => x.path.startsWith(`${root}refs/`))) {
     const text = (await read(e.path, 256)).trim();
