@@ -33,6 +33,15 @@ export function failsAtFirstByte(head: Uint8Array): boolean {
   return head.length === 0 || OPCODES[head[0]] === undefined;
 }
 
+/**
+ * A leading persistent id (PERSID, BINPERSID): pickle.load and joblib have no persistent_load and fail there
+ * before anything runs, and torch.load reads such files (zips start with "PK") as archives. Reading the rest
+ * of an identified file for the line PERSID takes would cost a pass over it for nothing.
+ */
+export function startsWithPersistentId(head: Uint8Array): boolean {
+  return head[0] === 0x50 || head[0] === 0x51;
+}
+
 export function startsWithProto(head: Uint8Array): boolean {
   return head.length >= 2 && head[0] === 0x80 && head[1] <= 5;
 }

@@ -1,7 +1,7 @@
 import type { ByteSource } from '../../bytes/byte-source';
 import type { ScanContext } from '../types';
 import { analysePickleStream, type PickleScanOptions } from './analyse';
-import { actsAsPickle, classifyStream, failsAtFirstByte } from './classify';
+import { actsAsPickle, classifyStream, failsAtFirstByte, startsWithPersistentId } from './classify';
 import { reportPickleAnalysis } from './report';
 import type { Literal } from './values';
 
@@ -77,7 +77,9 @@ export async function analyseFileAsPickle(
   identified: boolean,
   opts: PickleScanOptions = {}
 ): Promise<FileStreamOutcome> {
-  if (failsAtFirstByte(head)) return { isPickle: false, result: NOT_A_PICKLE };
+  if (failsAtFirstByte(head) || (identified && startsWithPersistentId(head))) {
+    return { isPickle: false, result: NOT_A_PICKLE };
+  }
   const a = await analysePickleStream(src, ctx.limits, opts, ctx.signal);
   const cls = classifyStream(a, head, ctx.expectsModel);
   const report = identified ? actsAsPickle(cls, a) : cls !== 'not-pickle';
