@@ -22,7 +22,12 @@ rules:
 `;
 
 async function setPolicy(page: Page, text: string): Promise<void> {
-  await page.getByRole('textbox', { name: 'Policy (YAML or JSON)' }).fill(text);
+  const editor = page.getByRole('textbox', { name: 'Policy (YAML or JSON)' });
+  // Typed before the page is hydrated, the text would be lost: retry until the app has stored it.
+  await expect(async () => {
+    await editor.fill(text);
+    expect(await page.evaluate((t) => Object.values(localStorage).includes(t), text)).toBe(true);
+  }).toPass();
 }
 
 /** Drops one fixture as a model, names it and files it in the registry. */
