@@ -220,6 +220,14 @@ async function cliUnprivileged(...args: string[]): Promise<Run> {
 }
 
 describe('an unreadable subfolder (as huggingface-cli and tar can leave), as a non-root user', () => {
+  // The unprivileged user can run the CLI bundle but not rebuild it: build it first.
+  beforeAll(async () => {
+    const { ensureCliBuilt } = (await import(join(import.meta.dirname, '../../scripts/build-cli.mjs'))) as {
+      ensureCliBuilt: () => Promise<void>;
+    };
+    await ensureCliBuilt();
+  }, 120_000);
+
   it('makes scan and gate an error that names it, the malicious file beside it still reported', async () => {
     mkdirSync(at('locked/model/private'), { recursive: true });
     writeFileSync(at('locked/model/pytorch_model.bin'), MALICIOUS);
