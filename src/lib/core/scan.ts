@@ -14,6 +14,7 @@ import {
   type ScanContext
 } from './formats/types';
 import { DEFAULT_LIMITS, type ScanLimits } from './limits';
+import { InspectedCollector } from './inspected';
 import { TruncatedError } from './bytes/reader';
 
 const PROBE_BYTES = 64 * 1024;
@@ -99,6 +100,9 @@ class FileScan implements Sink {
   readonly formats = new Set<string>();
   readonly facts: Record<string, string | number | boolean> = {};
   readonly references: FileReference[] = [];
+  readonly inspected = new InspectedCollector();
+  /** Members that are windows of the file, by container path: listed where findings point into them. */
+  readonly members = new Map<string, { path: string[]; fileOffset: number; size: number }>();
   complete = true;
   dropped = 0;
   decompressed = 0;
@@ -149,6 +153,9 @@ class FileScan implements Sink {
       role,
       expectsModel: role === 'model' || (role === 'content' && namedAsModel(name))
     };
+    if (depth > 0 && src.fileOffset !== undefined && this.members.size < 10_000) {
+      this.members.set(path.join('\n'), { path, fileOffset: src.fileOffset, size: src.size });
+    }
     let identified = false;
     const held: Held[] = [];
     for (const format of this.registry) {
@@ -314,6 +321,9 @@ class FileScan implements Sink {
       },
       addFormat(id) {
         scan.formats.add(id);
+      },
+      inspect(part) {
+        scan.inspected.add(part, path, format);
       }
     };
   }
@@ -336,6 +346,7 @@ export async function scanSource(src: ByteSource, options: ScanOptions = {}): Pr
       evidence: {}
     });
   }
+  addMemberPlacements(scan);
   return {
     path: src.name,
     size: src.size,
@@ -345,6 +356,17 @@ export async function scanSource(src: ByteSource, options: ScanOptions = {}): Pr
     findings: scan.findings,
     facts: scan.facts,
     references: scan.references,
+    ...(scan.inspected.result() ? { inspected: scan.inspected.result() } : {}),
     durationMs: Date.now() - started
   };
+}
+
+/** Where the members that findings point into lie in the file, so their offsets can be shown as file bytes. */
+function addMemberPlacements(scan: FileScan): void {
+  const pointed = new Set(scan.findings.map((f) => f.location.path.join('\n')));
+  for (const [key, member] of scan.members) {
+    if (!pointed.has(key)) continue;
+    const { fileOffset, size } = member;
+    scan.inspected.add({ kind: 'member', fileOffset, size }, member.path, 'scan');
+  }
 }

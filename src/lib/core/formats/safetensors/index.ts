@@ -1,5 +1,6 @@
 import { REJECTED, type FormatScanner, type Probe } from '../types';
 import { parseSafetensors } from './header';
+import { inspectSafetensors } from './inspected';
 
 function looksLikeSafetensors(head: Uint8Array): boolean {
   if (head.length < 10) return false;
@@ -27,6 +28,7 @@ export const safetensorsFormat: FormatScanner<'header' | 'name'> = {
     for (const problem of problems) ctx.report(problem);
     // Only the name said safetensors: the problems stand only if the bytes are nothing else either.
     if (!header) return found === 'name' ? REJECTED : undefined;
+    inspectSafetensors(header, ctx);
     ctx.fact('safetensors.tensors', header.tensors.length);
     ctx.fact('safetensors.parameters', Number(header.parameterCount));
     ctx.fact('safetensors.headerBytes', header.headerLength);
