@@ -54,3 +54,9 @@ export const FORMATS: readonly FormatScanner[] = [
  * read raw) is also read the way pickle.load would read it, whatever it starts with.
  */
 export { analyseFileAsPickle as readAsPickle } from './pickle';
+
+/** Every analyser the registry runs, for listings: the pickle reader (it reads every file), then the formats. */
+export const ANALYSERS: readonly { id: string; label: string }[] = [
+  { id: 'pickle', label: 'Python pickle' },
+  ...FORMATS
+];
