@@ -144,6 +144,35 @@ describe('positive identification', () => {
     ).toEqual([['both.zip', 'b.pkl'], ['both.zip']]);
   });
 
+  it('a zip that is a tar member is scanned once, as that member (its end is also the tar’s end)', async () => {
+    const inner = zip([{ name: 'b.pkl', data: PAYLOAD }]);
+    const r = await scan(
+      tar([
+        { name: 'readme.txt', data: enc.encode('hello') },
+        { name: 'inner.zip', data: inner }
+      ]),
+      'bundle.tar'
+    );
+    expect(r.formats).toEqual(expect.arrayContaining(['tar', 'zip']));
+    expect(rules(r)).not.toContain('zip.prepended-data');
+    expect(
+      r.findings.filter((f) => f.ruleId === 'pickle.call.dangerous').map((f) => f.location.path)
+    ).toEqual([['bundle.tar', 'inner.zip', 'b.pkl']]);
+  });
+
+  it('a zip after a tar’s members (in no member) is still read as a zip of the whole file', async () => {
+    const both = concat(
+      tar([{ name: 'readme.txt', data: enc.encode('hello') }]),
+      zip([{ name: 'b.pkl', data: PAYLOAD }])
+    );
+    const r = await scan(both, 'bundle.tar');
+    expect(r.formats).toEqual(expect.arrayContaining(['tar', 'zip']));
+    expect(rules(r)).toContain('zip.prepended-data');
+    expect(
+      r.findings.filter((f) => f.ruleId === 'pickle.call.dangerous').map((f) => f.location.path)
+    ).toEqual([['bundle.tar', 'b.pkl']]);
+  });
+
   it('findings past the per-file limit still count in the verdict, whoever reports them', async () => {
     const members = Array.from({ length: 12 }, (_, i) => ({
       name: `../escape${i}.txt`,

@@ -93,6 +93,8 @@ interface Subject {
   expectsModel: boolean;
   /** The one pickle reading of this source, once something asked for it. */
   pickle?: Promise<FileStreamOutcome>;
+  /** Where the members handed to the registry so far lie in this source, as [start, end). */
+  handedOut: [number, number][];
 }
 
 class FileScan implements Sink {
@@ -151,7 +153,8 @@ class FileScan implements Sink {
       path,
       depth,
       role,
-      expectsModel: role === 'model' || (role === 'content' && namedAsModel(name))
+      expectsModel: role === 'model' || (role === 'content' && namedAsModel(name)),
+      handedOut: []
     };
     if (depth > 0 && src.fileOffset !== undefined && this.members.size < 10_000) {
       this.members.set(path.join('\n'), { path, fileOffset: src.fileOffset, size: src.size });
@@ -297,6 +300,10 @@ class FileScan implements Sink {
       async scanNested(member, memberName, role = 'content') {
         if (sink instanceof Held) sink.release();
         const childPath = [...path, memberName];
+        const at = placeWithin(member, subject.src);
+        if (at !== undefined && subject.handedOut.length < scan.limits.maxArchiveEntries) {
+          subject.handedOut.push([at, at + member.size]);
+        }
         if (depth + 1 > scan.limits.maxDepth) {
           this.incomplete(
             `Nesting deeper than ${scan.limits.maxDepth} levels was not followed (${shorten(memberName, 80)}).`
@@ -307,6 +314,9 @@ class FileScan implements Sink {
       },
       async analysePickle(opts) {
         return (await scan.readAsPickle(subject, this, false, opts)).result;
+      },
+      heldByMember(start, end) {
+        return subject.handedOut.some(([from, to]) => from <= start && end <= to);
       },
       fact(key, value) {
         const prefix = path.length > 1 ? `${path.slice(1).join(' › ')} › ` : '';
@@ -327,6 +337,15 @@ class FileScan implements Sink {
       }
     };
   }
+}
+
+/** Where `member` starts in `parent` when it is a window of the same bytes, else undefined. */
+function placeWithin(member: ByteSource, parent: ByteSource): number | undefined {
+  const inner = member.origin;
+  const outer = parent.origin;
+  if (!inner || !outer || inner.of !== outer.of) return undefined;
+  const at = inner.offset - outer.offset;
+  return at >= 0 && at + member.size <= parent.size ? at : undefined;
 }
 
 /** Scans one file (any format the registry knows) and returns its report, without digests. */

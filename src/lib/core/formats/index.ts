@@ -33,9 +33,10 @@ export const FORMATS: readonly FormatScanner[] = [
   tensorflowFormat,
   kerasH5Format,
   kerasSavedMetadataFormat,
-  // containers (members are scanned by content through this same registry)
-  zipFormat,
+  // containers (members are scanned by content through this same registry); tar, found from its first block,
+  // before zip, which may be found from its end inside a tar's last member (zip/index.ts then defers to it)
   tarFormat,
+  zipFormat,
   ...COMPRESSED_FORMATS,
   // configs, templates and code that ship with a model
   safetensorsIndexFormat,

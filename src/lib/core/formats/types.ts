@@ -51,6 +51,11 @@ export interface ScanContext {
    * their options; otherwise the dispatcher runs it after every format (see scan.ts).
    */
   analysePickle(opts?: PickleScanOptions): Promise<PickleScanResult>;
+  /**
+   * True when a format that identified this source already handed [start, end) of it to the registry inside
+   * one member (a zip that is a tar's member): reading those bytes here again would scan that member twice.
+   */
+  heldByMember?(start: number, end: number): boolean;
   /** Records a neutral fact about the file (tensor count, producer, version) for the report; not a finding. */
   fact(key: string, value: string | number | boolean): void;
   /** Records that this file refers to another file of the model (resolved against the file's folder). */

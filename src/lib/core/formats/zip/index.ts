@@ -6,7 +6,7 @@ import { looksLikePickle } from '../pickle';
 import { torchMemberRole, torchZipLayout, type TorchZipLayout } from '../pytorch/zip-layout';
 import { REJECTED, type FormatScanner, type Probe, type ScanClaim, type ScanContext } from '../types';
 import { crc32 } from './crc32';
-import { findEndRecord, readZipDirectory, type ZipEntry } from './directory';
+import { EOCD_SIZE, findEndRecord, readZipDirectory, type ZipEntry } from './directory';
 import { METHOD_STORED, openMember } from './member';
 import { checkDirectory, checkEntry, UNREADABLE_FLAGS } from './structure-checks';
 
@@ -45,6 +45,11 @@ async function scanZip(src: ByteSource, ctx: ScanContext, probe: Probe): Promise
         : 'No readable zip directory was found.',
       0
     );
+    return REJECTED;
+  }
+  // Found from its end inside a member another container already handed out (a tar's last member): that
+  // member is this zip, scanned once, by the container that identified the bytes around it.
+  if (dir.prependedBytes > 0 && ctx.heldByMember?.(dir.prependedBytes, dir.endOffset + EOCD_SIZE)) {
     return REJECTED;
   }
   checkDirectory(dir, ctx);
