@@ -107,6 +107,16 @@ describe('a Hugging Face cache (snapshots are links into blobs/)', () => {
     ]);
   });
 
+  it('from the folder above the cache repo too: each blob read once, under its snapshot name', async () => {
+    const { code, report } = await scanJson(at('hostile-cache'));
+    expect(code).toBe(1);
+    expect(report.files.filter((f) => f.path.includes('/blobs/'))).toEqual([]);
+    const byName = (name: string) => report.files.find((f) => f.path.endsWith(`${REV}/${name}`));
+    expect(byName('pytorch_model.bin')).toMatchObject({ verdict: 'critical' });
+    // Its name is what makes the blob a config: read under it, not reused from a reading as `blobs/<id>`.
+    expect(byName('config.json')?.formats).toContain('hf-config');
+  });
+
   it('gate fails the hostile snapshot and passes the benign one', async () => {
     const policy = lenientPolicy();
     const hostile = await cli(

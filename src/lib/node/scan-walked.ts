@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { FileReport } from '../core/findings';
 import type { MultiHasher } from '../core/hash/multi-digest';
 import { analyseFile } from './analyse-file';
@@ -18,8 +19,9 @@ export function reportAt(report: FileReport, path: string): FileReport {
 }
 
 /**
- * Hashes and scans walked files, each real file once: a file reached under several paths (through links) is
- * reported under each, and a followed link records where it leads. A file that cannot be read is an error,
+ * Hashes and scans walked files, each real file once per name: a file reached under several paths (through
+ * links) is reported under each, and a followed link records where it leads. Under another name it is scanned
+ * again, since the name decides how it is read (a hub blob is `config.json` or `modeling.py` only by its link). A file that cannot be read is an error,
  * never a silent absence.
  */
 export async function scanWalked(
@@ -31,7 +33,8 @@ export async function scanWalked(
   const errors: WalkError[] = [];
   for (const file of files) {
     const path = options.pathOf?.(file) ?? file.displayPath;
-    let report = byReal.get(file.realPath);
+    const key = `${basename(path)}\0${file.realPath}`;
+    let report = byReal.get(key);
     if (report) report = reportAt(report, path);
     else {
       try {
@@ -40,7 +43,7 @@ export async function scanWalked(
         errors.push({ path, message: (err as Error).message });
         continue;
       }
-      byReal.set(file.realPath, report);
+      byReal.set(key, report);
     }
     if (file.linkTarget !== undefined) {
       report = { ...report, facts: { ...report.facts, 'link target': file.linkTarget } };

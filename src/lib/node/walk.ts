@@ -246,15 +246,22 @@ class Walk {
   }
 }
 
+/** A file in a Hugging Face cache repo's `blobs/` folder (named by its hash, not by what it is). */
+function isHubBlob(real: string): boolean {
+  const folder = dirname(real);
+  return basename(folder) === 'blobs' && HUB_REPO.test(basename(dirname(folder)));
+}
+
 /**
  * Hub cache blobs reached through a snapshot link are reported under the snapshot's name (with the blob as
- * the link target), not a second time as `blobs/<id>`.
+ * the link target), not a second time as `blobs/<id>`: the name is what decides how a loader reads it (a
+ * `config.json`, a `.py`), so that is the reading that counts. Wherever the walk started (a snapshot, the
+ * repo, or the whole cache above it).
  */
-function dropLinkedBlobs(files: WalkedFile[], hub: { blobs: string } | undefined): WalkedFile[] {
-  if (!hub) return files;
+function dropLinkedBlobs(files: WalkedFile[]): WalkedFile[] {
   const linked = new Set(files.filter((f) => f.linkTarget !== undefined).map((f) => f.realPath));
   return files.filter(
-    (f) => f.linkTarget !== undefined || !(linked.has(f.realPath) && inside(f.realPath, hub.blobs))
+    (f) => f.linkTarget !== undefined || !(linked.has(f.realPath) && isHubBlob(f.realPath))
   );
 }
 
@@ -285,7 +292,7 @@ export async function walkPaths(inputs: readonly string[], options: WalkOptions 
     const walk = new Walk(budget, real, hub);
     if (info.isDirectory()) await walk.folder(input, label, real, new Set());
     else walk.special(label, info);
-    out.files.push(...dropLinkedBlobs(walk.result.files, hub));
+    out.files.push(...dropLinkedBlobs(walk.result.files));
     out.entries.push(...walk.result.entries);
     out.errors.push(...walk.result.errors);
     if (walk.result.stoppedAt !== undefined) {
