@@ -21,8 +21,8 @@ export function reportAt(report: FileReport, path: string): FileReport {
 /**
  * Hashes and scans walked files, each real file once per name: a file reached under several paths (through
  * links) is reported under each, and a followed link records where it leads. Under another name it is scanned
- * again, since the name decides how it is read (a hub blob is `config.json` or `modeling.py` only by its link). A file that cannot be read is an error,
- * never a silent absence.
+ * again, since the name decides how it is read (a hub blob is `config.json` or `modeling.py` only by its
+ * link). A file that cannot be read is an error, never a silent absence.
  */
 export async function scanWalked(
   files: readonly WalkedFile[],

@@ -8,7 +8,7 @@ export interface WalkedFile {
   fsPath: string;
   /** Path shown in reports: relative to the folder given (prefixed with its name), or the file as given. */
   displayPath: string;
-  /** The file's real path: a file reached twice (through a link) is scanned once. */
+  /** The file's real path: a file reached twice under one name (through a link) is scanned once. */
   realPath: string;
   /** For a followed symbolic link, what it resolves to (relative to the scanned folder, or a hub cache's repo folder). */
   linkTarget?: string;
