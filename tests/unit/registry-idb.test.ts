@@ -1,6 +1,6 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUILTIN_POLICY, evaluatePolicy } from '../../src/lib/core/policy';
+import { STRICT_POLICY, evaluatePolicy } from '../../src/lib/core/policy';
 import {
   exportRegistry,
   importRegistry,
@@ -30,8 +30,8 @@ beforeAll(async () => {
 });
 
 async function fill(store: IdbRegistryStore): Promise<void> {
-  await recordTriage(store, benign, evaluatePolicy(BUILTIN_POLICY, benign), '2026-03-01T10:00:02.000Z');
-  await recordTriage(store, malicious, evaluatePolicy(BUILTIN_POLICY, malicious), '2026-03-02T10:00:02.000Z');
+  await recordTriage(store, benign, evaluatePolicy(STRICT_POLICY, benign), '2026-03-01T10:00:02.000Z');
+  await recordTriage(store, malicious, evaluatePolicy(STRICT_POLICY, malicious), '2026-03-02T10:00:02.000Z');
 }
 
 describe('IdbRegistryStore', () => {

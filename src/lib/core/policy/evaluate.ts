@@ -10,12 +10,28 @@ import type {
   RuleResult
 } from './types';
 
+/** Which expression of a rule a problem is in. */
+export type RuleField = 'expression' | 'configured';
+
 /** Compile problems of every rule, for an editor or to refuse a policy before running it. */
-export function checkPolicySet(set: PolicySet): { id: string; error: ExpressionError }[] {
-  return set.rules.flatMap((rule) => {
-    const compiled = compileExpression(rule.expression);
-    return compiled.ok ? [] : [{ id: rule.id, error: compiled.error }];
-  });
+export function checkPolicySet(set: PolicySet): { id: string; field: RuleField; error: ExpressionError }[] {
+  return set.rules.flatMap((rule) =>
+    (['expression', 'configured'] as const).flatMap((field) => {
+      const source = rule[field];
+      if (source === undefined) return [];
+      const compiled = compileExpression(source);
+      return compiled.ok ? [] : [{ id: rule.id, field, error: compiled.error }];
+    })
+  );
+}
+
+/** Runs one expression; a compile or evaluation problem is returned as the error. */
+function run(
+  source: string,
+  input: Record<string, unknown>
+): { value: boolean } | { error: ExpressionError } {
+  const compiled = compileExpression(source);
+  return compiled.ok ? compiled.run(input) : { error: compiled.error };
 }
 
 function evaluateRule(rule: PolicyRule, input: Record<string, unknown>): RuleResult {
@@ -26,9 +42,18 @@ function evaluateRule(rule: PolicyRule, input: Record<string, unknown>): RuleRes
     remediation: rule.remediation ?? null,
     expression: rule.expression
   };
-  const compiled = compileExpression(rule.expression);
-  if (!compiled.ok) return { ...base, outcome: 'error', error: compiled.error };
-  const result = compiled.run(input);
+  if (rule.configured !== undefined) {
+    const configured = run(rule.configured, input);
+    if ('error' in configured) return { ...base, outcome: 'error', error: configured.error };
+    if (!configured.value)
+      return {
+        ...base,
+        message: rule.notConfigured ?? `Not configured: ${rule.configured} is false.`,
+        outcome: 'not-configured',
+        error: null
+      };
+  }
+  const result = run(rule.expression, input);
   if ('error' in result) return { ...base, outcome: 'error', error: result.error };
   return { ...base, outcome: result.value ? 'pass' : 'violation', error: null };
 }
@@ -40,7 +65,7 @@ export function evaluateDocument(
   evaluatedAt = new Date().toISOString()
 ): PolicyEvaluation {
   const results = set.rules.map((rule) => evaluateRule(rule, input));
-  const counts: Record<RuleOutcome, number> = { pass: 0, violation: 0, error: 0 };
+  const counts: Record<RuleOutcome, number> = { pass: 0, violation: 0, error: 0, 'not-configured': 0 };
   for (const r of results) counts[r.outcome]++;
   const denied = results.some((r) => r.outcome === 'violation' && r.severity === 'deny');
   return {

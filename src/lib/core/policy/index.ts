@@ -1,5 +1,14 @@
-export { BUILTIN_POLICY, BUILTIN_POLICY_NAME, LOADER_PACKAGES } from './builtin';
-export { checkPolicySet, evaluateDocument, evaluatePolicy } from './evaluate';
+export {
+  BASELINE_POLICY,
+  BASELINE_POLICY_NAME,
+  BUILTIN_POLICY_NAMES,
+  builtinPolicy,
+  DEFAULT_ALLOWED_LICENSES,
+  LOADER_PACKAGES,
+  STRICT_POLICY,
+  STRICT_POLICY_NAME
+} from './builtin';
+export { checkPolicySet, evaluateDocument, evaluatePolicy, type RuleField } from './evaluate';
 export { compileExpression, positionOf, POLICY_VARIABLES } from './expression';
 export { policyInput } from './input';
 export {
