@@ -88,6 +88,8 @@ describe('safeload gate', () => {
   it('fails a non-compliant folder (exit 1) with every violation, its remediation and SARIF', async () => {
     const r = await gate(
       path('vendor'),
+      '--policy',
+      'safeload/strict',
       '--osv-db',
       path('osv.zip'),
       '--sarif',
@@ -111,7 +113,9 @@ describe('safeload gate', () => {
     expect(r.stdout.trim().split('\n').at(-1)).toBe('Gate: FAIL');
     const md = readFileSync(path('vendor.md'), 'utf8');
     expect(md).toContain('Upgrade torch 2.5.1 → 2.6.0');
-    expect(md).toContain('Replace pickle-based weights with safetensors');
+    // The only pickle is critical: it is quarantined, and safetensors come from the vendor.
+    expect(md).toContain('### 1. Do not load the model; quarantine it and report it');
+    expect(md).toContain('Get safetensors weights from the vendor instead of the quarantined files');
     const sarif = JSON.parse(readFileSync(path('vendor.sarif'), 'utf8'));
     const ids = sarif.runs[0].results.map((x: { ruleId: string }) => x.ruleId);
     expect(ids).toContain('pickle.call.dangerous');

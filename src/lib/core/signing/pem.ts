@@ -1,4 +1,5 @@
 import { Buffer } from 'buffer';
+import { toBase64 } from '../bytes/base64';
 
 export interface PemBlock {
   label: string;
@@ -24,4 +25,10 @@ export function onlyBlocks(text: string, label: string, what: string): Uint8Arra
   const found = pemBlocks(text).filter((b) => b.label === label);
   if (found.length === 0) throw new Error(`no "${label}" PEM block found in the ${what}`);
   return found.map((b) => b.der);
+}
+
+/** A DER value as a PEM block ("PUBLIC KEY" for a SubjectPublicKeyInfo), 64 characters a line. */
+export function toPem(label: string, der: Uint8Array): string {
+  const body = toBase64(der).match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\n${body.join('\n')}\n-----END ${label}-----\n`;
 }
