@@ -40,7 +40,9 @@ async function openAndDrop(page: Page, folder: string): Promise<void> {
 async function verify(page: Page): Promise<void> {
   await expect(page.getByTestId('verify')).toBeEnabled();
   await page.getByTestId('verify').click();
-  await expect(page.getByTestId('signing-announcement')).toHaveText(/Verification (succeeded|failed)/);
+  await expect(page.getByTestId('signing-announcement')).toHaveText(
+    /Verification (succeeded|failed)|not made by the signer you expected/
+  );
 }
 
 async function keyless(page: Page, identity = IDENTITY, issuer = ISSUER): Promise<void> {
@@ -83,6 +85,17 @@ test('keyless model folder verifies with a green checklist, the signer claims an
     await expect(page.getByTestId('signer-san')).toHaveText(IDENTITY);
     await expect(page.getByTestId('signer-issuer')).toHaveText(ISSUER);
     await expect(check(page, 'files')).toContainText('2 resource(s) match');
+    // Each signed file with its own scan verdict: the signature says who published it, not that it is safe.
+    const signed = page.getByTestId('signed-files');
+    await expect(signed.getByTestId('integrity')).toHaveAttribute('data-state', 'ok');
+    for (const name of ['signme-1', 'signme-2']) {
+      await expect(signed.locator(`li[data-path="${name}"]`)).toHaveAttribute('data-status', 'matches');
+      await expect(signed.locator(`li[data-path="${name}"]`)).toHaveAttribute(
+        'data-verdict',
+        /^(clean|info|low)$/
+      );
+    }
+    await expect(signed.locator('li[data-path="ignore-me"]')).toHaveAttribute('data-status', 'ignored');
     expect(offsite(requests, baseURL!)).toEqual([]);
   } finally {
     dir.remove();
@@ -168,16 +181,38 @@ test('one changed byte makes the files line red and names the file in the diff',
   }
 });
 
-test('a wrong identity (even a prefix of the right one) makes the identity line red', async ({ page }) => {
+test('a wrong identity (even a prefix of the right one) is a valid signature by another signer', async ({
+  page
+}) => {
   const dir = tempDir();
   try {
     await openAndDrop(page, copyModel(dir.path, 'v1.1.0-sigstore'));
+    // The signer is on screen before anything is asked: as the bundle states it, not yet verified.
+    const claimed = page.getByTestId('bundle-signer');
+    await expect(claimed.getByTestId('claimed-identity')).toHaveText(IDENTITY);
+    await expect(claimed.getByTestId('claimed-issuer')).toHaveText(ISSUER);
+    await expect(claimed.getByTestId('claimed-fingerprint')).toHaveText(/^([0-9a-f]{4} ){15}[0-9a-f]{4}$/);
+    const order = await page.evaluate(() => {
+      const signer = document.querySelector('[data-testid="bundle-signer"]')!;
+      const expected = document.getElementById('identity')!;
+      return signer.compareDocumentPosition(expected) & Node.DOCUMENT_POSITION_FOLLOWING;
+    });
+    expect(order).toBeTruthy();
     await keyless(page, 'stefanb@us.ibm');
     await verify(page);
     await expect(check(page, 'identity')).toHaveAttribute('data-ok', 'false');
     await expect(check(page, 'identity')).toContainText('certificate has stefanb@us.ibm.com');
     await expect(check(page, 'signature')).toHaveAttribute('data-ok', 'true');
-    await expect(page.getByRole('heading', { name: 'Verification failed' })).toBeVisible();
+    // Never "the signature did not verify": it did, and the files were checked against it.
+    await expect(
+      page.getByRole('heading', { name: 'Valid signature, but not by the signer you expected' })
+    ).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Verification failed' })).toHaveCount(0);
+    await expect(page.getByText('the signature did not verify')).toHaveCount(0);
+    await expect(check(page, 'files')).toHaveAttribute('data-ok', 'true');
+    await expect(page.getByTestId('signing-announcement')).toHaveText(
+      'The signature is valid, but it was not made by the signer you expected.'
+    );
     // The anchored regular expression is opt-in and then matches the whole SAN.
     await page.getByLabel('Anchored regular expression').check();
     await keyless(page, 'stefanb@us\\.ibm\\.com', 'https://sigstore\\.verify\\.ibm\\.com/oauth2');

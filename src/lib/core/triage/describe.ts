@@ -41,6 +41,8 @@ export function provenanceText(prov: TriageProvenance): string {
 
 /** "Not audited" is never "0 vulnerable": without an audit nothing is known about vulnerabilities. */
 export function dependencyText(deps: TriageDependencies): string {
+  if (deps.inputs.length === 0 && deps.packages.length === 0 && deps.skipped.length === 0)
+    return 'no dependency files';
   const pinned = `${deps.packages.length} pinned`;
   if (!deps.audited) return `${pinned}, not audited (${deps.notAuditedReason ?? 'no vulnerability source'})`;
   const vulnerable = deps.packages.filter((d) => d.vulns.length > 0).length;
@@ -76,6 +78,6 @@ export function integrityOf(report: TriageReport): { state: IntegrityState; head
   return {
     state,
     headline,
-    note: `Signature: ${signatureText(sig)}. Provenance: ${provenanceText(prov)}.`
+    note: checked ? `Signature: ${signatureText(sig)}. Provenance: ${provenanceText(prov)}.` : ''
   };
 }
