@@ -9,6 +9,13 @@ import {
   STRICT_POLICY_NAME
 } from '../../src/lib/core/policy';
 import { manifestPayload } from '../../src/lib/core/provenance/signed-manifest';
+import {
+  exportRegistry,
+  MemoryRegistryStore,
+  parseRegistryExport,
+  recordTriage,
+  serializeRegistry
+} from '../../src/lib/core/registry';
 import { dssePae, IN_TOTO_PAYLOAD_TYPE } from '../../src/lib/core/signing/dsse-sign';
 import {
   buildTriageReport,
@@ -123,6 +130,22 @@ describe('the policy choice in the app', () => {
     expect(evaluation.outcome).toBe('error');
     // The baseline itself compiles, guards included.
     expect(checkPolicySet(BASELINE_POLICY)).toEqual([]);
+  });
+});
+
+describe('the registry keeps baseline verdicts', () => {
+  it('an export with "not configured" rule outcomes imports back', async () => {
+    const report = buildTriageReport({
+      model: { name: 'acme/m', version: '1' },
+      files: await scanFiles([['model.pt', fixture('models/torch_state_dict.pt')]])
+    });
+    const store = new MemoryRegistryStore();
+    const evaluation = evaluatePolicy(BASELINE_POLICY, report);
+    expect(evaluation.counts['not-configured']).toBe(3);
+    await recordTriage(store, report, evaluation);
+    const text = serializeRegistry(await exportRegistry(store));
+    const back = parseRegistryExport(text);
+    expect(back.records[0].policyResults[0].results.map((r) => r.outcome)).toContain('not-configured');
   });
 });
 

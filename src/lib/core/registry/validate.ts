@@ -1,4 +1,5 @@
 import { isSeverity } from '../findings';
+import { RULE_OUTCOMES } from '../policy/types';
 import type { ModelVersionRecord } from './types';
 
 export class RegistryImportError extends Error {
@@ -14,7 +15,6 @@ export class RegistryImportError extends Error {
 type Obj = Record<string, unknown>;
 const HEX64 = /^[0-9a-f]{64}$/;
 const OUTCOMES = ['pass', 'fail', 'error'];
-const RULE_OUTCOMES = ['pass', 'violation', 'error'];
 const VERDICTS = ['clean', 'info', 'low', 'medium', 'high', 'critical'];
 
 function obj(v: unknown, path: string): Obj {
