@@ -189,7 +189,7 @@ test('a wrong identity (even a prefix of the right one) is a valid signature by 
     await openAndDrop(page, copyModel(dir.path, 'v1.1.0-sigstore'));
     // The signer is on screen before anything is asked: as the bundle states it, not yet verified.
     const claimed = page.getByTestId('bundle-signer');
-    await expect(claimed.getByTestId('claimed-identity')).toHaveText(IDENTITY);
+    await expect(claimed.getByTestId('claimed-san')).toHaveText(IDENTITY);
     await expect(claimed.getByTestId('claimed-issuer')).toHaveText(ISSUER);
     await expect(claimed.getByTestId('claimed-fingerprint')).toHaveText(/^([0-9a-f]{4} ){15}[0-9a-f]{4}$/);
     const order = await page.evaluate(() => {
@@ -246,7 +246,11 @@ test('an in-toto attestation verifies against the artifact beside it; another tr
     await verify(page);
     await expectAllGreen(page, ['bundle', 'tlog', 'chain', 'signature', 'identity', 'subject']);
     await expect(check(page, 'subject')).toContainText('sigstore-0.4.0.tgz matches subject');
-    await expect(page.getByText('GitHub workflow repository')).toBeVisible();
+    // The workflow claims, as the bundle names them before the check and as verified after it.
+    await expect(page.getByTestId('bundle-signer').getByText('GitHub workflow repository')).toBeVisible();
+    await expect(
+      page.getByRole('region', { name: 'Signer', exact: true }).getByText('GitHub workflow repository')
+    ).toBeVisible();
 
     // The staging root (as a private instance would be): the production bundle chains to nothing it trusts.
     await page

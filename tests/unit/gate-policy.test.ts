@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inTotoStatement } from '../../src/lib/core/provenance/in-toto';
 import { manifestPayload, signedManifestBundle } from '../../src/lib/core/provenance/signed-manifest';
@@ -11,20 +9,8 @@ import { toYaml } from '../../src/lib/core/provenance/yaml';
 import { dssePae, IN_TOTO_PAYLOAD_TYPE } from '../../src/lib/core/signing/dsse-sign';
 import { keyFingerprint } from '../../src/lib/core/signing/key-fingerprint';
 import { describeShared, sharedPath } from '../shared-fixtures';
+import { cli } from './cli-run';
 import { fixture, manifestOf, scanFiles } from './policy-fixtures';
-
-const run = promisify(execFile);
-const bin = join(import.meta.dirname, '../../bin/safeload.mjs');
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 const outcome = (stdout: string, rule: string) =>
   new RegExp(`^${rule}\\s+\\w+\\s+(PASS|VIOLATION|ERROR|NOT CONFIGURED)`, 'm').exec(stdout)?.[1];

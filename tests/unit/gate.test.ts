@@ -1,25 +1,13 @@
-import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cli } from './cli-run';
 import { loadOsvRecords } from './deps-fixtures';
 import { fixture, manifestOf, scanFiles, signedFile, SIGNER } from './policy-fixtures';
 
-const run = promisify(execFile);
-const bin = join(import.meta.dirname, '../../bin/safeload.mjs');
-
-async function gate(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, 'gate', ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const gate = (...args: string[]) => cli('gate', ...args);
 
 let dir: string;
 const path = (...p: string[]) => join(dir, ...p);

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STRICT_POLICY } from '../../src/lib/core/policy/builtin';
 import { evaluatePolicy } from '../../src/lib/core/policy/evaluate';
+import { collectDependencies } from '../../src/lib/core/deps/collect';
 import { addPolicyResults } from '../../src/lib/core/policy/sarif';
 import {
   planRemediation,
@@ -93,20 +94,18 @@ describe('remediation', () => {
     expect(issue.body).toContain(`sha256 \`${files[0].sha256}\``);
   });
 
-  it('"not audited" is never printed as "0 vulnerable"', () => {
+  it('"not audited" is never printed as "0 vulnerable"', async () => {
+    const collected = await collectDependencies(['requirements.txt'], async () => 'torch==2.5.1\n');
     const unaudited = buildTriageReport({
       model: { name: 'm' },
       files,
-      dependencies: {
-        collected: { inputs: [], dependencies: [], problems: [] } as never,
-        notAuditedReason: 'offline'
-      }
+      dependencies: { collected, notAuditedReason: 'offline' }
     });
     const md = remediationMarkdown(
       planRemediation(unaudited, evaluatePolicy(STRICT_POLICY, unaudited)),
       unaudited
     );
-    expect(md).toMatch(/\| Dependencies \| 0 pinned, not audited \(offline\) \|/);
+    expect(md).toMatch(/\| Dependencies \| 1 pinned, not audited \(offline\) \|/);
     expect(md).not.toMatch(/0 vulnerable/);
     expect(
       remediationMarkdown(planRemediation(report, evaluatePolicy(STRICT_POLICY, report)), report)

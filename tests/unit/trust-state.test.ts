@@ -31,17 +31,7 @@ import { checkPolicyText, POLICY_STORAGE_KEY } from '../../src/lib/state/policy-
 import { signedFileRows } from '../../src/lib/state/signature-targets';
 import { OWN_KEY_LABEL, SigningKeys } from '../../src/lib/state/signing-keys.svelte';
 import { IdbKeyStore } from '../../src/lib/storage/key-idb';
-import { fixture, manifestOf, scanFiles } from './policy-fixtures';
-
-function mapStorage() {
-  const map = new Map<string, string>();
-  return {
-    map,
-    getItem: (k: string) => map.get(k) ?? null,
-    setItem: (k: string, v: string) => void map.set(k, v),
-    removeItem: (k: string) => void map.delete(k)
-  };
-}
+import { fixture, manifestOf, mapStorage, scanFiles } from './policy-fixtures';
 
 describe('the analyst signing key (WebCrypto P-256 in IndexedDB)', () => {
   it('is made non-extractable, signs manifests that verify with its exported public key, survives a reload', async () => {

@@ -22,6 +22,16 @@ function hasCritical(f: TriageFile): boolean {
   return f.findings.some((x) => x.severity === 'critical');
 }
 
+/** Every file with a finding at exactly this severity, with its SHA-256 and its first two such findings. */
+function flaggedTargets(report: TriageReport, severity: 'critical' | 'high'): string[] {
+  return clip(
+    report.files.flatMap((f) => {
+      const titles = f.findings.filter((x) => x.severity === severity).map((x) => x.title);
+      return titles.length ? [fileTarget(f, titles.slice(0, 2).join('; '))] : [];
+    })
+  );
+}
+
 const convertPickles: Builder = (_rule, report) => {
   const unsafe = report.files.filter((f) => f.pickle.present && !f.pickle.weightsOnly);
   if (unsafe.length === 0) return [];
@@ -64,23 +74,11 @@ const convertPickles: Builder = (_rule, report) => {
 };
 
 const quarantine: Builder = (_rule, report) => {
-  const files = report.files.filter(hasCritical);
   return [
     {
       kind: 'quarantine',
       title: 'Do not load the model; quarantine it and report it',
-      targets: clip(
-        files.map((f) =>
-          fileTarget(
-            f,
-            f.findings
-              .filter((x) => x.severity === 'critical')
-              .map((x) => x.title)
-              .slice(0, 2)
-              .join('; ')
-          )
-        )
-      ),
+      targets: flaggedTargets(report, 'critical'),
       steps: [
         'Stop any job that loads this model and delete downloaded copies from shared caches.',
         'Keep one copy, hash-identified, for the investigation.',
@@ -91,23 +89,11 @@ const quarantine: Builder = (_rule, report) => {
 };
 
 const replaceFiles: Builder = (_rule, report) => {
-  const files = report.files.filter((f) => f.findings.some((x) => x.severity === 'high'));
   return [
     {
       kind: 'replace-files',
       title: 'Do not load the files with high findings; get clean copies',
-      targets: clip(
-        files.map((f) =>
-          fileTarget(
-            f,
-            f.findings
-              .filter((x) => x.severity === 'high')
-              .map((x) => x.title)
-              .slice(0, 2)
-              .join('; ')
-          )
-        )
-      ),
+      targets: flaggedTargets(report, 'high'),
       steps: [
         'Keep the files out of any loader: a loader accepts what the scan flagged.',
         'Download the files again from the vendor, compare their SHA-256 with the ones above, and scan again.',
