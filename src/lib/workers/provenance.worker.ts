@@ -9,7 +9,7 @@ import {
   parseManifestText,
   type ManifestDocument
 } from '../core/provenance/manifest-document';
-import { checkManifestSignature, type KnownKey } from '../core/provenance/manifest-signature';
+import type { KnownKey } from '../core/provenance/manifest-signature';
 import { onlyBlocks } from '../core/signing/pem';
 import type { LayoutEntry, OpenedManifest, ProvenanceWorkerApi } from './provenance-api';
 
@@ -18,7 +18,15 @@ async function readPrefix(file: File, maxBytes: number): Promise<string> {
 }
 
 /** The manifest with its signature checked; a verified signature is kept to share the manifest on signed. */
-function opened(doc: ManifestDocument, known: KnownKey[], carriedKeyPem?: string): OpenedManifest {
+async function opened(
+  doc: ManifestDocument,
+  known: KnownKey[],
+  carriedKeyPem?: string
+): Promise<OpenedManifest> {
+  if (doc.form !== 'signed')
+    return { manifest: doc.manifest, form: doc.form, signature: { state: 'unsigned' }, seal: null };
+  // The Sigstore verifier is loaded only for signed manifests.
+  const { checkManifestSignature } = await import('../core/provenance/manifest-signature');
   const signature = checkManifestSignature(doc, known, carriedKeyPem);
   let seal: OpenedManifest['seal'] = null;
   if (signature.state === 'verified') {

@@ -1,5 +1,4 @@
-import { Buffer } from 'buffer';
-import { toBase64 } from '../bytes/base64';
+import { fromBase64, toBase64 } from '../bytes/base64';
 
 export interface PemBlock {
   label: string;
@@ -15,8 +14,9 @@ export function pemBlocks(text: string): PemBlock[] {
   const blocks: PemBlock[] = [];
   for (const m of text.matchAll(BLOCK)) {
     const body = m[2].replace(/\s+/g, '');
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body)) throw new Error(`PEM block ${m[1]} is not valid base64`);
-    blocks.push({ label: m[1], der: new Uint8Array(Buffer.from(body, 'base64')) });
+    const der = /^[A-Za-z0-9+/]*={0,2}$/.test(body) ? fromBase64(body) : null;
+    if (!der) throw new Error(`PEM block ${m[1]} is not valid base64`);
+    blocks.push({ label: m[1], der });
   }
   return blocks;
 }
