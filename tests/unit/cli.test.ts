@@ -8,7 +8,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SAFELOAD_VERSION } from '../../src/lib/core/version';
 import { cli } from './cli-run';
 
-
 // Protocol-0 pickle that would run `echo pwned` through os.system when loaded. Built by hand; never loaded.
 const MALICIOUS = Buffer.from("cos\nsystem\n(S'echo pwned'\ntR.", 'latin1');
 // {'w': [1, 2]} at protocol 2: plain containers only.
