@@ -113,6 +113,23 @@ describe('signed manifests and links', () => {
       knownAs: 'your key'
     });
     expect(checkManifestSignature(doc, [])).toEqual({ state: 'unknown-key', fingerprint: key.fingerprint });
+    // A hint in another tool's format: the known key that verifies is still found, under its own fingerprint.
+    const otherHint = {
+      ...bundle,
+      verificationMaterial: { ...bundle.verificationMaterial, publicKey: { hint: 'k1' } }
+    };
+    const hinted = await parseManifestText(JSON.stringify(otherHint));
+    const stranger = await webCryptoKey();
+    expect(
+      checkManifestSignature(hinted, [
+        { label: 'stranger', publicKeyPem: stranger.pem },
+        { label: 'your key', publicKeyPem: key.pem }
+      ])
+    ).toMatchObject({ state: 'verified', knownAs: 'your key', fingerprint: key.fingerprint });
+    expect(checkManifestSignature(hinted, [{ label: 'stranger', publicKeyPem: stranger.pem }])).toEqual({
+      state: 'unknown-key',
+      fingerprint: 'k1'
+    });
     // Another manifest re-sealed with the app's own code, under the original signature.
     const forged = await resealed(manifest, (m) => (m.files[1].sha256 = 'e'.repeat(64)));
     const swapped = {

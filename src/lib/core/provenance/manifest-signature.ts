@@ -57,25 +57,48 @@ export function checkManifestSignature(
         reason: 'the attached key is not the key named by the signature'
       };
   }
-  const fingerprint = doc.keyHint ?? carried?.fingerprint ?? null;
-  const knownKey = known
-    .map((k) => {
-      try {
-        return { ...k, fingerprint: fingerprintOf(k.publicKeyPem) };
-      } catch {
-        return null;
-      }
-    })
-    .find((k) => k !== null && k.fingerprint === fingerprint);
-  const key = knownKey?.publicKeyPem ?? carried?.pem;
-  if (!key || !fingerprint) return { state: 'unknown-key', fingerprint };
-  const check = verifySignedBundle(doc.bundle, { mode: 'key', publicKeyPem: key });
+  const hinted = doc.keyHint ?? carried?.fingerprint ?? null;
+  const usable = known.slice(0, MAX_KNOWN_KEYS).flatMap((k) => {
+    try {
+      return [{ ...k, fingerprint: fingerprintOf(k.publicKeyPem) }];
+    } catch {
+      return [];
+    }
+  });
+  const named = usable.find((k) => k.fingerprint === hinted);
+  const key =
+    named ?? (carried ? { label: null, publicKeyPem: carried.pem, fingerprint: carried.fingerprint } : null);
+  if (key) return checkWith(doc, key);
+  // Another tool may name its key differently: a known key that verifies is still the signer.
+  for (const k of usable) {
+    const result = checkWith(doc, k);
+    if (result.state === 'verified') return result;
+  }
+  return { state: 'unknown-key', fingerprint: hinted };
+}
+
+const MAX_KNOWN_KEYS = 100;
+
+function checkWith(
+  doc: ManifestDocument,
+  key: { label: string | null; publicKeyPem: string; fingerprint: string }
+): ManifestSignature {
+  const check = verifySignedBundle(doc.bundle, { mode: 'key', publicKeyPem: key.publicKeyPem });
   if (!check.ok || !check.payload) {
     const reason = check.lines.find((l) => !l.ok)?.reason ?? 'the signature does not verify';
-    return { state: 'invalid', fingerprint, reason };
+    return { state: 'invalid', fingerprint: key.fingerprint, reason };
   }
   // The manifest on screen must be the one the signature covers, byte for byte.
   if (!sameBytes(check.payload.bytes, manifestPayload(doc.manifest)))
-    return { state: 'invalid', fingerprint, reason: 'the signed statement is not this manifest' };
-  return { state: 'verified', fingerprint, knownAs: knownKey?.label ?? null, publicKeyPem: key };
+    return {
+      state: 'invalid',
+      fingerprint: key.fingerprint,
+      reason: 'the signed statement is not this manifest'
+    };
+  return {
+    state: 'verified',
+    fingerprint: key.fingerprint,
+    knownAs: key.label,
+    publicKeyPem: key.publicKeyPem
+  };
 }
