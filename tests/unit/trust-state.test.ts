@@ -6,8 +6,10 @@ import {
   BASELINE_POLICY_NAME,
   checkPolicySet,
   evaluatePolicy,
+  STRICT_POLICY,
   STRICT_POLICY_NAME
 } from '../../src/lib/core/policy';
+import { planRemediation } from '../../src/lib/core/remediation';
 import { manifestPayload } from '../../src/lib/core/provenance/signed-manifest';
 import {
   exportRegistry,
@@ -177,6 +179,10 @@ describe('integrity and safety, described once for every page', () => {
       'valid signature, but by other@example.com, not the signer expected'
     );
     expect(integrityOf(report).state).toBe('bad');
+    const plan = planRemediation(report, evaluatePolicy(STRICT_POLICY, report));
+    expect(plan.actions.find((a) => a.kind === 'request-signature')?.targets).toEqual([
+      'it is signed by other@example.com, which is not an approved signer'
+    ]);
     expect(dependencyText(report.dependencies)).toBe('no dependency files');
   });
 

@@ -1,5 +1,6 @@
 import { severityRank } from '../findings';
 import type { PolicyEvaluation, RuleResult } from '../policy/types';
+import { wrongSigner } from '../triage/describe';
 import type { TriageFile, TriageReport } from '../triage/types';
 import type { ActionKind, PlanCounts, PlanFile, RemediationAction, RemediationPlan } from './types';
 
@@ -107,9 +108,11 @@ const requestSignature: Builder = (_rule, report) => {
   const s = report.signature;
   const state = !s.present
     ? 'no signature (model.sig) ships with the model'
-    : !s.verified
-      ? `the signature does not verify: ${s.error ?? 'unknown reason'}`
-      : `it is signed by ${s.identities.join(', ') || 'a key'}, which is not an approved identity`;
+    : wrongSigner(s) || s.verified
+      ? `it is signed by ${s.identities.join(', ') || `key ${s.keyFingerprint ?? '(unknown)'}`}, which is not an approved signer`
+      : !s.checked
+        ? `the signature was not checked: ${s.error ?? 'no signer to check it against'}`
+        : `the signature does not verify: ${s.error ?? 'unknown reason'}`;
   return [
     {
       kind: 'request-signature',
