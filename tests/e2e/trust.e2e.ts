@@ -7,8 +7,10 @@ import { decodeManifestFragment, shareLink } from '../../src/lib/core/provenance
 import { manifestPayload, signedManifestBundle } from '../../src/lib/core/provenance/signed-manifest';
 import { dssePae, IN_TOTO_PAYLOAD_TYPE } from '../../src/lib/core/signing/dsse-sign';
 import { groupedFingerprint, keyFingerprint } from '../../src/lib/core/signing/key-fingerprint';
-import { dropPaths, tempDir, writeTree } from './helpers';
+import { digestsOf, dropPaths, tempDir, writeTree } from './helpers';
 import { BERT_COMMIT, bertRepo, serveHub } from './provenance-hub';
+import { describeShared } from './shared';
+import { manifestOf } from '../unit/manifest-fixture';
 
 const MODELS = join(import.meta.dirname, '../fixtures/models');
 const enc = (text: string) => new TextEncoder().encode(text);
@@ -34,6 +36,16 @@ async function noOverflow(page: Page): Promise<void> {
   expect(scroll).toBeLessThanOrEqual(inner);
 }
 
+/** A manifest of REPO (as a capture lists it) made here, opened as a share link: no Hub, no fixture set. */
+async function openLocalManifest(page: Page, baseURL: string): Promise<Manifest> {
+  const manifest = await manifestOf(
+    Object.entries(REPO).map(([path, bytes]) => ({ path, size: bytes.length, ...digestsOf(bytes) }) as never)
+  );
+  await page.goto(shareLink(`${baseURL}/provenance`, manifest));
+  await expect(page.getByTestId('manifest-digest')).toHaveText(manifest.digest.value);
+  return manifest;
+}
+
 async function fetchCommit(page: Page): Promise<void> {
   await serveHub(page, bertRepo(REPO, ['pytorch_model.bin']));
   await page.goto('/provenance');
@@ -43,54 +55,84 @@ async function fetchCommit(page: Page): Promise<void> {
   await expect(page.getByTestId('resolved-commit')).toHaveText(BERT_COMMIT);
 }
 
-test('a malicious file listed in the commit: integrity and safety side by side, never "verified" alone', async ({
-  page
+test('a malicious file listed in a manifest: integrity and safety side by side, never "verified" alone', async ({
+  page,
+  baseURL
 }) => {
   const dir = tempDir();
   try {
-    writeTree(dir.path, Object.fromEntries(Object.entries(REPO).map(([p, b]) => [`bert/${p}`, b])));
-    await fetchCommit(page);
-    // Before anything is dropped nothing reads as a failure: no "missing", an invitation instead.
-    await expect(page.getByTestId('drop-invite')).toContainText("this commit's 2 files");
+    writeTree(dir.path, Object.fromEntries(Object.entries(REPO).map(([p, b]) => [`model/${p}`, b])));
+    const manifest = await openLocalManifest(page, baseURL!);
+    await expect(page.getByTestId('drop-invite')).toBeVisible();
     await expect(page.getByTestId('match-list')).toHaveCount(0);
-    await expect(page.getByText(/missing locally/)).toHaveCount(0);
-    await shot(page, 'provenance-fetched');
-    const digest = (await page.getByTestId('manifest-digest').textContent())!.trim();
     await expect(page.getByTestId('manifest-trust')).toHaveAttribute('data-state', 'unsigned');
-    await expect(page.getByTestId('manifest-trust')).toContainText('Unsigned claim');
-
-    await dropPaths(page, [join(dir.path, 'bert')]);
+    await dropPaths(page, [join(dir.path, 'model')]);
     const row = page.locator('[data-testid="match-list"] li[data-path="pytorch_model.bin"]');
     await expect(row).toHaveAttribute('data-match', 'verified');
     await expect(row).toHaveAttribute('data-verdict', 'critical');
     await expect(page.getByTestId('integrity')).toHaveAttribute('data-state', 'ok');
-    await expect(page.getByTestId('integrity')).toContainText('All 2 files match the commit');
-    const safety = page.getByTestId('safety');
-    await expect(safety).toHaveAttribute('data-worst', 'critical');
-    await expect(safety).toHaveAttribute('data-state', 'bad');
-    await expect(safety).toContainText('Do not load: 1 critical');
-    await expect(page.getByText('All 2 files verified')).toHaveCount(0);
-    // The claim's digest does not change because files were dropped and checked against it.
-    await expect(page.getByTestId('manifest-digest')).toHaveText(digest);
-    await expect(page.getByTestId('share-link-label')).toHaveAttribute('data-signed', 'false');
+    await expect(page.getByTestId('integrity')).toContainText('All 2 files match the manifest');
+    await expect(page.getByTestId('safety')).toHaveAttribute('data-worst', 'critical');
+    await expect(page.getByTestId('safety')).toContainText('Do not load: 1 critical');
+    await expect(page.getByText(/All 2 files verified/)).toHaveCount(0);
+    await expect(page.getByTestId('manifest-digest')).toHaveText(manifest.digest.value);
     await expect(page.getByTestId('share-link-label')).toContainText('Unsigned share link');
-    await shot(page, 'provenance-checked');
-
-    // The registry shows the same pair for the files it would file.
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Registry' }).click();
-    const form = page.getByRole('form', { name: 'Add the current files to the registry' });
-    await expect(form.getByTestId('integrity')).toHaveAttribute('data-state', 'ok');
-    await expect(form.getByTestId('safety')).toHaveAttribute('data-worst', 'critical');
   } finally {
     dir.remove();
   }
 });
 
+describeShared('against a commit fetched from the (recorded) Hub', () => {
+  test('a malicious file listed in the commit: integrity and safety side by side, never "verified" alone', async ({
+    page
+  }) => {
+    const dir = tempDir();
+    try {
+      writeTree(dir.path, Object.fromEntries(Object.entries(REPO).map(([p, b]) => [`bert/${p}`, b])));
+      await fetchCommit(page);
+      // Before anything is dropped nothing reads as a failure: no "missing", an invitation instead.
+      await expect(page.getByTestId('drop-invite')).toContainText("this commit's 2 files");
+      await expect(page.getByTestId('match-list')).toHaveCount(0);
+      await expect(page.getByText(/missing locally/)).toHaveCount(0);
+      await shot(page, 'provenance-fetched');
+      const digest = (await page.getByTestId('manifest-digest').textContent())!.trim();
+      await expect(page.getByTestId('manifest-trust')).toHaveAttribute('data-state', 'unsigned');
+      await expect(page.getByTestId('manifest-trust')).toContainText('Unsigned claim');
+
+      await dropPaths(page, [join(dir.path, 'bert')]);
+      const row = page.locator('[data-testid="match-list"] li[data-path="pytorch_model.bin"]');
+      await expect(row).toHaveAttribute('data-match', 'verified');
+      await expect(row).toHaveAttribute('data-verdict', 'critical');
+      await expect(page.getByTestId('integrity')).toHaveAttribute('data-state', 'ok');
+      await expect(page.getByTestId('integrity')).toContainText('All 2 files match the commit');
+      const safety = page.getByTestId('safety');
+      await expect(safety).toHaveAttribute('data-worst', 'critical');
+      await expect(safety).toHaveAttribute('data-state', 'bad');
+      await expect(safety).toContainText('Do not load: 1 critical');
+      await expect(page.getByText('All 2 files verified')).toHaveCount(0);
+      // The claim's digest does not change because files were dropped and checked against it.
+      await expect(page.getByTestId('manifest-digest')).toHaveText(digest);
+      await expect(page.getByTestId('share-link-label')).toHaveAttribute('data-signed', 'false');
+      await expect(page.getByTestId('share-link-label')).toContainText('Unsigned share link');
+      await shot(page, 'provenance-checked');
+
+      // The registry shows the same pair for the files it would file.
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Registry' }).click();
+      const form = page.getByRole('form', { name: 'Add the current files to the registry' });
+      await expect(form.getByTestId('integrity')).toHaveAttribute('data-state', 'ok');
+      await expect(form.getByTestId('safety')).toHaveAttribute('data-worst', 'critical');
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
 test('signing: a signed link verifies on open, a tampered or re-sealed one does not', async ({
   page,
-  browser
+  browser,
+  baseURL
 }) => {
-  await fetchCommit(page);
+  await openLocalManifest(page, baseURL!);
   await page.getByRole('button', { name: 'Create a key and sign' }).click();
   const trust = page.getByTestId('manifest-trust');
   await expect(trust).toHaveAttribute('data-state', 'verified');
@@ -146,10 +188,13 @@ test('signing: a signed link verifies on open, a tampered or re-sealed one does 
   }
 });
 
-test('every export loads back on the Provenance page, signed ones with their signer', async ({ page }) => {
+test('every export loads back on the Provenance page, signed ones with their signer', async ({
+  page,
+  baseURL
+}) => {
   const dir = tempDir();
   try {
-    await fetchCommit(page);
+    await openLocalManifest(page, baseURL!);
     const downloads: Record<string, string> = {};
     const save = async (name: string) => {
       const [d] = await Promise.all([
@@ -239,6 +284,8 @@ test('a signed manifest of a folder with a critical file verifies on the Signatu
       )
     });
     await page.goto('/signatures');
+    // The page is ready once it has loaded its trusted root.
+    await expect(page.getByTestId('trust-origin')).toContainText('public-good');
     await dropPaths(page, [join(dir.path, 'model')]);
     await expect(page.getByTestId('claimed-hint')).toHaveText(groupedFingerprint(keyFingerprint(spki)));
     await page.getByLabel('Public key', { exact: true }).check();
@@ -269,6 +316,8 @@ test('registry: filing a model keeps the page within 390 px; baseline vs strict 
 }) => {
   await page.setViewportSize({ width: 390, height: 900 });
   await page.goto('/registry');
+  // The page is ready once it has read the (empty) registry.
+  await expect(page.getByText('The registry is empty')).toBeVisible();
   await dropPaths(page, [join(MODELS, 'torch_state_dict.pt')]);
   const form = page.getByRole('form', { name: 'Add the current files to the registry' });
   await form.getByLabel('Version').fill('0123456789abcdef0123456789abcdef01234567');

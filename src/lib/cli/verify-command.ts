@@ -1,4 +1,5 @@
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { terminalText } from '../core/report/escape';
 import type { CheckLine } from '../core/signing/checklist';
 import { isProvenancePayload, verifySignedManifest } from '../core/provenance/verify-signed-manifest';
 import { parseBundleJson, unverifiedDssePayload } from '../core/signing/bundle-load';
@@ -58,7 +59,7 @@ function modelRelative(modelRoot: string, path: string): string {
 }
 
 function render(lines: CheckLine[]): string {
-  return lines.map((l) => `${l.ok ? '✔' : '✘'} ${l.label}: ${l.reason}`).join('\n');
+  return lines.map((l) => terminalText(`${l.ok ? '✔' : '✘'} ${l.label}: ${l.reason}`)).join('\n');
 }
 
 export async function verifyCommand(argv: string[], io: Io): Promise<number> {

@@ -323,7 +323,7 @@ export class ProvenanceState {
     }
   }
 
-  /** Opens a `#m=` share link (the fragment or a whole URL); no request is made. */
+  /** Opens a `#m=` share link (the fragment or a whole URL), decoded in the worker; no request is made. */
   async openLink(urlOrFragment: string): Promise<void> {
     this.problem = null;
     try {

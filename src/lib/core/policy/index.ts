@@ -1,6 +1,7 @@
 export {
   BASELINE_POLICY,
   BASELINE_POLICY_NAME,
+  BUILTIN_POLICY,
   BUILTIN_POLICY_NAMES,
   builtinPolicy,
   DEFAULT_ALLOWED_LICENSES,
@@ -8,8 +9,16 @@ export {
   STRICT_POLICY,
   STRICT_POLICY_NAME
 } from './builtin';
-export { checkPolicySet, evaluateDocument, evaluatePolicy, type RuleField } from './evaluate';
-export { compileExpression, positionOf, POLICY_VARIABLES } from './expression';
+export {
+  checkPolicySet,
+  evaluateDocument,
+  evaluatePolicy,
+  limitResult,
+  summariseResults,
+  type EvaluateOptions,
+  type RuleField
+} from './evaluate';
+export { compileExpression, EvaluationTimeout, positionOf, POLICY_VARIABLES } from './expression';
 export { policyInput } from './input';
 export {
   parsePolicySet,
