@@ -7,6 +7,7 @@ import { decodeManifestFragment, shareLink } from '../../src/lib/core/provenance
 import { manifestPayload, signedManifestBundle } from '../../src/lib/core/provenance/signed-manifest';
 import { dssePae, IN_TOTO_PAYLOAD_TYPE } from '../../src/lib/core/signing/dsse-sign';
 import { groupedFingerprint, keyFingerprint } from '../../src/lib/core/signing/key-fingerprint';
+import { axeViolations } from './axe';
 import { digestsOf, dropPaths, tempDir, writeTree } from './helpers';
 import { BERT_COMMIT, bertRepo, serveHub } from './provenance-hub';
 import { describeShared } from './shared';
@@ -22,11 +23,18 @@ const REPO: Record<string, Uint8Array> = {
 };
 const SHOTS = process.env.SAFELOAD_SHOTS;
 
+/**
+ * Checks a state at both widths: nothing wider than the phone at 390 px, no serious axe-core violation, and
+ * a screenshot of each width into $SAFELOAD_SHOTS when it is set (to look at them).
+ */
 async function shot(page: Page, name: string): Promise<void> {
-  if (!SHOTS) return;
-  for (const width of [1280, 390]) {
+  // Away from the last button clicked: its hover state is not the state under test.
+  await page.mouse.move(0, 0);
+  for (const width of [390, 1280]) {
     await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
+    if (width === 390) await noOverflow(page);
+    expect(await axeViolations(page), `${name} at ${width}px`).toEqual([]);
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
   }
   await page.setViewportSize({ width: 1280, height: 900 });
 }
@@ -77,6 +85,7 @@ test('a malicious file listed in a manifest: integrity and safety side by side, 
     await expect(page.getByText(/All 2 files verified/)).toHaveCount(0);
     await expect(page.getByTestId('manifest-digest')).toHaveText(manifest.digest.value);
     await expect(page.getByTestId('share-link-label')).toContainText('Unsigned share link');
+    await shot(page, 'provenance-link-checked');
   } finally {
     dir.remove();
   }
