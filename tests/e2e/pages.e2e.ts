@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { axeViolations } from './axe';
+import { overflow } from './layout';
 import { row, waitSettled } from './helpers';
 
 // Every page the navigation reaches, in every state this suite can put it in: nothing wider than the phone
@@ -7,21 +8,6 @@ import { row, waitSettled } from './helpers';
 // following the navigation, so pages added later are covered without changing this file.
 
 const WIDTHS = [390, 1280];
-
-async function overflow(page: Page): Promise<{ scrollWidth: number; innerWidth: number; widest: string }> {
-  return page.evaluate(() => {
-    const innerWidth = window.innerWidth;
-    let widest = '';
-    for (const el of document.querySelectorAll('body *')) {
-      const r = el.getBoundingClientRect();
-      if (r.right > innerWidth + 1 && r.width > 0) {
-        widest = `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} right=${Math.round(r.right)}`;
-        break;
-      }
-    }
-    return { scrollWidth: document.documentElement.scrollWidth, innerWidth, widest };
-  });
-}
 
 /** Same-origin links of every navigation landmark on the page. */
 async function navLinks(page: Page): Promise<string[]> {

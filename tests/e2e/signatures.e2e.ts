@@ -2,6 +2,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page, type Request } from '@playwright/test';
 import { dropPaths, tempDir } from './helpers';
+import { checkState } from './layout';
 import { describeShared, sharedPath } from './shared';
 
 const SIGSTORE = sharedPath('fixtures/sigstore');
@@ -215,6 +216,7 @@ describeShared('signatures on the recorded OpenSSF and Sigstore fixtures', () =>
       await expect(page.getByTestId('signing-announcement')).toHaveText(
         'The signature is valid, but it was not made by the signer you expected.'
       );
+      await checkState(page, 'signatures-wrong-signer');
       // The anchored regular expression is opt-in and then matches the whole SAN.
       await page.getByLabel('Anchored regular expression').check();
       await keyless(page, 'stefanb@us\\.ibm\\.com', 'https://sigstore\\.verify\\.ibm\\.com/oauth2');

@@ -7,8 +7,8 @@ import { decodeManifestFragment, shareLink } from '../../src/lib/core/provenance
 import { manifestPayload, signedManifestBundle } from '../../src/lib/core/provenance/signed-manifest';
 import { dssePae, IN_TOTO_PAYLOAD_TYPE } from '../../src/lib/core/signing/dsse-sign';
 import { groupedFingerprint, keyFingerprint } from '../../src/lib/core/signing/key-fingerprint';
-import { axeViolations } from './axe';
 import { digestsOf, dropPaths, tempDir, writeTree } from './helpers';
+import { checkState, expectNoOverflow } from './layout';
 import { BERT_COMMIT, bertRepo, serveHub } from './provenance-hub';
 import { describeShared } from './shared';
 import { manifestOf } from '../unit/manifest-fixture';
@@ -21,34 +21,17 @@ const REPO: Record<string, Uint8Array> = {
   'config.json': enc('{"architectures": ["BertForMaskedLM"], "model_type": "bert"}\n'),
   'pytorch_model.bin': MALICIOUS
 };
-const SHOTS = process.env.SAFELOAD_SHOTS;
 
-/**
- * Checks a state at both widths: nothing wider than the phone at 390 px, no serious axe-core violation, and
- * a screenshot of each width into $SAFELOAD_SHOTS when it is set (to look at them).
- */
-async function shot(page: Page, name: string): Promise<void> {
-  // Away from the last button clicked: its hover state is not the state under test.
-  await page.mouse.move(0, 0);
-  for (const width of [390, 1280]) {
-    await page.setViewportSize({ width, height: 900 });
-    if (width === 390) await noOverflow(page);
-    expect(await axeViolations(page), `${name} at ${width}px`).toEqual([]);
-    if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
-
-async function noOverflow(page: Page): Promise<void> {
-  const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, innerWidth]);
-  expect(scroll).toBeLessThanOrEqual(inner);
-}
-
-/** A manifest of REPO (as a capture lists it) made here, opened as a share link: no Hub, no fixture set. */
-async function openLocalManifest(page: Page, baseURL: string): Promise<Manifest> {
-  const manifest = await manifestOf(
-    Object.entries(REPO).map(([path, bytes]) => ({ path, size: bytes.length, ...digestsOf(bytes) }) as never)
+/** A manifest of these files (as a capture lists them) made here: no Hub, no fixture set. */
+function localManifest(files: Record<string, Uint8Array>): Promise<Manifest> {
+  return manifestOf(
+    Object.entries(files).map(([path, bytes]) => ({ path, size: bytes.length, ...digestsOf(bytes) }) as never)
   );
+}
+
+/** A manifest of REPO opened as a share link. */
+async function openLocalManifest(page: Page, baseURL: string): Promise<Manifest> {
+  const manifest = await localManifest(REPO);
   await page.goto(shareLink(`${baseURL}/provenance`, manifest));
   await expect(page.getByTestId('manifest-digest')).toHaveText(manifest.digest.value);
   return manifest;
@@ -57,11 +40,33 @@ async function openLocalManifest(page: Page, baseURL: string): Promise<Manifest>
 async function fetchCommit(page: Page): Promise<void> {
   await serveHub(page, bertRepo(REPO, ['pytorch_model.bin']));
   await page.goto('/provenance');
-  await shot(page, 'provenance-empty');
   await page.getByLabel('Repo id or Hub URL').fill('google-bert/bert-base-uncased');
   await page.getByRole('button', { name: 'Fetch from the Hub' }).click();
   await expect(page.getByTestId('resolved-commit')).toHaveText(BERT_COMMIT);
 }
+
+test('the Provenance page before any manifest invites, it reports no failure', async ({ page }) => {
+  const dir = tempDir();
+  try {
+    await page.goto('/provenance');
+    await expect(page.getByRole('button', { name: 'Fetch from the Hub' })).toBeEnabled();
+    await expect(page.getByTestId('manifest-trust')).toHaveCount(0);
+    await expect(page.getByTestId('match-list')).toHaveCount(0);
+    await expect(page.getByTestId('integrity')).toHaveCount(0);
+    await expect(page.getByRole('main')).not.toContainText(/missing|mismatch|does not match|failed|error/i);
+    await checkState(page, 'provenance-empty');
+    // Files without a manifest: what to do next, still nothing that reads as a failed check.
+    writeTree(dir.path, Object.fromEntries(Object.entries(REPO).map(([p, b]) => [`model/${p}`, b])));
+    await dropPaths(page, [join(dir.path, 'model')]);
+    await expect(
+      page.getByText('2 dropped files. Fetch a commit from the Hub or load a manifest')
+    ).toBeVisible();
+    await expect(page.getByTestId('match-list')).toHaveCount(0);
+    await checkState(page, 'provenance-files-no-manifest');
+  } finally {
+    dir.remove();
+  }
+});
 
 test('a malicious file listed in a manifest: integrity and safety side by side, never "verified" alone', async ({
   page,
@@ -85,7 +90,16 @@ test('a malicious file listed in a manifest: integrity and safety side by side, 
     await expect(page.getByText(/All 2 files verified/)).toHaveCount(0);
     await expect(page.getByTestId('manifest-digest')).toHaveText(manifest.digest.value);
     await expect(page.getByTestId('share-link-label')).toContainText('Unsigned share link');
-    await shot(page, 'provenance-link-checked');
+    await checkState(page, 'provenance-link-checked');
+
+    // The registry shows the same pair for the files it would file, and says the manifest is a claim.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Registry' }).click();
+    const form = page.getByRole('form', { name: 'Add the current files to the registry' });
+    await expect(form.getByTestId('integrity')).toHaveAttribute('data-state', 'ok');
+    await expect(form.getByTestId('integrity')).toContainText('unsigned manifest (a claim, not a signature)');
+    await expect(form.getByTestId('safety')).toHaveAttribute('data-worst', 'critical');
+    await expect(form.getByTestId('safety')).toContainText('Do not load: 1 critical');
+    await checkState(page, 'registry-form-critical');
   } finally {
     dir.remove();
   }
@@ -103,7 +117,7 @@ describeShared('against a commit fetched from the (recorded) Hub', () => {
       await expect(page.getByTestId('drop-invite')).toContainText("this commit's 2 files");
       await expect(page.getByTestId('match-list')).toHaveCount(0);
       await expect(page.getByText(/missing locally/)).toHaveCount(0);
-      await shot(page, 'provenance-fetched');
+      await checkState(page, 'provenance-fetched');
       const digest = (await page.getByTestId('manifest-digest').textContent())!.trim();
       await expect(page.getByTestId('manifest-trust')).toHaveAttribute('data-state', 'unsigned');
       await expect(page.getByTestId('manifest-trust')).toContainText('Unsigned claim');
@@ -123,7 +137,7 @@ describeShared('against a commit fetched from the (recorded) Hub', () => {
       await expect(page.getByTestId('manifest-digest')).toHaveText(digest);
       await expect(page.getByTestId('share-link-label')).toHaveAttribute('data-signed', 'false');
       await expect(page.getByTestId('share-link-label')).toContainText('Unsigned share link');
-      await shot(page, 'provenance-checked');
+      await checkState(page, 'provenance-checked');
 
       // The registry shows the same pair for the files it would file.
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Registry' }).click();
@@ -157,7 +171,7 @@ test('signing: a signed link verifies on open, a tampered or re-sealed one does 
   ]);
   const pem = readFileSync((await keyDownload.path())!, 'utf8');
   expect(pem).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
-  await shot(page, 'provenance-signed');
+  await checkState(page, 'provenance-signed');
 
   // Another browser profile: the key is unknown there, the signature still verifies, by fingerprint.
   const other = await browser.newContext();
@@ -168,7 +182,7 @@ test('signing: a signed link verifies on open, a tampered or re-sealed one does 
     await expect(readerTrust).toHaveAttribute('data-state', 'verified');
     await expect(readerTrust).toContainText('by a key you do not know');
     await expect(readerTrust.getByTestId('signer-fingerprint')).toHaveText(own);
-    await shot(reader, 'provenance-link-unknown-key');
+    await checkState(reader, 'provenance-link-unknown-key');
 
     // Trusting the analyst's key names them.
     await reader.getByLabel('Name').fill('Alice (ML platform)');
@@ -186,7 +200,7 @@ test('signing: a signed link verifies on open, a tampered or re-sealed one does 
     await reader.reload();
     await expect(readerTrust).toHaveAttribute('data-state', 'invalid');
     await expect(readerTrust).toContainText('Signature does not verify');
-    await shot(reader, 'provenance-link-tampered');
+    await checkState(reader, 'provenance-link-tampered');
     // The same forgery without the signature is what it is: an unsigned claim.
     await reader.goto(shareLink(base, forged));
     await reader.reload();
@@ -234,7 +248,7 @@ test('every export loads back on the Provenance page, signed ones with their sig
     }
     // This browser knows its own key, so the signed file names it.
     await expect(page.getByTestId('manifest-trust')).toContainText('by your key');
-    await shot(page, 'provenance-loaded-signed');
+    await checkState(page, 'provenance-loaded-signed');
   } finally {
     dir.remove();
   }
@@ -248,38 +262,7 @@ test('a signed manifest of a folder with a critical file verifies on the Signatu
     // A CI key signs a manifest of the folder (as `safeload verify --key` reads it).
     const files = { 'config.json': REPO['config.json'], 'pytorch_model.bin': MALICIOUS };
     writeTree(dir.path, Object.fromEntries(Object.entries(files).map(([p, b]) => [`model/${p}`, b])));
-    const { createHash } = await import('node:crypto');
-    const manifest = await sealManifest({
-      schema: 'https://safeload.dev/schemas/hf-provenance-manifest',
-      schemaVersion: 1,
-      tool: { name: 'safeload', version: 'test' },
-      source: {
-        kind: 'hub',
-        hub: 'https://huggingface.co',
-        repoType: 'model',
-        repoId: 'acme/model',
-        requestedRevision: null,
-        resolvedCommit: 'a'.repeat(40),
-        purl: null,
-        endpoints: []
-      },
-      capturedAt: '2026-01-01T00:00:00Z',
-      downloadedAt: null,
-      authenticated: false,
-      lastCommit: null,
-      repo: null,
-      files: Object.entries(files).map(([path, bytes]) => ({
-        path,
-        size: bytes.length,
-        sha256: createHash('sha256').update(bytes).digest('hex'),
-        sha256Source: 'hub-lfs' as const,
-        gitBlobSha1: null,
-        gitBlobOf: null,
-        lfs: true,
-        status: 'not-checked' as const
-      })),
-      extraLocalFiles: []
-    });
+    const manifest = await localManifest(files);
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const spki = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }));
     const der = sign(
@@ -296,7 +279,16 @@ test('a signed manifest of a folder with a critical file verifies on the Signatu
     // The page is ready once it has loaded its trusted root.
     await expect(page.getByTestId('trust-origin')).toContainText('public-good');
     await dropPaths(page, [join(dir.path, 'model')]);
+    // Who the bundle names comes first, before the form asking whom to expect (in reading order too).
     await expect(page.getByTestId('claimed-hint')).toHaveText(groupedFingerprint(keyFingerprint(spki)));
+    await expect(page.getByTestId('bundle-signer')).toContainText('a public key');
+    const signerFirst = await page.evaluate(() => {
+      const signer = document.querySelector('[data-testid="bundle-signer"]')!;
+      const expected = document.getElementById('policy-title')!;
+      return Boolean(signer.compareDocumentPosition(expected) & Node.DOCUMENT_POSITION_FOLLOWING);
+    });
+    expect(signerFirst).toBe(true);
+    await checkState(page, 'signatures-signer-first');
     await page.getByLabel('Public key', { exact: true }).check();
     await page
       .getByLabel('Public key (PEM)')
@@ -314,41 +306,61 @@ test('a signed manifest of a folder with a critical file verifies on the Signatu
       'data-status',
       'matches'
     );
-    await shot(page, 'signatures-signed-critical');
+    await checkState(page, 'signatures-signed-critical');
   } finally {
     dir.remove();
   }
 });
 
-test('registry: filing a model keeps the page within 390 px; baseline vs strict in the app', async ({
+test('registry: filing a model keeps the page within 390 px; the licence from its model card; baseline vs strict in the app', async ({
   page
 }) => {
-  await page.setViewportSize({ width: 390, height: 900 });
-  await page.goto('/registry');
-  // The page is ready once it has read the (empty) registry.
-  await expect(page.getByText('The registry is empty')).toBeVisible();
-  await dropPaths(page, [join(MODELS, 'torch_state_dict.pt')]);
-  const form = page.getByRole('form', { name: 'Add the current files to the registry' });
-  await form.getByLabel('Version').fill('0123456789abcdef0123456789abcdef01234567');
-  await expect(form).toContainText('safeload/baseline');
-  await expect(form.getByRole('button', { name: 'Add to registry' })).toBeEnabled();
-  await form.getByRole('button', { name: 'Add to registry' }).click();
-  const detail = page.getByTestId('model-detail');
-  await expect(detail).toBeVisible();
-  await expect(detail.locator('[data-rule="approved-signer"]')).toHaveAttribute(
-    'data-outcome',
-    'not-configured'
-  );
-  await expect(page.locator('tr[data-model="torch_state_dict"]')).toHaveAttribute('data-status', 'pass');
-  await noOverflow(page);
-  await detail.getByText('Data as a table').first().click();
-  await noOverflow(page);
-  await shot(page, 'registry-filed');
+  const dir = tempDir();
+  try {
+    // A benign torch.save state dict with a model card declaring its licence in the front matter.
+    writeTree(dir.path, {
+      'vendor-model/model.pt': new Uint8Array(readFileSync(join(MODELS, 'torch_state_dict.pt'))),
+      'vendor-model/README.md': enc('---\nlanguage: en\nlicense: Apache-2.0\n---\n# A vendor model\n')
+    });
+    await page.setViewportSize({ width: 390, height: 900 });
+    await page.goto('/registry');
+    // The page is ready once it has read the (empty) registry.
+    await expect(page.getByText('The registry is empty')).toBeVisible();
+    await dropPaths(page, [join(dir.path, 'vendor-model')]);
+    const form = page.getByRole('form', { name: 'Add the current files to the registry' });
+    await expect(form).toContainText('Licence: apache-2.0 (model card)');
+    await form.getByLabel('Version').fill('0123456789abcdef0123456789abcdef01234567');
+    await expect(form).toContainText('safeload/baseline');
+    await expect(form.getByTestId('integrity')).toHaveAttribute('data-state', 'none');
+    await expect(form.getByTestId('safety')).toHaveAttribute('data-state', 'ok');
+    await expect(form.getByRole('button', { name: 'Add to registry' })).toBeEnabled();
+    await form.getByRole('button', { name: 'Add to registry' }).click();
+    const detail = page.getByTestId('model-detail');
+    await expect(detail).toBeVisible();
+    for (const rule of ['approved-signer', 'license-allowed', 'provenance-pinned'])
+      await expect(detail.locator(`[data-rule="${rule}"]`)).toHaveAttribute('data-outcome', 'not-configured');
+    await expect(detail.locator('[data-rule="fully-analysed"]')).toHaveAttribute('data-outcome', 'pass');
+    await expect(detail).toContainText('apache-2.0 (from the model card)');
+    await expect(page.locator('tr[data-model="vendor-model"]')).toHaveAttribute('data-status', 'pass');
+    await expectNoOverflow(page);
+    await detail.getByText('Data as a table').first().click();
+    await expectNoOverflow(page);
+    await checkState(page, 'registry-filed');
 
-  await page.getByRole('link', { name: 'Policy', exact: true }).click();
-  await page.getByRole('radio', { name: /^Strict/ }).check();
-  await expect(page.getByTestId('live-outcome')).toHaveAttribute('data-outcome', 'fail');
-  await expect(page.locator('[data-rule="approved-signer"]')).toHaveAttribute('data-outcome', 'violation');
-  await noOverflow(page);
-  await shot(page, 'policy-strict');
+    // Strict applies the requirements: the model card's licence is allowed, the signer and manifest are missing.
+    await page.getByRole('link', { name: 'Policy', exact: true }).click();
+    await page.getByRole('radio', { name: /^Strict/ }).check();
+    await expect(page.getByTestId('live-outcome')).toHaveAttribute('data-outcome', 'fail');
+    await expect(page.locator('[data-rule="approved-signer"]')).toHaveAttribute('data-outcome', 'violation');
+    await expect(page.locator('[data-rule="provenance-pinned"]')).toHaveAttribute(
+      'data-outcome',
+      'violation'
+    );
+    await expect(page.locator('[data-rule="license-allowed"]')).toHaveAttribute('data-outcome', 'pass');
+    await checkState(page, 'policy-strict');
+    await page.getByRole('radio', { name: /^Baseline/ }).check();
+    await expect(page.getByTestId('live-outcome')).toHaveAttribute('data-outcome', 'pass');
+  } finally {
+    dir.remove();
+  }
 });
