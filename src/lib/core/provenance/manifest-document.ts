@@ -1,4 +1,3 @@
-import { parse as parseYaml } from 'yaml';
 import { canonicalJson } from './canonical-json';
 import { IN_TOTO_STATEMENT_V1, inTotoStatement, PROVENANCE_PREDICATE_TYPE } from './in-toto';
 import { MANIFEST_SCHEMA, type Manifest } from './manifest';
@@ -92,6 +91,8 @@ export async function parseManifestText(text: string): Promise<ManifestDocument>
       throw new ManifestError(
         `A YAML manifest must be under ${MAX_MANIFEST_YAML} bytes; use the JSON export.`
       );
+    // Loaded on demand: most manifests are JSON.
+    const { parse: parseYaml } = await import('yaml');
     try {
       // Safeload's YAML has no aliases; refusing them rules out alias bombs.
       value = parseYaml(body, { maxAliasCount: 0, uniqueKeys: true });
