@@ -91,11 +91,9 @@ export async function parseManifestText(text: string): Promise<ManifestDocument>
       throw new ManifestError(
         `A YAML manifest must be under ${MAX_MANIFEST_YAML} bytes; use the JSON export.`
       );
-    // Loaded on demand: most manifests are JSON.
-    const { parse: parseYaml } = await import('yaml');
+    const { readYamlManifest } = await import('./yaml-read');
     try {
-      // Safeload's YAML has no aliases; refusing them rules out alias bombs.
-      value = parseYaml(body, { maxAliasCount: 0, uniqueKeys: true });
+      value = readYamlManifest(body);
     } catch (err) {
       throw new ManifestError(
         `The manifest is neither JSON nor YAML: ${String((err as Error).message)
