@@ -1,4 +1,5 @@
 import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +35,10 @@ beforeAll(() => {
   }
   mkdirSync(path('incomplete'));
   const pickle = readFileSync(fixture('pickle/ordereddict_p2.pkl'));
+  // Benign weights beside a FIFO: the folder entry is not read, so the model is not fully analysed.
+  mkdirSync(path('unread'));
+  copyFileSync(fixture('models/torch_state_dict.pt'), path('unread', 'model.pt'));
+  execFileSync('mkfifo', [path('unread', 'pytorch_model.bin')]);
   writeFileSync(path('incomplete', 'cut.pkl'), pickle.subarray(0, Math.floor(pickle.length / 2)));
 });
 
@@ -79,6 +84,33 @@ describe('gate: the baseline by default, the strict set on request', () => {
     expect(json.remediation.actions[0].targets[0]).toMatch(
       /^torch_zip_os_system\.pt \(sha256 [0-9a-f]{64}\)/
     );
+  });
+
+  it('incomplete analysis: one completeness rule, a deny in the baseline and a warning with --allow-incomplete', async () => {
+    const denied = await cli('gate', path('unread'));
+    expect(denied.code).toBe(1);
+    expect(denied.stdout).toMatch(/^fully-analysed\s+deny\s+VIOLATION/m);
+    // The baseline's own rule is the completeness requirement: the gate adds no second one.
+    expect(denied.stdout).not.toContain('safeload/scan-complete');
+    const allowed = await cli('gate', path('unread'), '--allow-incomplete');
+    expect(allowed.code, allowed.stdout).toBe(0);
+    expect(allowed.stdout).toMatch(/^fully-analysed\s+warn\s+VIOLATION/m);
+    // A custom set without the rule gets the gate's own, with the same switch.
+    writeFileSync(
+      path('critical-only.yaml'),
+      'kind: PolicySet\nname: critical-only\nrules:\n  - id: no-critical\n    severity: deny\n    expression: model.findingCounts.critical == 0\n    message: critical\n'
+    );
+    const custom = await cli('gate', path('unread'), '--policy', path('critical-only.yaml'));
+    expect(custom.code).toBe(1);
+    expect(custom.stdout).toMatch(/^safeload\/scan-complete\s+deny\s+VIOLATION/m);
+    const customAllowed = await cli(
+      'gate',
+      path('unread'),
+      '--policy',
+      path('critical-only.yaml'),
+      '--allow-incomplete'
+    );
+    expect(customAllowed.code).toBe(0);
   });
 
   it('a policy extending the baseline configures a requirement, which then applies', async () => {

@@ -15,6 +15,7 @@ import { timeBound } from '../node/time-bound';
 import { UsageError } from './args';
 import { parseGateArgs, type GateArgs } from './gate-args';
 import { gateSummary } from './gate-output';
+import { withCompletenessRule } from './gate-rules';
 import {
   checkDependencies,
   checkProvenance,
@@ -110,7 +111,11 @@ export async function gateCommand(argv: string[], io: Io): Promise<number> {
   const loaded = await loadPolicy(args.policy, io);
   if (!loaded || reportExpressionErrors(loaded, args.policy, io)) return EXIT.usage;
   const { candidates, approved } = await signerCandidates(args, loaded);
-  const policy: PolicySet = { ...loaded, params: { ...loaded.params, approvedSigners: approved } };
+  // The identity asked for on the command line is approved for this run; completeness is always required.
+  const policy: PolicySet = withCompletenessRule(
+    { ...loaded, params: { ...loaded.params, approvedSigners: approved } },
+    args.allowIncomplete
+  );
   try {
     const signaturePath = args.signature ?? join(args.path, 'model.sig');
     const internal = [
@@ -120,10 +125,9 @@ export async function gateCommand(argv: string[], io: Io): Promise<number> {
       args.signer.key,
       args.signer.chain
     ].filter((p): p is string => p !== undefined);
-    const drop = await openDrop(args.path, internal).catch((err: Error) => {
-      throw new GateError(`${args.path}: ${err.message}`);
+    const drop = await openDrop(args.path, internal, { maxEntries: args.maxEntries }).catch((err: Error) => {
+      throw err instanceof GateError ? err : new GateError(`${args.path}: ${err.message}`);
     });
-    for (const p of drop.problems) io.err(`safeload: skipped ${terminalText(p)}`);
     const committed = args.manifest ? await readManifest(args.manifest, args.manifestKey) : null;
     const manifest = committed?.manifest ?? null;
     const reports = await scanDrop(drop);

@@ -55,6 +55,9 @@ export const DEFAULT_ALLOWED_LICENSES = [
   'llama3.1'
 ];
 
+/** The built-in sets' completeness rule: a model not fully analysed is not known to be safe. */
+export const FULLY_ANALYSED_RULE = 'fully-analysed';
+
 const SAFETY_RULES: PolicyRule[] = [
   {
     id: 'no-critical-findings',
@@ -79,7 +82,7 @@ const SAFETY_RULES: PolicyRule[] = [
       'Convert the weights to safetensors, or load only files that torch.load(weights_only=True) accepts.'
   },
   {
-    id: 'fully-analysed',
+    id: FULLY_ANALYSED_RULE,
     severity: 'deny',
     expression: 'model.complete',
     message: 'Part of the model could not be analysed, so it is not known to be safe.',
