@@ -24,7 +24,8 @@ Usage:
   safeload verify MODEL_PATH [--signature FILE] (--identity ID --issuer URL | --key PEM |
                   --certificate-chain PEM) [--trusted-root FILE] [--ignore-paths P,…]
                   [--ignore-unsigned-files] [--json]
-      Verify an OpenSSF model signature (Sigstore bundle; default MODEL_PATH/model.sig) and every file.
+      Verify an OpenSSF model signature (Sigstore bundle; default MODEL_PATH/model.sig) and every file,
+      or a Safeload manifest signed with a key (--key) and every file against it.
       Exit 0: verified; 1: not verified; 2: usage or I/O error.
   safeload audit PATH [--osv-db all.zip | --osv-api URL] [--json] [--sarif FILE] [--cyclonedx FILE]
                  [--fail-on LEVEL]
@@ -32,12 +33,15 @@ Usage:
       PyPI/all.zip). --json prints pip-audit's JSON; --cyclonedx writes an ML-BOM. LEVEL default low;
       unrated vulnerabilities count as high. Exit 0: none at or above LEVEL; 1: some; 2: usage, I/O,
       network error or nothing to audit.
-  safeload gate PATH [--policy FILE] [--manifest FILE] [--identity ID --issuer URL] [--signature FILE]
-                [--osv-db all.zip | --online] [--sarif FILE] [--cyclonedx FILE] [--report FILE.md] [--json]
-                [--allow-incomplete] [--max-entries N]
-      Scan, provenance (against a committed manifest), signature, dependency audit (offline unless
-      --osv-db or --online) and a CEL policy (default: the built-in set) in one run; prints a summary.
-      A scan that is not complete fails the gate unless --allow-incomplete.
+  safeload gate PATH [--policy FILE|safeload/baseline|safeload/strict] [--manifest FILE [--manifest-key PEM]]
+                [--identity ID --issuer URL | --key PEM | --certificate-chain PEM] [--trusted-root FILE]
+                [--signature FILE] [--osv-db all.zip | --online] [--sarif FILE] [--cyclonedx FILE]
+                [--report FILE.md] [--json] [--allow-incomplete] [--max-entries N]
+      Scan, provenance (against a committed manifest: JSON, YAML, in-toto or signed), signature,
+      dependency audit (offline unless --osv-db or --online) and a CEL policy in one run. The default
+      policy is the baseline (what makes loading unsafe; signers, licences and pinned provenance are
+      "not configured" until set); safeload/strict enforces them. --manifest-key requires the manifest
+      to be signed by that key. A scan that is not complete fails the gate unless --allow-incomplete.
       Exit 0: policy passed; 1: a deny rule failed; 2: usage, I/O (an unreadable entry) or policy error.
   safeload --version | --help`;
 

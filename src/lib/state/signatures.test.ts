@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import { KEYS, MODELS } from '../../../tests/unit/signing-fixtures';
 import { describeShared } from '../../../tests/shared-fixtures';
 import type { SigningClient } from '../workers/signing-client';
-import { runSigning, trustSummary } from '../workers/signing-run';
+import { inspectBundleFile, runSigning, trustSummary } from '../workers/signing-run';
 import type { FileJob, JobState } from './file-job';
 import { SignaturesState } from './signatures.svelte';
 
@@ -12,6 +12,7 @@ import { SignaturesState } from './signatures.svelte';
 const inThread: SigningClient = {
   trust: (file) => trustSummary(file),
   verify: (request, onProgress) => runSigning(request, { onProgress }),
+  inspect: (bundle) => inspectBundleFile(bundle),
   cancel: () => undefined,
   terminate: () => undefined
 };
