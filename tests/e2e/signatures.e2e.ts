@@ -57,7 +57,7 @@ const check = (page: Page, id: string) => page.locator(`li[data-check="${id}"]`)
 async function expectAllGreen(page: Page, ids: string[]): Promise<void> {
   for (const id of ids) await expect(check(page, id), id).toHaveAttribute('data-ok', 'true');
   await expect(page.locator('li[data-check][data-ok="false"]')).toHaveCount(0);
-  await expect(page.getByRole('heading', { name: 'Verification succeeded' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Signature verified (integrity, not safety)' })).toBeVisible();
 }
 
 describeShared('signatures on the recorded OpenSSF and Sigstore fixtures', () => {

@@ -182,7 +182,7 @@ export class SignaturesState {
       };
       const failed = result.lines.filter((l) => !l.ok);
       this.announcement = result.verified
-        ? 'Verification succeeded: every check passed.'
+        ? 'Signature verified: every check passed. This proves who signed and that the files are unchanged, not that they are safe to load.'
         : result.signatureValid && failed.every((l) => l.id === 'identity')
           ? 'The signature is valid, but it was not made by the signer you expected.'
           : `Verification failed: ${failed.length} check(s) failed.`;

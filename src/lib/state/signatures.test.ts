@@ -69,7 +69,9 @@ describeShared('SignaturesState', () => {
     expect(s.result?.verified).toBe(true);
     // Only signme-2 was read: signme-1's digest came from the hashing stage.
     expect(s.result?.diff?.hashedBytes).toBe(readFileSync(join(MODELS, 'v1.1.0-sigstore/signme-2')).length);
-    expect(s.announcement).toBe('Verification succeeded: every check passed.');
+    expect(s.announcement).toBe(
+      'Signature verified: every check passed. This proves who signed and that the files are unchanged, not that they are safe to load.'
+    );
     expect(s.shownResult).toBe(s.result);
   });
 
