@@ -1,6 +1,7 @@
 import { SAFELOAD_VERSION } from '../core/version';
 import { UsageError } from './args';
 import { auditCommand } from './audit-command';
+import { convertCommand } from './convert-command';
 import { gateCommand } from './gate-command';
 import { EXIT, type Io } from './io';
 import { scanCommand } from './scan-command';
@@ -28,6 +29,12 @@ Usage:
       Scan, provenance (against a committed manifest), signature, dependency audit (offline unless
       --osv-db or --online) and a CEL policy (default: the built-in set) in one run; prints a summary.
       Exit 0: policy passed; 1: a deny rule failed; 2: usage, I/O or policy error.
+  safeload convert INPUT... -o OUTPUT [--max-shard-size SIZE] [--json] [--force]
+      Convert a PyTorch checkpoint (zip or legacy) or NumPy .npy/.npz to safetensors without executing
+      it: one INPUT file to OUTPUT.safetensors; a folder or several files to the folder OUTPUT
+      (model.safetensors, or shards of at most SIZE, default 5GB, with model.safetensors.index.json).
+      The output is re-scanned; the report lists what was left out. Exit 0: written and verified;
+      1: not converted; 2: usage or I/O error.
   safeload --version | --help`;
 
 const PLANNED = new Set<string>([]);
@@ -47,6 +54,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (command === 'verify') return await verifyCommand(rest, io);
     if (command === 'audit') return await auditCommand(rest, io);
     if (command === 'gate') return await gateCommand(rest, io);
+    if (command === 'convert') return await convertCommand(rest, io);
     if (command && PLANNED.has(command)) {
       io.err(`safeload: '${command}' is not available in this version yet.`);
       return EXIT.usage;
