@@ -21,7 +21,7 @@ if (!HAS_TORCH && !required) {
 }
 
 /** `describe` for suites that need torch: skipped (with the warning above) when it is missing, unless required. */
-export const describeTorch: typeof describe = HAS_TORCH || required ? describe : describe.skip;
+export const describeTorch = HAS_TORCH || required ? describe : describe.skip;
 
 /** Runs the Python with torch; throws with its stderr when it fails. */
 export function runPython(args: string[], timeout = 300_000): string {

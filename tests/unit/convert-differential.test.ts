@@ -29,7 +29,13 @@ async function convert(args: string[]): Promise<{ code: number; report: Conversi
   return { code, report: JSON.parse(out || 'null'), err };
 }
 
-function check(dir: string, pairs: { expected: string; output: string; numpy?: boolean }[]): Check[] {
+interface Pair {
+  expected: string;
+  output: string;
+  numpy?: boolean;
+}
+
+function check(dir: string, pairs: Pair[]): Check[] {
   const file = join(dir, `pairs-${pairs.length}-${Date.now()}.json`);
   writeFileSync(file, JSON.stringify(pairs));
   return JSON.parse(runPython([join(SCRIPTS, 'check_safetensors.py'), '--batch', file]));
@@ -51,7 +57,7 @@ describeTorch('convert: differential against torch.load', () => {
   });
 
   it('converts zip and legacy checkpoints of every dtype, tied weights, views and nesting faithfully', async () => {
-    const pairs = [];
+    const pairs: Pair[] = [];
     for (const name of TORCH_CHECKPOINTS) {
       for (const variant of [name, `${name}-legacy`]) {
         const input = join(dir, 'in', `${variant}.pt`);
@@ -110,7 +116,7 @@ describeTorch('convert: differential against torch.load', () => {
   });
 
   it('converts .npy (C and Fortran order) and .npz (stored and deflated) like numpy.load reads them', async () => {
-    const pairs = [];
+    const pairs: Pair[] = [];
     for (const file of ['array.npy', 'fortran.npy', 'stored.npz', 'compressed.npz']) {
       const input = join(dir, 'in', file);
       const output = join(dir, `${file}.safetensors`);

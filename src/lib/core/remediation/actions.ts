@@ -27,12 +27,11 @@ const convertPickles: Builder = (_rule, report) => {
       ),
       steps: [
         'Ask the vendor for a safetensors export of the same weights (most Hub models publish model.safetensors).',
-        'If you must convert yourself, do it in a disposable sandbox without network or secrets: loading these files runs code.',
+        'Or convert them with Safeload (the "Convert to safetensors" action, or safeload convert in CI): it rebuilds the tensors without loading the file, so nothing in it runs, and lists whatever it leaves out.',
         'Publish only the safetensors file and remove the pickle files from the model folder.',
         'Re-run the gate on the new folder.'
       ],
-      command:
-        "python -c \"import torch, safetensors.torch as st; st.save_file(torch.load('IN.bin', weights_only=True), 'model.safetensors')\"  # in a sandbox"
+      command: 'safeload convert IN.bin -o model.safetensors'
     }
   ];
 };

@@ -1,0 +1,243 @@
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { convertCommand } from '../../src/lib/cli/convert-command';
+import { PickleBuilder } from '../../src/lib/core/formats/pickle/pickle-builder';
+import {
+  ramp,
+  readSafetensors,
+  tensorOps,
+  torchZip,
+  type TensorSpec
+} from '../../src/lib/core/convert/test-checkpoint';
+import { digestsOf, dropPaths, row, tempDir, waitSettled, writeTree } from './helpers';
+
+/** A state dict with a tied weight, a transposed view and a payload that would run `touch` on load. */
+function maliciousCheckpoint(): Uint8Array {
+  const b = new PickleBuilder().proto(2).op('EMPTY_DICT');
+  const entry = (name: string, spec: TensorSpec) => tensorOps(b.shortUnicode(name), spec);
+  entry('embed.weight', { key: '0', numel: 12, shape: [3, 4], parameter: true })
+    .raw(0x71, 1)
+    .op('SETITEM');
+  entry('proj.weight', { key: '0', numel: 12, shape: [4, 3], stride: [1, 4] }).op('SETITEM');
+  b.shortUnicode('lm_head.weight').raw(0x68, 1).op('SETITEM');
+  b.shortUnicode('payload').global('posix', 'system').shortUnicode('touch /tmp/safeload-pwned');
+  b.raw(0x85).op('REDUCE').op('SETITEM').raw('.');
+  return torchZip(b.bytes(), { '0': ramp(48) });
+}
+
+/** What the CLI writes for the same input: the browser must produce the very same bytes. */
+async function cliSha256(input: string, output: string): Promise<string> {
+  let out = '';
+  const code = await convertCommand([input, '-o', output, '--json'], {
+    out: (t) => (out += t),
+    err: () => {}
+  });
+  expect(code).toBe(0);
+  return JSON.parse(out).outputs[0].sha256;
+}
+
+/** Replaces the save picker with one that returns a file in the origin-private file system (no native dialog). */
+async function pickIntoOpfs(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    Object.defineProperty(window, 'showSaveFilePicker', {
+      configurable: true,
+      value: async (options: { suggestedName: string }) => {
+        (window as unknown as { suggested: string }).suggested = options.suggestedName;
+        const root = await navigator.storage.getDirectory();
+        return root.getFileHandle(`picked-${options.suggestedName}`, { create: true });
+      }
+    });
+  });
+}
+
+async function readOpfs(page: Page, name: string): Promise<number[]> {
+  return page.evaluate(async (n) => {
+    const root = await navigator.storage.getDirectory();
+    const file = await (await root.getFileHandle(n)).getFile();
+    return [...new Uint8Array(await file.arrayBuffer())];
+  }, name);
+}
+
+test('converts a malicious checkpoint into the file the user picks, listing the payload it did not run', async ({
+  page
+}) => {
+  const dir = tempDir();
+  try {
+    const [input] = writeTree(dir.path, { 'pytorch_model.bin': maliciousCheckpoint() });
+    const expectedSha = await cliSha256(input, join(dir.path, 'cli.safetensors'));
+    await pickIntoOpfs(page);
+    await page.goto('/');
+    await page.locator('#file-input').setInputFiles(input);
+    await waitSettled(page, 1);
+    const file = row(page, 'pytorch_model.bin');
+    await expect(file).toHaveAttribute('data-verdict', 'critical');
+
+    await file.getByRole('button', { name: /^Convert to safetensors/ }).click();
+    const action = file.locator('[data-convert-state]');
+    await expect(action).toHaveAttribute('data-convert-state', 'done');
+    expect(await page.evaluate(() => (window as unknown as { suggested: string }).suggested)).toBe(
+      'model.safetensors'
+    );
+    await expect(action).toHaveAttribute('data-output-sha256', expectedSha);
+    const result = action.getByRole('region', { name: 'Conversion result' });
+    await expect(result).toContainText('Converted 2 tensors');
+    await expect(result.locator('[data-kind="output-sha256"]')).toHaveText(expectedSha);
+    await expect(result).toContainText('posix.system ×1');
+    await result.getByText(/^Left out: not tensors/).click();
+    await expect(result).toContainText('payload: result of calling posix.system');
+    await result.getByText(/^Tied weights written once/).click();
+    await expect(result).toContainText('lm_head.weight = embed.weight');
+
+    const bytes = Uint8Array.from(await readOpfs(page, 'picked-model.safetensors'));
+    expect(digestsOf(bytes).sha256).toBe(expectedSha);
+    const written = readSafetensors(bytes);
+    expect(written.tensors.get('embed.weight')!.bytes).toEqual(ramp(48));
+    expect(written.metadata['lm_head.weight']).toBe('embed.weight');
+  } finally {
+    dir.remove();
+  }
+});
+
+test('without a save picker the output is written to the origin-private file system and downloaded', async ({
+  page
+}) => {
+  const dir = tempDir();
+  try {
+    const [input] = writeTree(dir.path, { 'weights.pt': maliciousCheckpoint() });
+    const expectedSha = await cliSha256(input, join(dir.path, 'cli.safetensors'));
+    await page.addInitScript(() => {
+      delete (Window.prototype as unknown as { showSaveFilePicker?: unknown }).showSaveFilePicker;
+      delete (window as unknown as { showSaveFilePicker?: unknown }).showSaveFilePicker;
+    });
+    await page.goto('/');
+    await page.locator('#file-input').setInputFiles(input);
+    await waitSettled(page, 1);
+    const file = row(page, 'weights.pt');
+    await file.getByRole('button', { name: /^Convert to safetensors/ }).click();
+    const link = file.getByRole('link', { name: 'Download weights.safetensors' });
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toBe('weights.safetensors');
+    const saved = join(dir.path, 'downloaded.safetensors');
+    await download.saveAs(saved);
+    expect(digestsOf(new Uint8Array(readFileSync(saved))).sha256).toBe(expectedSha);
+  } finally {
+    dir.remove();
+  }
+});
+
+/** A zip checkpoint with one 192 MiB float32 storage left as a hole in a sparse file. */
+function writeLargeCheckpoint(path: string): void {
+  const numel = 48 * 1024 * 1024;
+  const pickle = (() => {
+    const b = new PickleBuilder().proto(2).op('EMPTY_DICT').shortUnicode('w');
+    return tensorOps(b, { key: '0', numel, shape: [numel] })
+      .op('SETITEM')
+      .raw('.')
+      .bytes();
+  })();
+  const header = (name: string, size: number) => {
+    const n = new TextEncoder().encode(name);
+    const h = new Uint8Array(30 + n.length);
+    const v = new DataView(h.buffer);
+    v.setUint32(0, 0x04034b50, true);
+    v.setUint16(4, 20, true);
+    v.setUint32(18, size, true);
+    v.setUint32(22, size, true);
+    v.setUint16(26, n.length, true);
+    h.set(n, 30);
+    return h;
+  };
+  const central = (name: string, size: number, offset: number) => {
+    const n = new TextEncoder().encode(name);
+    const h = new Uint8Array(46 + n.length);
+    const v = new DataView(h.buffer);
+    v.setUint32(0, 0x02014b50, true);
+    v.setUint16(4, 20, true);
+    v.setUint16(6, 20, true);
+    v.setUint32(20, size, true);
+    v.setUint32(24, size, true);
+    v.setUint16(28, n.length, true);
+    v.setUint32(42, offset, true);
+    h.set(n, 46);
+    return h;
+  };
+  const fd = openSync(path, 'w');
+  try {
+    let at = 0;
+    const parts: Uint8Array[] = [];
+    const put = (bytes: Uint8Array) => {
+      writeSync(fd, bytes, 0, bytes.length, at);
+      at += bytes.length;
+    };
+    const pklAt = at;
+    put(header('archive/data.pkl', pickle.length));
+    put(pickle);
+    parts.push(central('archive/data.pkl', pickle.length, pklAt));
+    const dataAt = at;
+    put(header('archive/data/0', numel * 4));
+    at += numel * 4; // a hole: zeros, never written
+    parts.push(central('archive/data/0', numel * 4, dataAt));
+    const cdAt = at;
+    for (const p of parts) put(p);
+    const end = new Uint8Array(22);
+    const v = new DataView(end.buffer);
+    v.setUint32(0, 0x06054b50, true);
+    v.setUint16(8, parts.length, true);
+    v.setUint16(10, parts.length, true);
+    v.setUint32(12, at - cdAt, true);
+    v.setUint32(16, cdAt, true);
+    put(end);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+test('a conversion can be cancelled while it writes, and leaves nothing behind', async ({ page }) => {
+  const dir = tempDir();
+  try {
+    const input = join(dir.path, 'big.pt');
+    writeLargeCheckpoint(input);
+    await pickIntoOpfs(page);
+    await page.goto('/');
+    await page.locator('#file-input').setInputFiles(input);
+    await waitSettled(page, 1);
+    const file = row(page, 'big.pt');
+    await file.getByRole('button', { name: /^Convert to safetensors/ }).click();
+    await expect(file.getByRole('progressbar', { name: /Conversion of big.pt/ })).toBeVisible();
+    await file.getByRole('button', { name: /^Cancel conversion/ }).click();
+    await expect(file.locator('[data-convert-state]')).toHaveAttribute('data-convert-state', 'cancelled');
+    await expect(file).toContainText('Conversion cancelled; nothing was kept.');
+    const size = await page.evaluate(async () => {
+      const root = await navigator.storage.getDirectory();
+      return (await (await root.getFileHandle('picked-big.safetensors')).getFile()).size;
+    });
+    expect(size).toBe(0);
+  } finally {
+    dir.remove();
+  }
+});
+
+test('the remediation plan offers the conversion for the pickle files of the session', async ({ page }) => {
+  const dir = tempDir();
+  try {
+    const [input] = writeTree(dir.path, { 'pytorch_model.bin': maliciousCheckpoint() });
+    await pickIntoOpfs(page);
+    await page.goto('/registry');
+    await dropPaths(page, [input]);
+    const form = page.getByRole('form', { name: 'Add the current files to the registry' });
+    await expect(form.getByRole('checkbox', { name: 'pytorch_model.bin' })).toBeChecked();
+    await form.getByLabel('Name').fill('vendor/model');
+    await form.getByLabel('Version').fill('1');
+    await form.getByRole('button', { name: 'Add to registry' }).click();
+    await page.getByRole('button', { name: 'Open the report of vendor/model@1' }).click();
+    const action = page.getByTestId('model-detail').locator('li[data-action="convert-to-safetensors"]');
+    await expect(action).toContainText('safeload convert IN.bin -o model.safetensors');
+    const offer = action.getByTestId('convert-from-plan');
+    await offer.getByRole('button', { name: /^Convert to safetensors/ }).click();
+    await expect(offer.locator('[data-convert-state]')).toHaveAttribute('data-convert-state', 'done');
+    await expect(offer.getByRole('region', { name: 'Conversion result' })).toContainText('posix.system ×1');
+  } finally {
+    dir.remove();
+  }
+});
