@@ -1,5 +1,6 @@
 // `npm run bench`: hashing throughput of the real app in Chromium against Node/coreutils baselines, then the
-// scanning benchmarks. Prints ONE JSON object on stdout (progress goes to stderr). Flags: --no-scan, --no-hash.
+// scanning and conversion benchmarks. Prints ONE JSON object on stdout (progress goes to stderr).
+// Flags: --no-scan, --no-hash, --no-convert, --only=<workload> (a hashing workload, or `convert`).
 import { execFileSync } from 'node:child_process';
 import { cpSync, rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -11,6 +12,7 @@ import { launch } from './lib/browser.mjs';
 import { expectedDigests } from './lib/expected.mjs';
 import { ensureHashFiles, warmCache } from './lib/files.mjs';
 import { serveStatic } from './lib/static-server.mjs';
+import { runConvertBench } from './lib/convert-run.mjs';
 import { runScanBench } from './lib/scan-run.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -42,6 +44,32 @@ function check(rows, want) {
   return { correct: bad.length === 0, wrong: bad.slice(0, 3).map(([p]) => basename(p)) };
 }
 
+let builtSite;
+/** Builds the site once per bench run; served from a copy, as other work may rebuild build/ meanwhile. */
+function buildSite() {
+  if (builtSite) return builtSite;
+  log('building the site (vite build) …');
+  execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit']
+  });
+  builtSite = join(work, 'site');
+  rmSync(builtSite, { recursive: true, force: true });
+  cpSync(join(root, 'build'), builtSite, { recursive: true });
+  return builtSite;
+}
+
+async function converting() {
+  const server = await serveStatic(buildSite());
+  const { browser, cdp } = await launch();
+  try {
+    return await runConvertBench({ root, work, log, browser: { browser, cdp, url: server.url } });
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
 async function hashing() {
   log('generating/reusing files in bench/.work …');
   const files = ensureHashFiles(work);
@@ -52,16 +80,7 @@ async function hashing() {
   };
   const want = await expectedDigests([files.big, ...files.pair, ...files.small], join(work, 'expected.json'));
 
-  log('building the site (vite build) …');
-  execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit']
-  });
-  // Served from a copy: other work in this checkout may rebuild build/ while the bench runs.
-  const site = join(work, 'site');
-  rmSync(site, { recursive: true, force: true });
-  cpSync(join(root, 'build'), site, { recursive: true });
-  const server = await serveStatic(site);
+  const server = await serveStatic(buildSite());
   const { browser, cdp } = await launch();
   const result = { browser: {}, nodeHashWasmSha256: {}, sha256sum: {} };
   try {
@@ -109,7 +128,9 @@ async function hashing() {
   return result;
 }
 
-if (!flags.has('--no-hash')) out.hashing = await hashing();
-if (!flags.has('--no-scan')) out.scanning = await runScanBench({ root, work, log });
+const onlyConvert = flags.has('--only=convert');
+if (!flags.has('--no-hash') && !onlyConvert) out.hashing = await hashing();
+if (!flags.has('--no-scan') && !onlyConvert) out.scanning = await runScanBench({ root, work, log });
+if (!flags.has('--no-convert')) out.converting = await converting();
 out.machine.loadAvgAtEnd = loadavg().map((x) => +x.toFixed(2));
 console.log(JSON.stringify(out, null, 2));

@@ -381,3 +381,25 @@ describe('plan: non-contiguous tensors', () => {
     expect(() => planConversion([{ ...ex, tensors: [] }])).toThrow(ConvertError);
   });
 });
+
+describe('convert: damaged input', () => {
+  it('reports a truncated or corrupted checkpoint as not converted, never throwing', async () => {
+    const good = torchZip(tensorDict({ a: f32('0', [4]), b: f32('1', [2, 2], { stride: [1, 2] }) }), {
+      '0': ramp(16),
+      '1': ramp(16, 7)
+    });
+    const outcomes = new Set<string>();
+    for (let cut = 0; cut < good.length; cut += 7) {
+      const { report } = await convert(good.subarray(0, cut));
+      expect(report.ok).toBe(false);
+      outcomes.add(report.error!.split(':')[1]?.trim().split(' ').slice(0, 3).join(' ') ?? '');
+    }
+    for (let at = 0; at < good.length; at += 5) {
+      const bad = good.slice();
+      bad[at] ^= 0xa5;
+      const { report } = await convert(bad);
+      if (report.ok) expect(report.outputs[0].headerMatches).toBe(true);
+    }
+    expect(outcomes.size).toBeGreaterThan(1);
+  });
+});

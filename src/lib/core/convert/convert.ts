@@ -1,4 +1,5 @@
 import type { ByteSource } from '../bytes/byte-source';
+import { TruncatedError } from '../bytes/reader';
 import { isAbortError } from '../cancel';
 import { DEFAULT_LIMITS, type ScanLimits } from '../limits';
 import { scanSource } from '../scan';
@@ -101,7 +102,7 @@ export async function convertToSafetensors(
       extractions.push(ex);
       collectLeftOut(report, ex, inputs.length > 1 ? input.path : undefined);
     } catch (err) {
-      if (!(err instanceof ConvertError)) throw err;
+      if (!isInputProblem(err)) throw err;
       entry.error = describeError(err);
       return finish(`${input.path}: ${entry.error}`);
     }
@@ -170,8 +171,15 @@ function collectLeftOut(report: ConversionReport, ex: Extraction, inputPath?: st
   }
 }
 
-function describeError(err: ConvertError): string {
-  return err.offset === undefined ? err.message : `${err.message} (at byte ${err.offset})`;
+/** Errors that mean the input cannot be converted (as opposed to failing to read it at all). */
+function isInputProblem(err: unknown): err is Error {
+  return err instanceof ConvertError || err instanceof TruncatedError || err instanceof RangeError;
+}
+
+function describeError(err: Error): string {
+  const offset =
+    err instanceof ConvertError ? err.offset : err instanceof TruncatedError ? err.offset : undefined;
+  return offset === undefined ? err.message : `${err.message} (at byte ${offset})`;
 }
 
 function shardLayouts(
