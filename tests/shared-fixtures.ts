@@ -22,4 +22,4 @@ export function sharedPath(...parts: string[]): string {
 }
 
 /** `describe` for suites that need the fixture set: skipped when it is absent, unless CI requires it. */
-export const describeShared: typeof describe = SHARED_ROOT || FIXTURES_REQUIRED ? describe : describe.skip;
+export const describeShared = describe.skipIf(!SHARED_ROOT && !FIXTURES_REQUIRED);

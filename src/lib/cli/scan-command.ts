@@ -5,6 +5,7 @@ import { MultiHasher } from '../core/hash/multi-digest';
 import { toJsonReport } from '../core/report/json';
 import { toSarif } from '../core/report/sarif';
 import { analyseFile } from '../node/analyse-file';
+import { checkExternalDataLinks } from '../node/external-links';
 import { walkPaths } from '../node/walk';
 import { parseScanArgs } from './args';
 import { EXIT, type Io } from './io';
@@ -42,7 +43,8 @@ export async function scanCommand(argv: string[], io: Io): Promise<number> {
       io.err(`safeload: ${file.displayPath}: ${(err as Error).message}`);
     }
   }
-  const reports = applyFolderChecks(scanned);
+  const fsPaths = new Map(files.map((f) => [f.displayPath, f.fsPath]));
+  const reports = await checkExternalDataLinks(applyFolderChecks(scanned), (p) => fsPaths.get(p));
   if (!args.json) for (const report of reports) io.out(describe(report));
   if (args.json) io.out(JSON.stringify(toJsonReport(reports), null, 2));
   if (args.sarif) await writeFile(args.sarif, JSON.stringify(toSarif(reports), null, 2));
