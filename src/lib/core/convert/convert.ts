@@ -9,6 +9,7 @@ import type { Extraction } from './extraction';
 import { buildHeader, shardName, splitShards, type ShardLayout } from './header';
 import { planConversion, type ConversionPlan } from './plan';
 import { summarizeScan, type ConversionReport, type ConvertedInput } from './report';
+import type { NotExecuted } from './unpickler';
 import { verifyOutput } from './verify';
 import { writeShard, type ByteSink, type StreamHasher } from './writer';
 
@@ -104,6 +105,7 @@ export async function convertToSafetensors(
     } catch (err) {
       if (!isInputProblem(err)) throw err;
       entry.error = describeError(err);
+      if (err instanceof ConvertError) collectCalls(report, err.notExecuted);
       return finish(`${input.path}: ${entry.error}`);
     }
   }
@@ -164,7 +166,11 @@ function collectLeftOut(report: ConversionReport, ex: Extraction, inputPath?: st
   const prefix = inputPath === undefined ? '' : `${inputPath}: `;
   for (const d of ex.dropped) report.dropped.push({ ...d, path: prefix + d.path });
   report.droppedNotListed += ex.droppedNotListed;
-  for (const n of ex.notExecuted) {
+  collectCalls(report, ex.notExecuted);
+}
+
+function collectCalls(report: ConversionReport, calls: readonly NotExecuted[]): void {
+  for (const n of calls) {
     const same = report.notExecuted.find((x) => x.callee === n.callee);
     if (same) same.count += n.count;
     else report.notExecuted.push({ ...n });

@@ -1,6 +1,6 @@
 import type { ByteSource } from '../bytes/byte-source';
 import { LEGACY_MAGIC, LEGACY_PROTOCOL } from '../formats/pytorch/legacy';
-import { ConvertError } from './errors';
+import { ConvertError, keepingCalls } from './errors';
 import { fromPickle, stemOf, type ExtractOptions, type Extraction } from './extraction';
 import { storedStorage, type StorageData } from './storage-data';
 import { interpretTorchCall, StorageTable } from './torch-calls';
@@ -27,6 +27,14 @@ export async function extractTorchLegacy(src: ByteSource, options: ExtractOption
     },
     options.signal
   );
+  return keepingCalls(unpickler.notExecuted, () => readLegacy(src, table, unpickler));
+}
+
+async function readLegacy(
+  src: ByteSource,
+  table: StorageTable,
+  unpickler: ValueUnpickler
+): Promise<Extraction> {
   const notes: string[] = [];
   const magic = await unpickler.load();
   if (magic instanceof Opaque) {

@@ -1,6 +1,6 @@
 import type { ByteSource } from '../bytes/byte-source';
 import { torchZipLayout } from '../formats/pytorch/zip-layout';
-import { ConvertError } from './errors';
+import { ConvertError, keepingCalls } from './errors';
 import { fromPickle, stemOf, type ExtractOptions, type Extraction } from './extraction';
 import { readRange, type StorageData } from './storage-data';
 import { interpretTorchCall, StorageTable } from './torch-calls';
@@ -29,7 +29,7 @@ export async function extractTorchZip(
     { persistentLoad: (pid) => table.load(pid), call: interpretTorchCall },
     options.signal
   );
-  const root = await unpickler.load();
+  const root = await keepingCalls(unpickler.notExecuted, () => unpickler.load());
   const storages = new Map<string, StorageData>();
   for (const [key, ref] of table.byKey) {
     const name = `${prefix}data/${key}`;
