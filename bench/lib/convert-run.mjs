@@ -8,6 +8,18 @@ const PY = process.env.SAFELOAD_TORCH_PYTHON ?? '/usr/bin/python3';
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const MBps = (bytes, s) => Math.round(bytes / 1e6 / s);
 
+/** The floor for any converter that reads the bytes into memory: a Node read/write loop, recycled buffers. */
+const NODE_COPY = `
+const fs = require('node:fs');
+const [from, to] = process.argv.slice(1);
+const input = fs.openSync(from, 'r');
+const output = fs.openSync(to, 'w');
+const buf = Buffer.allocUnsafe(8 << 20);
+for (let pos = 0, n; (n = fs.readSync(input, buf, 0, buf.length, pos)) > 0; pos += n) fs.writeSync(output, buf, 0, n);
+fs.closeSync(input);
+fs.closeSync(output);
+`;
+
 function timed(fn) {
   const t0 = performance.now();
   const out = fn();
@@ -47,7 +59,8 @@ async function convertInApp(page, cdp, baseUrl, input) {
 
 /**
  * Conversion of a 2 GiB zip checkpoint: `safeload convert` (the CLI, a fresh process each run) against
- * copying the same bytes with `cp`, both from a warm page cache, median of three; then the app in Chromium.
+ * copying the same bytes with `cp` (in-kernel copy) and with a Node read/write loop (what any converter
+ * that reads the bytes must do at least), all from a warm page cache, median of three; then the app.
  */
 export async function runConvertBench({ root, work, log, browser }) {
   const dir = join(work, 'convert');
@@ -60,12 +73,17 @@ export async function runConvertBench({ root, work, log, browser }) {
   const copy = join(dir, 'copy.pt');
   const output = join(dir, 'model.safetensors');
   const cp = [];
+  const nodeCopy = [];
   const cli = [];
   let report;
   for (let i = 0; i < 3; i++) {
     await warmCache([input]);
     log(`convert: cp run ${i + 1} …`);
     cp.push(timed(() => execFileSync('cp', ['--sparse=never', input, copy])).seconds);
+    rmSync(copy, { force: true });
+    await warmCache([input]);
+    log(`convert: node read/write loop run ${i + 1} …`);
+    nodeCopy.push(timed(() => execFileSync('node', ['-e', NODE_COPY, input, copy])).seconds);
     rmSync(copy, { force: true });
     await warmCache([input]);
     log(`convert: safeload convert run ${i + 1} …`);
@@ -89,11 +107,17 @@ export async function runConvertBench({ root, work, log, browser }) {
     ok: report.ok,
     cpSeconds: +median(cp).toFixed(2),
     cpMBps: MBps(bytes, median(cp)),
+    nodeCopySeconds: +median(nodeCopy).toFixed(2),
     cliSeconds: +median(cli).toFixed(2),
     cliMBps: MBps(bytes, median(cli)),
     cliInProcessSeconds: +(report.durationMs / 1000).toFixed(2),
     ratioVsCp: +(median(cli) / median(cp)).toFixed(2),
-    runs: { cp: cp.map((s) => +s.toFixed(2)), cli: cli.map((s) => +s.toFixed(2)) }
+    ratioVsNodeCopy: +(median(cli) / median(nodeCopy)).toFixed(2),
+    runs: {
+      cp: cp.map((s) => +s.toFixed(2)),
+      nodeCopy: nodeCopy.map((s) => +s.toFixed(2)),
+      cli: cli.map((s) => +s.toFixed(2))
+    }
   };
   if (browser) {
     log('convert: the app in Chromium (OPFS output) …');

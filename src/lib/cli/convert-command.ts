@@ -5,8 +5,9 @@ import { convertToSafetensors, INDEX_NAME, type ConvertInput } from '../core/con
 import { looksConvertible } from '../core/convert/extract';
 import { conversionText } from '../core/convert/report-text';
 import { parseShardIndex, unsafeShardName } from '../core/formats/safetensors/shard-index';
-import { FolderTarget, nodeSha256 } from '../node/convert-target';
+import { FolderTarget } from '../node/convert-target';
 import { openFileSource } from '../node/file-source';
+import { threadedSha256 } from '../node/threaded-sha256';
 import { parseCommandLine, UsageError } from './args';
 import { EXIT, type Io } from './io';
 
@@ -133,7 +134,7 @@ export async function convertCommand(argv: string[], io: Io): Promise<number> {
     const report = await convertToSafetensors(inputs, target, {
       outputName,
       maxShardBytes: folderMode ? (args.maxShardBytes ?? DEFAULT_SHARD) : undefined,
-      createHasher: nodeSha256
+      createHasher: threadedSha256
     });
     if (report.ok) {
       const written = await target.commit();

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ByteSource } from '../core/bytes/byte-source';
 import type { OutputTarget } from '../core/convert/convert';
-import type { ByteSink, StreamHasher } from '../core/convert/writer';
+import type { ByteSink } from '../core/convert/writer';
 import { openFileSource } from './file-source';
 
 /**
@@ -71,9 +70,4 @@ export class FolderTarget implements OutputTarget {
     await Promise.all([...this.temps.values()].map((p) => rm(p, { force: true })));
     this.temps.clear();
   }
-}
-
-/** node:crypto's SHA-256 (OpenSSL, with the CPU's SHA extensions where present). */
-export async function nodeSha256(): Promise<StreamHasher> {
-  return createHash('sha256');
 }

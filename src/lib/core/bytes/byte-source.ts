@@ -11,6 +11,11 @@ export interface ByteSource {
   sub(offset: number, length: number, name?: string): ByteSource;
   /** For sources over a Blob: the Blob and where this source starts in it (lets work move to another worker). */
   readonly blob?: { blob: SliceableBlob; offset: number };
+  /**
+   * Where the platform allows it (Node files): reads min(target.length, size - offset) bytes into `target`
+   * and returns how many, so a caller streaming gigabytes can recycle its buffers.
+   */
+  readInto?(offset: number, target: Uint8Array): Promise<number>;
 }
 
 /** The structural part of Blob that we use, so the core compiles without the DOM lib. */
@@ -20,6 +25,7 @@ export interface SliceableBlob {
 }
 
 type RawRead = (offset: number, length: number) => Promise<Uint8Array>;
+type RawReadInto = (offset: number, target: Uint8Array) => Promise<void>;
 
 function clampedRange(size: number, offset: number, length: number): [number, number] {
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
@@ -35,7 +41,8 @@ export function rangeSource(
   size: number,
   raw: RawRead,
   base = 0,
-  blob?: SliceableBlob
+  blob?: SliceableBlob,
+  rawInto?: RawReadInto
 ): ByteSource {
   return {
     name,
@@ -48,8 +55,15 @@ export function rangeSource(
     },
     sub(offset, length, subName) {
       const [start, end] = clampedRange(size, offset, length);
-      return rangeSource(subName ?? name, end - start, raw, base + start, blob);
-    }
+      return rangeSource(subName ?? name, end - start, raw, base + start, blob, rawInto);
+    },
+    readInto:
+      rawInto &&
+      (async (offset, target) => {
+        const [start, end] = clampedRange(size, offset, target.length);
+        if (end > start) await rawInto(base + start, target.subarray(0, end - start));
+        return end - start;
+      })
   };
 }
 

@@ -225,11 +225,11 @@ async function writeIndex(
   const hasher = await options.createHasher();
   try {
     await sink.write(bytes);
-    hasher.update(bytes);
+    await hasher.update(bytes);
     await sink.close();
   } catch (err) {
     await sink.abort().catch(() => undefined);
     throw err;
   }
-  return { path: INDEX_NAME, sha256: hasher.digest('hex'), size: bytes.length };
+  return { path: INDEX_NAME, sha256: await hasher.digest('hex'), size: bytes.length };
 }

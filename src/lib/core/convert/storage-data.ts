@@ -14,20 +14,47 @@ export interface StorageData {
   stream(start: number, end: number, chunkSize: number, signal?: AbortSignal): AsyncGenerator<Uint8Array>;
 }
 
-/** Bytes stored as is: reads are issued one ahead of the consumer so I/O overlaps the writing. */
+/** Buffers a stored storage streams through when its source can read into them (Node files)… */
+const POOL = 3;
+/** …for ranges of at least this many bytes. */
+const POOL_MIN = 4 * 1024 * 1024;
+
+/** SharedArrayBuffer where the platform has it (a hashing thread can then read a chunk without a copy). */
+function poolBuffer(size: number): Uint8Array {
+  return typeof SharedArrayBuffer === 'function'
+    ? new Uint8Array(new SharedArrayBuffer(size))
+    : new Uint8Array(size);
+}
+
+/**
+ * Bytes stored as is: reads are issued one ahead of the consumer so I/O overlaps the writing. When the
+ * source reads into buffers, a few are recycled, so a chunk is only valid until the generator is resumed.
+ */
 export function storedStorage(src: ByteSource, order: number): StorageData {
   return {
     size: src.size,
     order,
     random: src,
     async *stream(start, end, chunkSize, signal) {
+      // Small ranges are simply read: a pool per tensor would cost more than the copies it saves.
+      const readInto = end - start >= POOL_MIN ? src.readInto?.bind(src) : undefined;
+      const pool = readInto
+        ? Array.from({ length: POOL }, () => poolBuffer(Math.min(chunkSize, end - start)))
+        : [];
       let next = start;
+      let turn = 0;
       const issue = () => {
         if (next >= end) return undefined;
         const length = Math.min(chunkSize, end - next);
-        const p = src.read(next, length);
-        p.catch(() => undefined);
+        const at = next;
         next += length;
+        const p = readInto
+          ? (() => {
+              const target = pool[turn++ % POOL].subarray(0, length);
+              return readInto(at, target).then(() => target);
+            })()
+          : src.read(at, length);
+        p.catch(() => undefined);
         return p;
       };
       let pending = issue();

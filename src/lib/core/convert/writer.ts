@@ -10,10 +10,13 @@ export interface ByteSink {
   abort(): Promise<void>;
 }
 
-/** Incremental SHA-256 (hash-wasm's IHasher and node:crypto's Hash both fit). */
+/**
+ * Incremental SHA-256 (hash-wasm's IHasher and node:crypto's Hash both fit). A hasher that works elsewhere
+ * (another thread) may return a promise from `update` to hold the writer back, and from `digest`.
+ */
 export interface StreamHasher {
   update(data: Uint8Array): unknown;
-  digest(encoding: 'hex'): string;
+  digest(encoding: 'hex'): string | Promise<string>;
 }
 
 export interface WriteOptions {
@@ -43,8 +46,9 @@ export async function writeShard(
     throwIfAborted(signal);
     const pending = sink.write(bytes);
     // Hash while the sink writes: on Node the write runs on the thread pool.
-    hasher.update(bytes);
+    const hashed = hasher.update(bytes);
     await pending;
+    await hashed;
     written += bytes.length;
     onProgress?.(written);
   };
@@ -66,5 +70,5 @@ export async function writeShard(
     }
   }
   if (written !== layout.size) throw new Error(`wrote ${written} of ${layout.size} bytes`);
-  return hasher.digest('hex');
+  return await hasher.digest('hex');
 }
