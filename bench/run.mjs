@@ -1,6 +1,7 @@
 // `npm run bench`: hashing throughput of the real app in Chromium against Node/coreutils baselines, then the
-// scanning and conversion benchmarks. Prints ONE JSON object on stdout (progress goes to stderr).
-// Flags: --no-scan, --no-hash, --no-convert, --only=<workload> (a hashing workload, or `convert`).
+// scanning and conversion benchmarks and the CLI's start-up. Prints ONE JSON object on stdout (progress goes to
+// stderr). Flags: --no-scan, --no-hash, --no-cli, --no-convert, --only=<workload> (a hashing workload, or
+// `convert` for the conversion alone).
 import { execFileSync } from 'node:child_process';
 import { cpSync, rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -11,9 +12,10 @@ import { hashWasmNode, sha256sum } from './lib/baselines.mjs';
 import { launch } from './lib/browser.mjs';
 import { expectedDigests } from './lib/expected.mjs';
 import { ensureHashFiles, warmCache } from './lib/files.mjs';
-import { serveStatic } from './lib/static-server.mjs';
+import { serveStatic } from '../scripts/static-server.mjs';
 import { runConvertBench } from './lib/convert-run.mjs';
 import { runScanBench } from './lib/scan-run.mjs';
+import { cliStartup } from './lib/cli-startup.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const work = join(root, 'bench', '.work');
@@ -61,11 +63,9 @@ function buildSite() {
 
 async function converting() {
   const server = await serveStatic(buildSite());
-  const { browser, cdp } = await launch();
   try {
-    return await runConvertBench({ root, work, log, browser: { browser, cdp, url: server.url } });
+    return await runConvertBench({ root, work, log, siteUrl: server.url });
   } finally {
-    await browser.close();
     await server.close();
   }
 }
@@ -131,6 +131,11 @@ async function hashing() {
 const onlyConvert = flags.has('--only=convert');
 if (!flags.has('--no-hash') && !onlyConvert) out.hashing = await hashing();
 if (!flags.has('--no-scan') && !onlyConvert) out.scanning = await runScanBench({ root, work, log });
+if (!flags.has('--no-cli') && !onlyConvert) {
+  log('CLI start-up (safeload --version) …');
+  execFileSync(process.execPath, [join(root, 'scripts/build-cli.mjs')], { cwd: root, stdio: 'ignore' });
+  out.cliStartup = cliStartup({ root });
+}
 if (!flags.has('--no-convert')) out.converting = await converting();
 out.machine.loadAvgAtEnd = loadavg().map((x) => +x.toFixed(2));
 console.log(JSON.stringify(out, null, 2));

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { memoryMonitor } from './browser.mjs';
+import { chromium } from 'playwright';
+import { CHROMIUM_ARGS, chromiumPath } from './browser.mjs';
 import { warmCache } from './files.mjs';
 
 const PY = process.env.SAFELOAD_TORCH_PYTHON ?? '/usr/bin/python3';
@@ -26,35 +27,92 @@ function timed(fn) {
   return { seconds: (performance.now() - t0) / 1000, out };
 }
 
-/** The app's conversion in Chromium: the file row's action, output to OPFS (no save dialog in a bench). */
-async function convertInApp(page, cdp, baseUrl, input) {
-  await page.addInitScript(() => {
-    delete Window.prototype.showSaveFilePicker;
-    delete window.showSaveFilePicker;
+/** Resident memory of the Chromium processes using `profile`, by type, sampled until stopped. */
+function profileMemory(profile) {
+  const procs = () =>
+    readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .map((pid) => {
+        try {
+          const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+          if (!cmd.includes(profile)) return undefined;
+          const rss = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+          const type = /--type=([a-z-]+)/.exec(cmd)?.[1] ?? 'browser';
+          return { type, rss: rss ? Number(rss[1]) * 1024 : 0 };
+        } catch {
+          return undefined;
+        }
+      })
+      .filter(Boolean);
+  const sum = (type) => procs().reduce((n, p) => n + (p.type === type ? p.rss : 0), 0);
+  const base = { renderer: sum('renderer'), browser: sum('browser') };
+  const peak = { ...base };
+  const timer = setInterval(() => {
+    peak.renderer = Math.max(peak.renderer, sum('renderer'));
+    peak.browser = Math.max(peak.browser, sum('browser'));
+  }, 200);
+  return {
+    stop() {
+      clearInterval(timer);
+      const mb = (n) => Math.round(n / 1e6);
+      return {
+        rendererBaseMB: mb(base.renderer),
+        rendererPeakMB: mb(peak.renderer),
+        rendererGrowthMB: mb(peak.renderer - base.renderer),
+        browserGrowthMB: mb(peak.browser - base.browser)
+      };
+    }
+  };
+}
+
+/**
+ * The app's conversion in Chromium: the file row's action, output to the origin-private file system (no save
+ * dialog in a bench). A persistent profile, as a user has: a private window keeps OPFS in memory, with a quota.
+ */
+async function convertInApp(baseUrl, input, profile) {
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath(),
+    args: CHROMIUM_ARGS,
+    headless: true
   });
-  await page.goto(baseUrl);
-  await page.setInputFiles('#file-input', input);
-  const row = page.locator('li[data-path]');
-  await page.waitForFunction(() => document.querySelector('li[data-path]')?.dataset.state === 'done', null, {
-    timeout: 600_000
-  });
-  const mem = await memoryMonitor(cdp);
-  const t0 = Date.now();
-  await row.getByRole('button', { name: /^Convert to safetensors/ }).click();
-  await page.waitForFunction(
-    () => ['done', 'failed'].includes(document.querySelector('[data-convert-state]')?.dataset.convertState),
-    null,
-    { timeout: 900_000, polling: 50 }
-  );
-  const seconds = (Date.now() - t0) / 1000;
-  const memory = mem.stop();
-  const state = await page.locator('[data-convert-state]').getAttribute('data-convert-state');
-  const sha256 = await page.locator('[data-convert-state]').getAttribute('data-output-sha256');
-  await page.evaluate(async () => {
-    const root = await navigator.storage.getDirectory();
-    await root.removeEntry('safeload-convert', { recursive: true }).catch(() => undefined);
-  });
-  return { state, seconds: +seconds.toFixed(2), sha256, memory };
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.addInitScript(() => {
+      delete Window.prototype.showSaveFilePicker;
+      delete window.showSaveFilePicker;
+    });
+    await page.goto(baseUrl);
+    await page.setInputFiles('#file-input', input);
+    const row = page.locator('li[data-path]');
+    await page.waitForFunction(
+      () => document.querySelector('li[data-path]')?.dataset.state === 'done',
+      null,
+      {
+        timeout: 1_800_000
+      }
+    );
+    const mem = profileMemory(profile);
+    const t0 = Date.now();
+    await row.getByRole('button', { name: /^Convert to safetensors/ }).click();
+    await page.waitForFunction(
+      () => ['done', 'failed'].includes(document.querySelector('[data-convert-state]')?.dataset.convertState),
+      null,
+      { timeout: 1_800_000, polling: 100 }
+    );
+    const seconds = (Date.now() - t0) / 1000;
+    const memory = mem.stop();
+    const action = page.locator('[data-convert-state]');
+    const state = await action.getAttribute('data-convert-state');
+    const sha256 = await action.getAttribute('data-output-sha256');
+    const error = state === 'done' ? undefined : (await action.innerText()).slice(0, 400);
+    await page.evaluate(async () => {
+      const root = await navigator.storage.getDirectory();
+      await root.removeEntry('safeload-convert', { recursive: true }).catch(() => undefined);
+    });
+    return { state, error, seconds: +seconds.toFixed(2), sha256, memory };
+  } finally {
+    await context.close();
+  }
 }
 
 /**
@@ -62,7 +120,7 @@ async function convertInApp(page, cdp, baseUrl, input) {
  * copying the same bytes with `cp` (in-kernel copy) and with a Node read/write loop (what any converter
  * that reads the bytes must do at least), all from a warm page cache, median of three; then the app.
  */
-export async function runConvertBench({ root, work, log, browser }) {
+export async function runConvertBench({ root, work, log, siteUrl }) {
   const dir = join(work, 'convert');
   const input = join(dir, 'checkpoint-2g.pt');
   log('convert: generating a 2 GiB checkpoint with', PY, '…');
@@ -119,19 +177,19 @@ export async function runConvertBench({ root, work, log, browser }) {
       cli: cli.map((s) => +s.toFixed(2))
     }
   };
-  if (browser) {
-    log('convert: the app in Chromium (OPFS output) …');
+  if (siteUrl) {
+    log('convert: the app in Chromium (OPFS output, persistent profile) …');
     await warmCache([input]);
-    const page = await browser.browser.newPage();
+    const profile = mkdtempSync(join(dir, 'profile-'));
     try {
-      const app = await convertInApp(page, browser.cdp, browser.url, input);
+      const app = await convertInApp(siteUrl, input, profile);
       result.browser = {
         ...app,
         MBps: MBps(bytes, app.seconds),
         sameBytesAsCli: app.sha256 === report.outputs[0]?.sha256
       };
     } finally {
-      await page.close();
+      rmSync(profile, { recursive: true, force: true });
     }
   }
   result.targets = { cliWithin1_5xOfCp: result.ratioVsCp <= 1.5 };

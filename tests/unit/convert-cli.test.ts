@@ -92,7 +92,7 @@ describe('safeload convert', () => {
   it('lists the payload it did not run with file-provided names escaped', async () => {
     const { code, out } = await run('convert', join(dir, 'evil.pt'), '-o', join(dir, 'evil.safetensors'));
     expect(code).toBe(0);
-    expect(out).toContain('evil\\u202e\\u000atxt.exe: result of calling posix.system [imports posix.system]');
+    expect(out).toContain('evil\\u202e\\ntxt.exe: result of calling posix.system [imports posix.system]');
     expect(out).toMatch(
       /calls in the pickle that were NOT executed:\n {4}- posix\.system ×1 \(REDUCE at byte \d+\)/
     );

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { formatLocationPath, severityRank, type FileReport } from '../core/findings';
 import { applyFolderChecks } from '../core/folder/cross-check';
 import { MultiHasher } from '../core/hash/multi-digest';
+import { terminalText } from '../core/report/escape';
 import { toJsonReport } from '../core/report/json';
 import { toSarif } from '../core/report/sarif';
 import { analyseFile } from '../node/analyse-file';
@@ -20,7 +21,8 @@ function describe(report: FileReport): string {
       formatLocationPath(f.location.path) + (f.location.offset !== undefined ? ` @${f.location.offset}` : '');
     lines.push(`  - [${f.severity}] ${f.title} (${f.ruleId}) ${where}`);
   }
-  return lines.join('\n');
+  // Names, titles and member paths are file data: each line is escaped, so none can forge another line.
+  return lines.map(terminalText).join('\n');
 }
 
 export async function scanCommand(argv: string[], io: Io): Promise<number> {

@@ -54,7 +54,11 @@ function opfsTarget(fileName: string): OutputTarget {
       return {
         async write(chunk) {
           let done = 0;
-          while (done < chunk.length) done += access.write(chunk.subarray(done), { at: at + done });
+          while (done < chunk.length) {
+            const n = access.write(chunk.subarray(done), { at: at + done });
+            if (n <= 0) throw new Error('the browser stopped accepting data (its private storage is full)');
+            done += n;
+          }
           at += chunk.length;
         },
         async close() {

@@ -1,16 +1,11 @@
+import { terminalText } from '../report/escape';
 import type { ConversionReport } from './report';
 
 const MAX_LISTED = 50;
 
-/**
- * Names in the report come from the file: control characters, line breaks and bidirectional overrides
- * are shown as escapes so they cannot forge lines or reorder what the terminal shows.
- */
+/** File-provided text on one terminal line (the shared escaping), cut to `max` characters. */
 export function plainText(text: string, max = 200): string {
-  const escaped = text.replace(
-    /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
-  );
+  const escaped = terminalText(text);
   return escaped.length > max ? `${escaped.slice(0, max - 1)}…` : escaped;
 }
 
