@@ -23,6 +23,6 @@ export async function openFileSource(
     await readInto(offset, buf);
     return buf;
   };
-  const source = rangeSource(name, size, read, 0, undefined, readInto);
+  const source = rangeSource(name, size, read, 0, undefined, true, readInto);
   return { source, close: () => handle.close() };
 }
