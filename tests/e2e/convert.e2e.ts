@@ -232,7 +232,7 @@ test('the remediation plan offers the conversion for the pickle files of the ses
     await form.getByRole('button', { name: 'Add to registry' }).click();
     await page.getByRole('button', { name: 'Open the report of vendor/model@1' }).click();
     const action = page.getByTestId('model-detail').locator('li[data-action="convert-to-safetensors"]');
-    await expect(action).toContainText('safeload convert IN.bin -o model.safetensors');
+    await expect(action).toContainText('safeload convert pytorch_model.bin -o model.safetensors');
     const offer = action.getByTestId('convert-from-plan');
     await offer.getByRole('button', { name: /^Convert to safetensors/ }).click();
     await expect(offer.locator('[data-convert-state]')).toHaveAttribute('data-convert-state', 'done');

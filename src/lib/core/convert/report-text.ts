@@ -23,8 +23,10 @@ export function conversionText(report: ConversionReport): string {
     const scan = input.scan
       ? `scan: ${input.scan.verdict.toUpperCase()}${input.scan.complete ? '' : ' (not fully analysed)'}`
       : '';
-    lines.push(`input   ${plainText(input.path)}  ${input.format ?? ''}  ${input.tensors} tensors  ${scan}`);
-    for (const note of input.notes) lines.push(`        note: ${note}`);
+    lines.push(
+      `input   ${plainText(input.path)}  ${plainText(input.format ?? '')}  ${input.tensors} tensors  ${scan}`
+    );
+    for (const note of input.notes) lines.push(`        note: ${plainText(note, 400)}`);
     if (input.error) lines.push(`        not converted: ${plainText(input.error, 400)}`);
   }
   for (const out of report.outputs) {
@@ -36,7 +38,7 @@ export function conversionText(report: ConversionReport): string {
     );
     lines.push(`        sha256 ${out.sha256}`);
   }
-  if (report.index) lines.push(`index   ${report.index.path}  sha256 ${report.index.sha256}`);
+  if (report.index) lines.push(`index   ${plainText(report.index.path)}  sha256 ${report.index.sha256}`);
   if (report.aliases.length) {
     lines.push('  tied weights, written once (the other name is recorded in the metadata):');
     lines.push(...list(report.aliases, (a) => `${plainText(a.name)} = ${plainText(a.keptAs)}`));

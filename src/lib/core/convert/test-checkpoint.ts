@@ -147,3 +147,36 @@ export function readSafetensors(file: Uint8Array): {
   }
   return { metadata, tensors };
 }
+
+/**
+ * A checkpoint whose every name comes from the attacker (`name` as the prefix of each): a tensor key, a tied
+ * weight, a transposed view, a payload calling a function of a module named with `module`. For the tests
+ * that every output escapes what the file names.
+ */
+export function hostileNamesCheckpoint(name: string, module: string): Uint8Array {
+  const b = new PickleBuilder().proto(2).op('EMPTY_DICT');
+  tensorOps(b.shortUnicode(`${name}.weight`), { key: '0', numel: 6, shape: [2, 3] })
+    .raw(0x71, 1)
+    .op('SETITEM');
+  b.shortUnicode(`${name}.tied`).raw(0x68, 1).op('SETITEM');
+  tensorOps(b.shortUnicode(`${name}.view`), { key: '0', numel: 6, shape: [3, 2], stride: [1, 3] }).op(
+    'SETITEM'
+  );
+  // STACK_GLOBAL (0x93): the module name as UTF-8, any character but none of GLOBAL's line ends.
+  b.shortUnicode(`${name}.payload`).shortUnicode(module).shortUnicode('system').raw(0x93);
+  b.shortUnicode('touch /tmp/safeload-pwned');
+  b.raw(0x85).op('REDUCE').op('SETITEM').raw('.');
+  return torchZip(b.bytes(), { '0': ramp(24) });
+}
+
+/** A checkpoint with one tensor, named `name`, of a dtype safetensors cannot hold (it is refused). */
+export function hostileRefusedCheckpoint(name: string): Uint8Array {
+  const spec: TensorSpec = {
+    storageClass: 'UntypedStorage',
+    key: '0',
+    numel: 2,
+    shape: [2],
+    v3Dtype: 'float8_e4m3fnuz'
+  };
+  return torchZip(tensorDict({ [name]: spec }), { '0': ramp(2) });
+}

@@ -14,6 +14,27 @@ function clip(list: string[]): string[] {
     : list;
 }
 
+/** Files named one by one in the suggested convert command; more become a folder conversion. */
+const MAX_COMMAND_FILES = 10;
+
+/** A path as a command argument: one starting with "-" would read as an option. */
+function argPath(path: string): string {
+  return path.startsWith('-') ? `./${path}` : path;
+}
+
+/**
+ * `safeload convert` for these files, each path one quoted shell word: one file into model.safetensors
+ * next to it; several into their common folder (shards and index as needed); many as a whole folder.
+ */
+function convertCommandFor(paths: string[]): string {
+  if (paths.length > MAX_COMMAND_FILES) return 'safeload convert MODEL_DIR -o MODEL_DIR';
+  const dirs = new Set(paths.map((p) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '')));
+  const dir = dirs.size === 1 ? [...dirs][0] : '';
+  const output =
+    paths.length === 1 ? (dir ? `${dir}/model.safetensors` : 'model.safetensors') : dir || 'safetensors';
+  return shellCommand(['safeload', 'convert', ...paths.map(argPath), '-o', argPath(output)]);
+}
+
 const convertPickles: Builder = (_rule, report) => {
   const files = report.files.filter((f) => f.pickle.present && !f.pickle.weightsOnly);
   if (files.length === 0) return [];
@@ -33,7 +54,7 @@ const convertPickles: Builder = (_rule, report) => {
         'Publish only the safetensors file and remove the pickle files from the model folder.',
         'Re-run the gate on the new folder.'
       ],
-      command: 'safeload convert IN.bin -o model.safetensors'
+      command: convertCommandFor(files.map((f) => f.path))
     }
   ];
 };
