@@ -4,6 +4,8 @@ import { expect, test, type Page } from '@playwright/test';
 import { convertCommand } from '../../src/lib/cli/convert-command';
 import { PickleBuilder } from '../../src/lib/core/formats/pickle/pickle-builder';
 import {
+  hostileNamesCheckpoint,
+  hostileRefusedCheckpoint,
   ramp,
   readSafetensors,
   tensorOps,
@@ -237,6 +239,48 @@ test('the remediation plan offers the conversion for the pickle files of the ses
     await offer.getByRole('button', { name: /^Convert to safetensors/ }).click();
     await expect(offer.locator('[data-convert-state]')).toHaveAttribute('data-convert-state', 'done');
     await expect(offer.getByRole('region', { name: 'Conversion result' })).toContainText('posix.system ×1');
+  } finally {
+    dir.remove();
+  }
+});
+
+/** Display controls other than the line breaks and tabs innerText adds for layout. */
+const ACTING = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]|\p{Cf}/u;
+
+test('names from the file are shown with their controls labelled, never acting', async ({ page }) => {
+  const name = 'x\u001b[2J\u202egnp.\r\n$(id)';
+  const dir = tempDir();
+  try {
+    const [input, refused] = writeTree(dir.path, {
+      'evil\u202egnp.pt': hostileNamesCheckpoint(name, 'os\u001b[31m\u202e'),
+      'refused.pt': hostileRefusedCheckpoint(name)
+    });
+    await pickIntoOpfs(page);
+    await page.goto('/');
+    await page.locator('#file-input').setInputFiles([input, refused]);
+    await waitSettled(page, 2);
+
+    const file = row(page, 'evil\u202egnp.pt');
+    await file.getByRole('button', { name: /^Convert to safetensors/ }).click();
+    await expect(file.locator('[data-convert-state]')).toHaveAttribute('data-convert-state', 'done');
+    const result = file.getByRole('region', { name: 'Conversion result' });
+    await result.locator('details').evaluateAll((lists) => lists.forEach((d) => d.setAttribute('open', '')));
+    const text = await result.innerText();
+    expect(text).not.toMatch(ACTING);
+    // SafeText shows C0 controls as \\xNN (shorten) and the others as labels.
+    expect(text).toContain('x\\x1b[2JU+202E RLOgnp.\\x0dU+000A LF$(id).tied = x\\x1b[2J');
+    expect(text).toContain('os\\x1b[31mU+202E RLO.system ×1');
+    expect(text).toContain('into evilU+202E RLOgnp.safetensors');
+    expect(await result.locator('mark.control').count()).toBeGreaterThanOrEqual(10);
+
+    const other = row(page, 'refused.pt');
+    await other.getByRole('button', { name: /^Convert to safetensors/ }).click();
+    await expect(other.locator('[data-convert-state]')).toHaveAttribute('data-convert-state', 'failed');
+    const failed = other.getByRole('region', { name: 'Conversion result' });
+    await expect(failed).toContainText('Not converted');
+    const refusal = await failed.innerText();
+    expect(refusal).not.toMatch(ACTING);
+    expect(refusal).toContain('U+202E RLO');
   } finally {
     dir.remove();
   }
