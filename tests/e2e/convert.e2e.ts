@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { convertCommand } from '../../src/lib/cli/convert-command';
@@ -12,7 +12,7 @@ import {
   torchZip,
   type TensorSpec
 } from '../../src/lib/core/convert/test-checkpoint';
-import { digestsOf, dropPaths, row, tempDir, waitSettled, writeTree } from './helpers';
+import { digestsOf, dropPaths, row, tempDir, waitSettled, writeLargeCheckpoint, writeTree } from './helpers';
 
 /** A state dict with a tied weight, a transposed view and a payload that would run `touch` on load. */
 function maliciousCheckpoint(): Uint8Array {
@@ -128,78 +128,11 @@ test('without a save picker the output is written to the origin-private file sys
   }
 });
 
-/** A zip checkpoint with one 192 MiB float32 storage left as a hole in a sparse file. */
-function writeLargeCheckpoint(path: string): void {
-  const numel = 48 * 1024 * 1024;
-  const pickle = (() => {
-    const b = new PickleBuilder().proto(2).op('EMPTY_DICT').shortUnicode('w');
-    return tensorOps(b, { key: '0', numel, shape: [numel] })
-      .op('SETITEM')
-      .raw('.')
-      .bytes();
-  })();
-  const header = (name: string, size: number) => {
-    const n = new TextEncoder().encode(name);
-    const h = new Uint8Array(30 + n.length);
-    const v = new DataView(h.buffer);
-    v.setUint32(0, 0x04034b50, true);
-    v.setUint16(4, 20, true);
-    v.setUint32(18, size, true);
-    v.setUint32(22, size, true);
-    v.setUint16(26, n.length, true);
-    h.set(n, 30);
-    return h;
-  };
-  const central = (name: string, size: number, offset: number) => {
-    const n = new TextEncoder().encode(name);
-    const h = new Uint8Array(46 + n.length);
-    const v = new DataView(h.buffer);
-    v.setUint32(0, 0x02014b50, true);
-    v.setUint16(4, 20, true);
-    v.setUint16(6, 20, true);
-    v.setUint32(20, size, true);
-    v.setUint32(24, size, true);
-    v.setUint16(28, n.length, true);
-    v.setUint32(42, offset, true);
-    h.set(n, 46);
-    return h;
-  };
-  const fd = openSync(path, 'w');
-  try {
-    let at = 0;
-    const parts: Uint8Array[] = [];
-    const put = (bytes: Uint8Array) => {
-      writeSync(fd, bytes, 0, bytes.length, at);
-      at += bytes.length;
-    };
-    const pklAt = at;
-    put(header('archive/data.pkl', pickle.length));
-    put(pickle);
-    parts.push(central('archive/data.pkl', pickle.length, pklAt));
-    const dataAt = at;
-    put(header('archive/data/0', numel * 4));
-    at += numel * 4; // a hole: zeros, never written
-    parts.push(central('archive/data/0', numel * 4, dataAt));
-    const cdAt = at;
-    for (const p of parts) put(p);
-    const end = new Uint8Array(22);
-    const v = new DataView(end.buffer);
-    v.setUint32(0, 0x06054b50, true);
-    v.setUint16(8, parts.length, true);
-    v.setUint16(10, parts.length, true);
-    v.setUint32(12, at - cdAt, true);
-    v.setUint32(16, cdAt, true);
-    put(end);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 test('a conversion can be cancelled while it writes, and leaves nothing behind', async ({ page }) => {
   const dir = tempDir();
   try {
     const input = join(dir.path, 'big.pt');
-    writeLargeCheckpoint(input);
+    writeLargeCheckpoint(input, 48 * 1024 * 1024);
     await pickIntoOpfs(page);
     await page.goto('/');
     await page.locator('#file-input').setInputFiles(input);
