@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright';
 import { CHROMIUM_ARGS, chromiumPath } from './browser.mjs';
@@ -20,6 +20,21 @@ for (let pos = 0, n; (n = fs.readSync(input, buf, 0, buf.length, pos)) > 0; pos 
 fs.closeSync(input);
 fs.closeSync(output);
 `;
+
+/**
+ * Peak resident memory (MB) of a command, by GNU time's %M (kilobytes); undefined without /usr/bin/time.
+ * Run apart from the timed runs, so the wrapper adds nothing to them.
+ */
+function peakRssMB(command, args, cwd) {
+  if (!existsSync('/usr/bin/time')) return undefined;
+  const r = spawnSync('/usr/bin/time', ['-f', 'maxrss_kb=%M', command, ...args], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20
+  });
+  const kb = /maxrss_kb=(\d+)/.exec(r.stderr ?? '')?.[1];
+  return kb ? Math.round((Number(kb) * 1024) / 1e6) : undefined;
+}
 
 function timed(fn) {
   const t0 = performance.now();
@@ -159,8 +174,17 @@ export async function runConvertBench({ root, work, log, siteUrl }) {
     report = JSON.parse(run.out.toString());
     rmSync(output, { force: true });
   }
+  await warmCache([input]);
+  log('convert: peak memory of safeload convert …');
+  const cliPeakRssMB = peakRssMB(
+    'node',
+    [join(root, 'bin/safeload.mjs'), 'convert', input, '-o', output, '--force', '--json'],
+    root
+  );
+  rmSync(output, { force: true });
   const result = {
     inputBytes: bytes,
+    cliPeakRssMB,
     outputBytes: report.outputs[0]?.size,
     ok: report.ok,
     cpSeconds: +median(cp).toFixed(2),
