@@ -1,7 +1,7 @@
 import { FileJobPool, poolSize, type PoolEvents } from '../workers/file-job-pool';
 import type { FileJobResult } from '../workers/file-job-api';
 import { createWorkerRunner } from '../workers/worker-runner';
-import { describeJobError, isActive, type FileJob, type PickedFile } from './file-job';
+import { describeJobError, isActive, type FileJob, type PickedFile, type UnreadEntry } from './file-job';
 import { summarize } from './job-stats';
 import { applyFolderChecks } from '../core/folder/cross-check';
 import type { StoredJob } from '../storage/session-idb';
@@ -35,33 +35,40 @@ export class ScanSession {
 
   constructor(private readonly createPool: (events: PoolEvents) => FileJobPool = defaultPool) {}
 
-  add(picked: readonly PickedFile[]): void {
-    if (picked.length === 0) return;
+  /** Queues the picked files; entries the browser could not read join the list as error rows. */
+  add(picked: readonly PickedFile[], unread: readonly UnreadEntry[] = []): void {
+    if (picked.length === 0 && unread.length === 0) return;
     this.flush();
     if (!this.busy) {
       this.batch++;
       this.batchStart = Date.now();
       this.announcement = '';
     }
-    this.dropRestored(new Set(picked.map((p) => p.path)));
-    const added: FileJob[] = picked.map(({ file, path }) => ({
+    this.dropRestored(new Set([...picked, ...unread].map((p) => p.path)));
+    const job = (path: string, size: number, file?: File): FileJob => ({
       id: this.nextId++,
       path,
       file,
-      size: file.size,
+      size,
       batch: this.batch,
       state: 'queued',
       done: 0,
       sha256: '',
       gitSha1: ''
+    });
+    const added = picked.map(({ file, path }) => job(path, file.size, file));
+    const failed = unread.map(({ path, reason }): FileJob => ({
+      ...job(path, 0),
+      state: 'error',
+      error: reason,
+      endedAt: Date.now()
     }));
     const start = this.jobs.length;
-    added.forEach((job, i) => this.index.set(job.id, start + i));
-    this.jobs = [...this.jobs, ...added];
+    [...added, ...failed].forEach((j, i) => this.index.set(j.id, start + i));
+    this.jobs = [...this.jobs, ...added, ...failed];
+    if (added.length === 0) return;
     this.pool ??= this.createPool(this.events);
-    this.pool.add(
-      added.map((job, i) => ({ id: job.id, file: picked[i].file, path: job.path, size: job.size }))
-    );
+    this.pool.add(added.map((j, i) => ({ id: j.id, file: picked[i].file, path: j.path, size: j.size })));
   }
 
   /** Puts back the results of an earlier visit (settled files only, without their File), ahead of new ones. */

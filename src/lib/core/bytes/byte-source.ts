@@ -18,6 +18,11 @@ export interface ByteSource {
    * and returns how many, so a caller streaming gigabytes can recycle its buffers.
    */
   readInto?(offset: number, target: Uint8Array): Promise<number>;
+  /**
+   * The underlying bytes this source is a window of (compared by identity only) and where it starts in them,
+   * so the scanner can tell when one window of a source lies inside another.
+   */
+  readonly origin?: { readonly of: unknown; readonly offset: number };
 }
 
 /** The structural part of Blob that we use, so the core compiles without the DOM lib. */
@@ -53,6 +58,7 @@ export function rangeSource(
     size,
     blob: blob && { blob, offset: base },
     fileOffset: inFile ? base : undefined,
+    origin: { of: raw, offset: base },
     read(offset, length) {
       const [start, end] = clampedRange(size, offset, length);
       if (end === start) return Promise.resolve(new Uint8Array(0));
