@@ -204,6 +204,7 @@ test('names from the file are shown with their controls labelled, never acting',
     expect(text).toContain('x\\x1b[2JU+202E RLOgnp.\\x0dU+000A LF$(id).tied = x\\x1b[2J');
     expect(text).toContain('os\\x1b[31mU+202E RLO.system ×1');
     expect(text).toContain('into evilU+202E RLOgnp.safetensors');
+    expect(text).toContain('$(id).view overlaps x\\x1b[2J');
     expect(await result.locator('mark.control').count()).toBeGreaterThanOrEqual(10);
 
     const other = row(page, 'refused.pt');
