@@ -10,7 +10,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   scan: async () => (await import('./scan-command')).scanCommand,
   verify: async () => (await import('./verify-command')).verifyCommand,
   audit: async () => (await import('./audit-command')).auditCommand,
-  gate: async () => (await import('./gate-command')).gateCommand
+  gate: async () => (await import('./gate-command')).gateCommand,
+  convert: async () => (await import('./convert-command')).convertCommand
 };
 
 const USAGE = `safeload ${SAFELOAD_VERSION} — is this model file what it claims to be, and is it safe to load?
@@ -43,6 +44,12 @@ Usage:
       "not configured" until set); safeload/strict enforces them. --manifest-key requires the manifest
       to be signed by that key. A scan that is not complete fails the gate unless --allow-incomplete.
       Exit 0: policy passed; 1: a deny rule failed; 2: usage, I/O (an unreadable entry) or policy error.
+  safeload convert INPUT... -o OUTPUT [--max-shard-size SIZE] [--json] [--force]
+      Convert a PyTorch checkpoint (zip or legacy) or NumPy .npy/.npz to safetensors without executing
+      it: one INPUT file to OUTPUT.safetensors; a folder or several files to the folder OUTPUT
+      (model.safetensors, or shards of at most SIZE, default 5GB, with model.safetensors.index.json).
+      The output is re-scanned; the report lists what was left out. Exit 0: written and verified;
+      1: not converted; 2: usage or I/O error.
   safeload --version | --help`;
 
 const PLANNED = new Set<string>([]);

@@ -35,10 +35,31 @@ function flaggedTargets(report: TriageReport, severity: 'critical' | 'high'): st
   );
 }
 
+/** Files named one by one in the suggested convert command; more become a folder conversion. */
+const MAX_COMMAND_FILES = 10;
+
+/** A path as a command argument: one starting with "-" would read as an option. */
+function argPath(path: string): string {
+  return path.startsWith('-') ? `./${path}` : path;
+}
+
+/**
+ * `safeload convert` for these files, each path one quoted shell word: one file into model.safetensors
+ * next to it; several into their common folder (shards and index as needed); many as a whole folder.
+ */
+function convertCommandFor(paths: string[]): string {
+  if (paths.length > MAX_COMMAND_FILES) return 'safeload convert MODEL_DIR -o MODEL_DIR';
+  const dirs = new Set(paths.map((p) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '')));
+  const dir = dirs.size === 1 ? [...dirs][0] : '';
+  const output =
+    paths.length === 1 ? (dir ? `${dir}/model.safetensors` : 'model.safetensors') : dir || 'safetensors';
+  return shellCommand(['safeload', 'convert', ...paths.map(argPath), '-o', argPath(output)]);
+}
+
 const convertPickles: Builder = (_rule, report) => {
   const unsafe = report.files.filter((f) => f.pickle.present && !f.pickle.weightsOnly);
   if (unsafe.length === 0) return [];
-  // Critical files are quarantined, never converted: converting loads them, which runs their payload.
+  // Critical files are quarantined, never converted: whoever planted a payload may also have altered the weights.
   const files = unsafe.filter((f) => !hasCritical(f));
   if (files.length === 0)
     return [
@@ -47,7 +68,7 @@ const convertPickles: Builder = (_rule, report) => {
         title: 'Get safetensors weights from the vendor instead of the quarantined files',
         targets: [],
         steps: [
-          'Do not convert the quarantined files yourself: loading them to convert them runs their payload.',
+          'Do not convert the quarantined files: whoever planted a payload in them may also have altered the weights.',
           'Ask the vendor for a safetensors export built from a clean checkpoint, and scan it before use.'
         ]
       }
@@ -66,12 +87,11 @@ const convertPickles: Builder = (_rule, report) => {
       ),
       steps: [
         'Ask the vendor for a safetensors export of the same weights (most Hub models publish model.safetensors).',
-        'If you must convert yourself, do it in a disposable sandbox without network or secrets: loading these files runs code.',
+        'Or convert them with Safeload (the "Convert to safetensors" action, or safeload convert in CI): it rebuilds the tensors without loading the file, so nothing in it runs, and lists whatever it leaves out.',
         'Publish only the safetensors file and remove the pickle files from the model folder.',
         'Re-run the gate on the new folder.'
       ],
-      command:
-        "python -c \"import torch, safetensors.torch as st; st.save_file(torch.load('IN.bin', weights_only=True), 'model.safetensors')\"  # in a sandbox"
+      command: convertCommandFor(files.map((f) => f.path))
     }
   ];
 };
