@@ -92,9 +92,11 @@ describe('convert: hostile names in its outputs', () => {
   });
 });
 
+// The plan converts only files without a critical finding (critical ones are quarantined), so these use the
+// refused checkpoint: an unsafe but not critical pickle.
 describe('convert: hostile file names in the remediation plan', () => {
   it('suggests a convert command whose every path is one shell word, fenced as one line in Markdown', async () => {
-    const files = await scanFiles([[`models/${fileName}`, join(dir, fileName)]]);
+    const files = await scanFiles([[`models/${fileName}`, join(dir, 'refused.pt')]]);
     const triage = buildTriageReport({ model: { name: 'm' }, files });
     const plan = planRemediation(triage, evaluatePolicy(BUILTIN_POLICY, triage));
     const action = plan.actions.find((a) => a.kind === 'convert-to-safetensors')!;
@@ -114,7 +116,7 @@ describe('convert: hostile file names in the remediation plan', () => {
   it('names a file that starts with "-" as a path, not an option', async () => {
     const triage = buildTriageReport({
       model: { name: 'm' },
-      files: await scanFiles([['--force.pt', join(dir, fileName)]])
+      files: await scanFiles([['--force.pt', join(dir, 'refused.pt')]])
     });
     const plan = planRemediation(triage, evaluatePolicy(BUILTIN_POLICY, triage));
     const command = plan.actions.find((a) => a.kind === 'convert-to-safetensors')!.command!;
