@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUILTIN_POLICY } from '../../src/lib/core/policy/builtin';
+import { STRICT_POLICY } from '../../src/lib/core/policy/builtin';
 import { evaluatePolicy } from '../../src/lib/core/policy/evaluate';
 import {
   HubRefError,
@@ -26,20 +26,10 @@ import {
 } from '../../src/lib/core/report/escape';
 import { buildMlBom } from '../../src/lib/core/sbom/cyclonedx';
 import { buildTriageReport } from '../../src/lib/core/triage/build';
+import { cli } from './cli-run';
 import { manifestOf, scanFiles } from './policy-fixtures';
 
 const run = promisify(execFile);
-const bin = join(import.meta.dirname, '../../bin/safeload.mjs');
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 /** Runs a POSIX shell word list through `sh` and returns the words it received (no command runs). */
 async function shellWords(command: string): Promise<string[]> {
@@ -175,7 +165,7 @@ describe('suggested shell commands', () => {
         commit: '$(touch /tmp/x)'
       }
     };
-    const plan = planRemediation(hostile, evaluatePolicy(BUILTIN_POLICY, hostile));
+    const plan = planRemediation(hostile, evaluatePolicy(STRICT_POLICY, hostile));
     const pin = plan.actions.find((a) => a.kind === 'pin-commit');
     expect(pin).toBeTruthy();
     expect(pin!.command).toBeUndefined();
@@ -183,7 +173,7 @@ describe('suggested shell commands', () => {
       ...hostile,
       provenance: { ...hostile.provenance, repoId: 'acme/model', commit: COMMIT }
     };
-    const command = planRemediation(good, evaluatePolicy(BUILTIN_POLICY, good)).actions.find(
+    const command = planRemediation(good, evaluatePolicy(STRICT_POLICY, good)).actions.find(
       (a) => a.kind === 'pin-commit'
     )!.command!;
     expect((await shellWords(command)).slice(0, 5)).toEqual([
@@ -255,7 +245,7 @@ describe('escaping attacker text in terminal and Markdown output', () => {
         } as never
       ]
     });
-    const evaluation = evaluatePolicy(BUILTIN_POLICY, triage);
+    const evaluation = evaluatePolicy(STRICT_POLICY, triage);
     const plan = planRemediation(triage, evaluation);
     const md = remediationMarkdown(plan, triage);
     // Only the report's own fences open code blocks, and each one is closed by the same fence.
@@ -289,6 +279,6 @@ describe('escaping attacker text in terminal and Markdown output', () => {
     const md = readFileSync(join(dir, 'gate.md'), 'utf8');
     expect(md).not.toMatch(/\r/);
     // Rendered, this reads evil\r~~~.pkl: the escape is shown, the fence characters are text.
-    expect(md).toContain('- evil\\\\r\\~\\~\\~.pkl (pickle');
+    expect(md).toContain('- evil\\\\r\\~\\~\\~.pkl (sha256 ');
   });
 });

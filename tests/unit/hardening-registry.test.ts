@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUILTIN_POLICY } from '../../src/lib/core/policy/builtin';
+import { STRICT_POLICY } from '../../src/lib/core/policy/builtin';
 import { evaluatePolicy } from '../../src/lib/core/policy/evaluate';
 import type { PolicySet, RuleResult } from '../../src/lib/core/policy/types';
 import {
@@ -17,8 +17,8 @@ import { fixture, scanFiles } from './policy-fixtures';
 
 let malicious: TriageReport;
 const LENIENT: PolicySet = {
-  ...BUILTIN_POLICY,
-  rules: BUILTIN_POLICY.rules.filter(
+  ...STRICT_POLICY,
+  rules: STRICT_POLICY.rules.filter(
     (r) => !['approved-signer', 'provenance-pinned', 'license-allowed'].includes(r.id)
   )
 };

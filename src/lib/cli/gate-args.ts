@@ -1,13 +1,16 @@
 import { OSV_API } from '../core/deps/osv-client';
 import { parseCommandLine, parseMaxEntries, UsageError } from './args';
+import { signerMode, type SignerOptions } from './signer-policy';
 
 export interface GateArgs {
   path: string;
   policy?: string;
   manifest?: string;
+  /** The public key a signed manifest must be signed with. */
+  manifestKey?: string;
   signature?: string;
-  identity?: string;
-  issuer?: string;
+  /** Who must have signed model.sig: keyless identity, public key or certificate chain. */
+  signer: SignerOptions;
   sarif?: string;
   cyclonedx?: string;
   report?: string;
@@ -28,9 +31,13 @@ export function parseGateArgs(argv: string[]): GateArgs {
   const parsed = parseCommandLine(argv, {
     policy: { type: 'string' },
     manifest: { type: 'string' },
+    'manifest-key': { type: 'string' },
     signature: { type: 'string' },
     identity: { type: 'string' },
     issuer: { type: 'string' },
+    key: { type: 'string' },
+    'certificate-chain': { type: 'string' },
+    'trusted-root': { type: 'string' },
     sarif: { type: 'string' },
     cyclonedx: { type: 'string' },
     report: { type: 'string' },
@@ -47,8 +54,15 @@ export function parseGateArgs(argv: string[]): GateArgs {
   });
   const v = parsed.values;
   if (parsed.positionals.length !== 1) throw new UsageError('gate needs exactly one model file or folder');
-  if ((v.identity === undefined) !== (v.issuer === undefined))
-    throw new UsageError('--identity and --issuer go together');
+  const signer: SignerOptions = {
+    identity: v.identity,
+    issuer: v.issuer,
+    key: v.key,
+    chain: v['certificate-chain'],
+    trustedRoot: v['trusted-root']
+  };
+  signerMode(signer);
+  if (v['manifest-key'] && !v.manifest) throw new UsageError('--manifest-key needs --manifest');
   if (v['osv-db'] && v.online) throw new UsageError('--osv-db (offline) and --online exclude each other');
   if (v['osv-api'] && !v.online)
     throw new UsageError('--osv-api needs --online (the gate is offline by default)');
@@ -58,9 +72,9 @@ export function parseGateArgs(argv: string[]): GateArgs {
     path: parsed.positionals[0],
     policy: v.policy,
     manifest: v.manifest,
+    manifestKey: v['manifest-key'],
     signature: v.signature,
-    identity: v.identity,
-    issuer: v.issuer,
+    signer,
     sarif: v.sarif,
     cyclonedx: v.cyclonedx,
     report: v.report,

@@ -1,4 +1,11 @@
-export { BUILTIN_POLICY, BUILTIN_POLICY_NAME } from './builtin';
+export {
+  BASELINE_POLICY,
+  BASELINE_POLICY_NAME,
+  builtinPolicy,
+  DEFAULT_ALLOWED_LICENSES,
+  STRICT_POLICY,
+  STRICT_POLICY_NAME
+} from './builtin';
 export { checkPolicySet, evaluatePolicy, limitResult, summariseResults } from './evaluate';
 export { parsePolicySet, PolicySetError, type LoadedPolicySet } from './policy-set';
 export * from './types';

@@ -15,7 +15,7 @@ export {
   type HubCapture,
   type Manifest
 } from './manifest';
-export { ManifestError, parseManifestJson } from './manifest-parse';
+export { ManifestError } from './manifest-parse';
 export {
   isHubBookkeeping,
   matchFiles,
@@ -24,5 +24,5 @@ export {
   type LocalFile,
   type MatchResult
 } from './match';
-export { decodeManifestFragment, shareLink } from './share-link';
+export { shareLink } from './share-link';
 export { toYaml } from './yaml';

@@ -211,14 +211,3 @@ export async function parseManifest(value: unknown, maxFiles = MAX_MANIFEST_FILE
     );
   return m as unknown as Manifest;
 }
-
-export async function parseManifestJson(text: string, maxBytes = 64 * 1024 * 1024): Promise<Manifest> {
-  if (text.length > maxBytes) throw new ManifestError(`The manifest is larger than ${maxBytes} bytes.`);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new ManifestError('The manifest is not valid JSON.');
-  }
-  return parseManifest(value);
-}

@@ -4,6 +4,7 @@ import type { FormatScanner, ScanContext } from '../types';
 /** PROTO 2, LONG1 10 bytes: the pickled magic number torch's _legacy_save writes first. */
 const MAGIC_PICKLE = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
 export const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
+export const LEGACY_PROTOCOL = 1001;
 
 export function startsWithLegacyMagic(head: Uint8Array): boolean {
   return head.length >= MAGIC_PICKLE.length && MAGIC_PICKLE.every((b, i) => head[i] === b);
