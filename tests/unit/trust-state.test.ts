@@ -30,7 +30,7 @@ import {
 import { wrongSigner } from '../../src/lib/core/triage/describe';
 import { PolicyState, POLICY_CHOICE_KEY } from '../../src/lib/state/policy.svelte';
 import { checkPolicyText, POLICY_STORAGE_KEY } from '../../src/lib/state/policy-text';
-import { signedFileRows } from '../../src/lib/state/signature-targets';
+import { signedFileRows } from '../../src/lib/core/signing/signature-targets';
 import { OWN_KEY_LABEL, SigningKeys } from '../../src/lib/state/signing-keys.svelte';
 import { IdbKeyStore } from '../../src/lib/storage/key-idb';
 import { fixture, manifestOf, mapStorage, scanFiles } from './policy-fixtures';
