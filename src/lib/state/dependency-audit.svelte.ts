@@ -1,6 +1,6 @@
+import { callback } from '../workers/comlink';
 import type { AuditReport } from '../core/deps/audit';
 import type { CollectedDependencies } from '../core/deps/collect';
-import * as Comlink from 'comlink';
 import type {
   DepsFile,
   Exports,
@@ -155,7 +155,7 @@ export class DependencyAudit {
     this.announcement = `Reading ${file.name}…`;
     try {
       const onProgress = (p: IndexProgress) => (this.indexProgress = { ...p, total: file.size });
-      const info = await this.#call((api) => api.indexDatabase(file, Comlink.proxy(onProgress)));
+      const info = await this.#call((api) => api.indexDatabase(file, callback(onProgress)));
       this.database = info.records > 0 ? info : null;
       if (info.records === 0)
         this.error = `${file.name} is not a usable OSV database: ${info.incomplete.join('; ') || 'no records'}.`;

@@ -1,4 +1,4 @@
-import * as Comlink from 'comlink';
+import { serve } from './comlink';
 import { blobSource } from '../core/bytes/byte-source';
 import { digestWithHashWasm } from '../core/signing/range-digest';
 import type { DigestWorkerApi } from './digest-api';
@@ -8,4 +8,4 @@ const api: DigestWorkerApi = {
     digestWithHashWasm(blobSource(blob, 'shard').sub(start, length), hashType, { onBytes })
 };
 
-Comlink.expose(api);
+serve(api);

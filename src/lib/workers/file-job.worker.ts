@@ -1,4 +1,4 @@
-import * as Comlink from 'comlink';
+import { serve } from './comlink';
 import { blobSource } from '../core/bytes/byte-source';
 import { scanSource } from '../core/scan';
 import { hashFile } from './hash-file';
@@ -35,4 +35,4 @@ const api: FileJobWorkerApi = {
   }
 };
 
-Comlink.expose(api);
+serve(api);
