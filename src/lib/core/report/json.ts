@@ -1,4 +1,4 @@
-import { formatLocationPath, type FileReport, type Finding } from '../findings';
+import { formatLocationPath, type FileOrigin, type FileReport, type Finding } from '../findings';
 import { SAFELOAD_VERSION } from '../version';
 
 export interface JsonFinding {
@@ -20,6 +20,8 @@ export interface JsonFile {
   complete: boolean;
   findings: JsonFinding[];
   facts: Record<string, string | number | boolean>;
+  /** Present for files read on the Hub or from a hub cache. */
+  origin?: FileOrigin;
 }
 
 export interface JsonReport {
@@ -51,7 +53,8 @@ export function toJsonReport(files: readonly FileReport[]): JsonReport {
         },
         evidence: x.evidence
       })),
-      facts: f.facts ?? {}
+      facts: f.facts ?? {},
+      ...(f.origin ? { origin: f.origin } : {})
     }))
   };
 }
