@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isSeverity, type Severity } from '../core/findings';
+import { HUB_OPTIONS, hubOptionsFrom, type HubOptions } from './hub-args';
 
 export class UsageError extends Error {}
 
@@ -20,14 +21,19 @@ export interface ScanArgs {
   json: boolean;
   sarif?: string;
   failOn: Severity;
+  /** Hub repos read in place and hub cache folders. */
+  hub: HubOptions;
 }
 
 export function parseScanArgs(argv: string[]): ScanArgs {
   const parsed = parseCommandLine(argv, {
     json: { type: 'boolean', default: false },
     sarif: { type: 'string' },
-    'fail-on': { type: 'string', default: 'high' }
+    'fail-on': { type: 'string', default: 'high' },
+    ...HUB_OPTIONS
   });
+  const hub = hubOptionsFrom(parsed.values);
+  if (typeof hub === 'string') throw new UsageError(hub);
   const failOn = parsed.values['fail-on'] as string;
   if (!isSeverity(failOn)) throw new UsageError(`--fail-on must be one of info, low, medium, high, critical`);
   if (parsed.positionals.length === 0) throw new UsageError('scan needs at least one file or folder');
@@ -35,6 +41,7 @@ export function parseScanArgs(argv: string[]): ScanArgs {
     paths: parsed.positionals,
     json: parsed.values.json as boolean,
     sarif: parsed.values.sarif,
-    failOn
+    failOn,
+    hub
   };
 }

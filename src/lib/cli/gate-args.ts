@@ -1,5 +1,6 @@
 import { OSV_API } from '../core/deps/osv-client';
 import { parseCommandLine, UsageError } from './args';
+import { HUB_OPTIONS, hubOptionsFrom, type HubOptions } from './hub-args';
 
 export interface GateArgs {
   path: string;
@@ -19,6 +20,8 @@ export interface GateArgs {
   modelVersion?: string;
   vendor?: string;
   license?: string;
+  /** For a Hub repo read in place (hf://ORG/REPO[@REV] or a Hub URL). */
+  hub: HubOptions;
 }
 
 export function parseGateArgs(argv: string[]): GateArgs {
@@ -38,7 +41,8 @@ export function parseGateArgs(argv: string[]): GateArgs {
     name: { type: 'string' },
     'model-version': { type: 'string' },
     vendor: { type: 'string' },
-    license: { type: 'string' }
+    license: { type: 'string' },
+    ...HUB_OPTIONS
   });
   const v = parsed.values;
   if (parsed.positionals.length !== 1) throw new UsageError('gate needs exactly one model file or folder');
@@ -47,6 +51,8 @@ export function parseGateArgs(argv: string[]): GateArgs {
   if (v['osv-db'] && v.online) throw new UsageError('--osv-db (offline) and --online exclude each other');
   if (v['osv-api'] && !v.online)
     throw new UsageError('--osv-api needs --online (the gate is offline by default)');
+  const hub = hubOptionsFrom(v);
+  if (typeof hub === 'string') throw new UsageError(hub);
   const api = (v['osv-api'] as string | undefined) ?? OSV_API;
   if (!/^https?:\/\//.test(api)) throw new UsageError('--osv-api must be an http(s) URL');
   return {
@@ -65,6 +71,7 @@ export function parseGateArgs(argv: string[]): GateArgs {
     name: v.name as string | undefined,
     modelVersion: v['model-version'] as string | undefined,
     vendor: v.vendor as string | undefined,
-    license: v.license as string | undefined
+    license: v.license as string | undefined,
+    hub
   };
 }

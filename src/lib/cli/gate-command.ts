@@ -24,6 +24,7 @@ import {
   scanDrop,
   type Signer
 } from './gate-steps';
+import { isHubTarget, openHubGate, type HubEndpoints, type HubGateInput } from './hub-inputs';
 import { EXIT, type Io } from './io';
 
 async function loadPolicy(path: string | undefined, io: Io): Promise<LoadedPolicySet | PolicySet | null> {
@@ -72,32 +73,41 @@ function signersOf(args: GateArgs, set: PolicySet): Signer[] {
     : fromPolicy;
 }
 
-export async function gateCommand(argv: string[], io: Io): Promise<number> {
+export async function gateCommand(argv: string[], io: Io, endpoints?: HubEndpoints): Promise<number> {
   const args = parseGateArgs(argv);
   const loaded = await loadPolicy(args.policy, io);
   if (!loaded || reportExpressionErrors(loaded, args.policy, io)) return EXIT.usage;
   const signers = signersOf(args, loaded);
   // The identity asked for on the command line is approved for this run.
   const policy: PolicySet = { ...loaded, params: { ...loaded.params, approvedSigners: signers } };
+  let hub: HubGateInput | null = null;
   try {
     const signaturePath = args.signature ?? join(args.path, 'model.sig');
     const internal = [args.manifest, args.policy].filter((p): p is string => p !== undefined);
-    const drop = await openDrop(args.path, internal).catch((err: Error) => {
-      throw new GateError(`${args.path}: ${err.message}`);
-    });
+    // A Hub repo is read in place: its reports come from range reads, its text files from a temporary folder.
+    hub = isHubTarget(args.path)
+      ? await openHubGate(args.path, args.hub, io, endpoints).catch((err: Error) => {
+          throw new GateError(err.message);
+        })
+      : null;
+    const drop = hub
+      ? { root: hub.root, singleFile: false, files: hub.files, problems: [] }
+      : await openDrop(args.path, internal).catch((err: Error) => {
+          throw new GateError(`${args.path}: ${err.message}`);
+        });
     for (const p of drop.problems) io.err(`safeload: skipped ${p}`);
     const manifest = args.manifest ? await readManifest(args.manifest) : null;
-    const reports = await scanDrop(drop);
+    const reports = hub ? hub.result.reports : await scanDrop(drop);
     const dependencies = await checkDependencies(drop, { osvDb: args.osvDb, osvApi: args.osvApi });
     const triage = buildTriageReport({
       model: {
-        name: args.name ?? manifest?.source.repoId ?? basename(resolve(args.path)),
-        version: args.modelVersion ?? manifest?.source.resolvedCommit ?? null,
-        source: manifest?.source.purl ?? manifest?.source.repoId ?? null,
-        vendor: args.vendor ?? manifest?.source.repoId?.split('/')[0] ?? null
+        name: args.name ?? manifest?.source.repoId ?? hub?.result.repoId ?? basename(resolve(args.path)),
+        version: args.modelVersion ?? manifest?.source.resolvedCommit ?? hub?.result.commit ?? null,
+        source: manifest?.source.purl ?? manifest?.source.repoId ?? hub?.result.repoId ?? null,
+        vendor: args.vendor ?? (manifest?.source.repoId ?? hub?.result.repoId)?.split('/')[0] ?? null
       },
       files: reports,
-      signature: await checkSignature(args.path, signaturePath, signers, internal),
+      signature: hub ? hub.signature : await checkSignature(args.path, signaturePath, signers, internal),
       provenance: manifest ? checkProvenance(manifest, reports) : null,
       dependencies,
       license: await findLicense(drop, manifest, args.license)
@@ -145,5 +155,7 @@ export async function gateCommand(argv: string[], io: Io): Promise<number> {
     if (!(err instanceof GateError)) throw err;
     io.err(`safeload: ${err.message}`);
     return EXIT.usage;
+  } finally {
+    await hub?.cleanup();
   }
 }

@@ -12,6 +12,10 @@ Usage:
   safeload scan PATH... [--json] [--sarif FILE] [--fail-on LEVEL]
       Scan files and folders (recursively) for unsafe content. LEVEL: info|low|medium|high|critical
       (default high). Exit 0: nothing at or above LEVEL; 1: something is; 2: usage or I/O error.
+      PATH may be a Hub repo read in place, hf://ORG/REPO[@REV] or https://huggingface.co/ORG/REPO[/tree/REV]
+      (only what each format needs is downloaded: --max-download SIZE per file, default 256MiB;
+      --max-download-total SIZE, default 2GiB; --token-env NAME reads a token from that variable), or a
+      hub cache folder models--ORG--REPO (reported by repo path; --check-hub compares it with the Hub).
   safeload verify MODEL_PATH [--signature FILE] (--identity ID --issuer URL | --key PEM |
                   --certificate-chain PEM) [--trusted-root FILE] [--ignore-paths P,…]
                   [--ignore-unsigned-files] [--json]
@@ -28,6 +32,7 @@ Usage:
       Scan, provenance (against a committed manifest), signature, dependency audit (offline unless
       --osv-db or --online) and a CEL policy (default: the built-in set) in one run; prints a summary.
       Exit 0: policy passed; 1: a deny rule failed; 2: usage, I/O or policy error.
+      PATH may be a Hub repo read in place (as for scan, with --max-download and --token-env).
   safeload --version | --help`;
 
 const PLANNED = new Set<string>([]);

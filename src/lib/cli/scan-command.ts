@@ -7,6 +7,7 @@ import { toSarif } from '../core/report/sarif';
 import { analyseFile } from '../node/analyse-file';
 import { walkPaths } from '../node/walk';
 import { parseScanArgs } from './args';
+import { scanHubInputs, originLines, type HubEndpoints } from './hub-inputs';
 import { EXIT, type Io } from './io';
 
 function describe(report: FileReport): string {
@@ -14,6 +15,7 @@ function describe(report: FileReport): string {
     `${report.verdict.toUpperCase().padEnd(8)} ${report.path}  (${report.formats.join(', ') || 'unknown'})`
   ];
   if (!report.complete) lines.push('         ! not fully analysed');
+  lines.push(...originLines(report));
   for (const f of report.findings) {
     const where =
       formatLocationPath(f.location.path) + (f.location.offset !== undefined ? ` @${f.location.offset}` : '');
@@ -22,10 +24,12 @@ function describe(report: FileReport): string {
   return lines.join('\n');
 }
 
-export async function scanCommand(argv: string[], io: Io): Promise<number> {
+export async function scanCommand(argv: string[], io: Io, endpoints?: HubEndpoints): Promise<number> {
   const args = parseScanArgs(argv);
-  const { files, problems } = await walkPaths(args.paths);
-  const missing = problems.filter((p) => args.paths.includes(p.path));
+  const hub = await scanHubInputs(args.paths, args.hub, io, endpoints);
+  const { files, problems } =
+    hub.localPaths.length > 0 ? await walkPaths(hub.localPaths) : { files: [], problems: [] };
+  const missing = problems.filter((p) => hub.localPaths.includes(p.path));
   if (missing.length > 0) {
     for (const p of missing) io.err(`safeload: ${p.path}: ${p.message}`);
     return EXIT.usage;
@@ -33,7 +37,7 @@ export async function scanCommand(argv: string[], io: Io): Promise<number> {
   for (const p of problems) io.err(`safeload: skipped ${p.path}: ${p.message}`);
   const hasher = await MultiHasher.create();
   const scanned: FileReport[] = [];
-  let ioFailed = false;
+  let ioFailed = hub.failed;
   for (const file of files) {
     try {
       scanned.push(await analyseFile(file.fsPath, file.displayPath, { hasher }));
@@ -42,7 +46,7 @@ export async function scanCommand(argv: string[], io: Io): Promise<number> {
       io.err(`safeload: ${file.displayPath}: ${(err as Error).message}`);
     }
   }
-  const reports = applyFolderChecks(scanned);
+  const reports = [...applyFolderChecks(scanned), ...hub.reports];
   if (!args.json) for (const report of reports) io.out(describe(report));
   if (args.json) io.out(JSON.stringify(toJsonReport(reports), null, 2));
   if (args.sarif) await writeFile(args.sarif, JSON.stringify(toSarif(reports), null, 2));

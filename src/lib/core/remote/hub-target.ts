@@ -1,0 +1,30 @@
+import { parseHubRef, HubRefError, type HubRef } from '../provenance/hub-ref';
+
+const HUB_URL = /^https?:\/\/(www\.)?(huggingface\.co|hf\.co)\//i;
+
+/** `hf://ORG/REPO[@REV]` or a Hub URL (`https://huggingface.co/ORG/REPO[/tree/REV]`); anything else is a path. */
+export function isHubTarget(text: string): boolean {
+  return text.startsWith('hf://') || HUB_URL.test(text);
+}
+
+/** Parses a Hub target into a ref; `hf://datasets/ORG/NAME@REV` names a dataset. */
+export function parseHubTarget(text: string): HubRef {
+  if (!text.startsWith('hf://')) return parseHubRef(text);
+  const body = text.slice('hf://'.length);
+  const at = body.lastIndexOf('@');
+  const [id, revision] = at === -1 ? [body, null] : [body.slice(0, at), body.slice(at + 1)];
+  if (revision === '') throw new HubRefError(`"${text.slice(0, 120)}" has an empty revision after @`);
+  const ref = parseHubRef(id.replace(/\/+$/, ''), revision);
+  if (ref.path !== null) throw new HubRefError(`"${text.slice(0, 120)}" is not hf://ORG/REPO[@REVISION]`);
+  return ref;
+}
+
+/** How reports name a file read on the Hub: `hf://ORG/REPO@COMMIT7/path`. */
+export function hubDisplayPath(
+  ref: Pick<HubRef, 'repoType' | 'repoId'>,
+  commit: string,
+  path: string
+): string {
+  const prefix = ref.repoType === 'model' ? '' : `${ref.repoType}s/`;
+  return `hf://${prefix}${ref.repoId}@${commit.slice(0, 7)}/${path}`;
+}
