@@ -100,7 +100,7 @@ describe('safeload scan hf://', () => {
     expect(code).toBe(1);
     expect(stdout).toMatch(/CRITICAL hf:\/\/acme\/vendor-model@1f2e3d4\/legacy\/evil\.pt/);
     expect(stdout).toMatch(
-      /read in place: .* of 4\.0 MiB .*sha256 from the Hub listing, not computed; Hub scan: safe/
+      /read in place: .* of 4\.00 MiB .*sha256 from the Hub listing, not computed; Hub scan: safe/
     );
     expect(stdout).not.toMatch(/optimizer\.pkl[^\n]*\n[^\n]*not fully analysed/);
   });

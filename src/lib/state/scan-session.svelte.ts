@@ -4,6 +4,7 @@ import { createWorkerRunner } from '../workers/worker-runner';
 import { describeJobError, isActive, type FileJob, type PickedFile } from './file-job';
 import { summarize } from './job-stats';
 import { applyFolderChecks } from '../core/folder/cross-check';
+import type { FileReport } from '../core/findings';
 
 type Patch = Partial<Omit<FileJob, 'id' | 'path' | 'size' | 'batch'>>;
 
@@ -60,6 +61,54 @@ export class ScanSession {
     this.pool.add(
       added.map((job, i) => ({ id: job.id, file: picked[i].file, path: job.path, size: job.size }))
     );
+  }
+
+  /**
+   * Rows for files read in place on the Hub (no File): they start queued and get their reports from the Hub
+   * scan, through `remoteStarted` / `remoteSettled`. Returns the row ids in the order given.
+   */
+  addRemote(files: readonly { path: string; size: number }[]): number[] {
+    this.flush();
+    if (!this.busy) {
+      this.batch++;
+      this.batchStart = Date.now();
+      this.announcement = '';
+    }
+    const added: FileJob[] = files.map(({ path, size }) => ({
+      id: this.nextId++,
+      path,
+      size,
+      batch: this.batch,
+      state: 'queued',
+      done: 0,
+      sha256: '',
+      gitSha1: ''
+    }));
+    const start = this.jobs.length;
+    added.forEach((job, i) => this.index.set(job.id, start + i));
+    this.jobs = [...this.jobs, ...added];
+    return added.map((job) => job.id);
+  }
+
+  remoteStarted(id: number): void {
+    this.patch(id, { state: 'hashing', startedAt: Date.now() });
+  }
+
+  /** A finished Hub file (report) or one the scan could not reach (error), or cancelled. */
+  remoteSettled(id: number, outcome: { report: FileReport } | { error: string } | 'cancelled'): void {
+    if (outcome === 'cancelled') return this.patch(id, { state: 'cancelled', endedAt: Date.now() });
+    if ('error' in outcome)
+      return this.patch(id, { state: 'error', error: outcome.error, endedAt: Date.now() });
+    const { report } = outcome;
+    this.patch(id, {
+      state: 'done',
+      done: report.origin?.bytesFetched ?? report.size,
+      sha256: report.sha256 ?? '',
+      gitSha1: report.gitSha1 ?? '',
+      report,
+      scanReport: report,
+      endedAt: Date.now()
+    });
   }
 
   cancel(id: number): void {

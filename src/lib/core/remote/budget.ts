@@ -1,3 +1,7 @@
+import { formatBytes } from '../bytes/format';
+
+export { formatBytes };
+
 /** How many bytes a remote scan may download: per file and for the whole run. The user sees and sets both. */
 export interface DownloadLimits {
   perFileBytes: number;
@@ -21,18 +25,6 @@ export class DownloadBudgetError extends Error {
       `reading on at offset ${offset} would download more than the ${scope === 'file' ? 'per-file' : 'per-run'} limit of ${formatBytes(limit)}`
     );
   }
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
 }
 
 /** Parses "64MiB", "1.5G", "200mb", "1048576" into bytes; null when it is not a size. */

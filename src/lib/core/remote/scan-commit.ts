@@ -21,6 +21,8 @@ export interface CommitScanOptions {
   signal?: AbortSignal;
   scan?: Omit<ScanOptions, 'signal'>;
   onFile?: (event: RemoteFileEvent) => void;
+  /** Add what files say about each other (shards, external data); off when the caller does it (the app). */
+  folderChecks?: boolean;
 }
 
 export type RemoteFileEvent =
@@ -155,7 +157,7 @@ export async function scanHubCommit(
     )
   );
   return {
-    reports: applyFolderChecks(reports),
+    reports: options.folderChecks === false ? reports : applyFolderChecks(reports),
     limits,
     bytesFetched: reports.reduce((n, r) => n + (r.origin?.bytesFetched ?? 0), 0),
     totalSize: files.reduce((n, f) => n + f.size, 0)

@@ -34,7 +34,9 @@ export interface HubScanResult extends CommitScanResult {
 export async function scanOnHub(
   ref: HubRef,
   connection: HubScanConnection,
-  options: CommitScanOptions & { onListed?: (files: RemoteFile[], commit: string) => void } = {}
+  options: CommitScanOptions & {
+    onListed?: (files: RemoteFile[], commit: string, repoId: string) => void;
+  } = {}
 ): Promise<HubScanResult> {
   const client = new HubClient({ fetch: connection.fetch, token: connection.token, hub: connection.hub });
   const target = { ...ref, hub: client.hub };
@@ -46,7 +48,7 @@ export async function scanOnHub(
     signal: options.signal
   });
   const files = ref.pathIsFile ? listed.filter((f) => f.path === ref.path) : listed;
-  options.onListed?.(files, commit);
+  options.onListed?.(files, commit, repoId);
   const fetcher = new RangeFetcher({
     transport: connection.transport,
     token: connection.token,

@@ -85,3 +85,17 @@ export function fetchTransport(platformFetch: FetchLike): Transport {
     };
   };
 }
+
+/** A FetchLike over a Transport (for the Hub API client where only a transport crosses into a worker). */
+export function transportFetch(transport: Transport, maxBodyBytes = 64 * 1024 * 1024): FetchLike {
+  return async (url, init) => {
+    const headers: Record<string, string> = {};
+    new Headers(init?.headers).forEach((value, key) => (headers[key] = value));
+    const res = await transport(
+      { url, headers, redirect: 'follow', maxBodyBytes },
+      init?.signal ?? undefined
+    );
+    const empty = res.status === 204 || res.status === 304 || (res.status >= 300 && res.status < 400);
+    return new Response(empty ? null : (res.body as BodyInit), { status: res.status, headers: res.headers });
+  };
+}
