@@ -111,5 +111,11 @@ async function hashing() {
 
 if (!flags.has('--no-hash')) out.hashing = await hashing();
 if (!flags.has('--no-scan')) out.scanning = await runScanBench({ root, work, log });
+if (!flags.has('--no-hub')) {
+  log('hub: scanning an emulated Hub repo in place (bench/hub-remote.ts) …');
+  out.hubRemote = JSON.parse(
+    execFileSync('npx', ['tsx', join(root, 'bench/hub-remote.ts'), '--json'], { cwd: root }).toString()
+  );
+}
 out.machine.loadAvgAtEnd = loadavg().map((x) => +x.toFixed(2));
 console.log(JSON.stringify(out, null, 2));
