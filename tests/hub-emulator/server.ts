@@ -331,7 +331,8 @@ export async function startHubEmulator(options: EmulatorOptions): Promise<HubEmu
         const page = entries.slice(at, at + pageSize);
         const next = new URL(url);
         next.searchParams.set('cursor', String(at + pageSize));
-        const link = at + pageSize < entries.length ? { link: `<${next.href}>; rel="next"` } : {};
+        const link: Record<string, string> =
+          at + pageSize < entries.length ? { link: `<${next.href}>; rel="next"` } : {};
         return send(res, 200, { ...json, ...link }, JSON.stringify(page));
       }
       return notFound(res, cors, 'EntryNotFound');
