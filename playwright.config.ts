@@ -13,7 +13,13 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  reporter: process.env.CI ? [['list'], ['html', { open: 'never' }]] : 'list',
+  // The fixture reporter counts suites skipped for want of the external fixture set (tests/e2e/shared.ts).
+  reporter: [
+    ['list'],
+    ...(process.env.CI ? [['html', { open: 'never' }] as const] : []),
+    ['./tests/e2e/fixture-reporter.ts']
+  ],
+  globalSetup: './tests/e2e/fixture-setup.ts',
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     browserName: 'chromium',
@@ -22,7 +28,9 @@ export default defineConfig({
     trace: 'retain-on-failure'
   },
   webServer: {
-    command: `npx vite preview --port ${PORT} --strictPort`,
+    // The static output itself (build/), served as a static host would: `vite preview` serves .svelte-kit/output,
+    // which the last build (possibly the one for a path) overwrote.
+    command: `node scripts/static-server.mjs build --port ${PORT}`,
     url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000

@@ -1,5 +1,6 @@
 // `npm run bench`: hashing throughput of the real app in Chromium against Node/coreutils baselines, then the
-// scanning benchmarks. Prints ONE JSON object on stdout (progress goes to stderr). Flags: --no-scan, --no-hash.
+// scanning benchmarks and the CLI's start-up. Prints ONE JSON object on stdout (progress goes to stderr).
+// Flags: --no-scan, --no-hash, --no-cli.
 import { execFileSync } from 'node:child_process';
 import { cpSync, rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -10,8 +11,9 @@ import { hashWasmNode, sha256sum } from './lib/baselines.mjs';
 import { launch } from './lib/browser.mjs';
 import { expectedDigests } from './lib/expected.mjs';
 import { ensureHashFiles, warmCache } from './lib/files.mjs';
-import { serveStatic } from './lib/static-server.mjs';
+import { serveStatic } from '../scripts/static-server.mjs';
 import { runScanBench } from './lib/scan-run.mjs';
+import { cliStartup } from './lib/cli-startup.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const work = join(root, 'bench', '.work');
@@ -111,6 +113,11 @@ async function hashing() {
 
 if (!flags.has('--no-hash')) out.hashing = await hashing();
 if (!flags.has('--no-scan')) out.scanning = await runScanBench({ root, work, log });
+if (!flags.has('--no-cli')) {
+  log('CLI start-up (safeload --version) …');
+  execFileSync(process.execPath, [join(root, 'scripts/build-cli.mjs')], { cwd: root, stdio: 'ignore' });
+  out.cliStartup = cliStartup({ root });
+}
 if (!flags.has('--no-hub')) {
   log('hub: scanning an emulated Hub repo in place (bench/hub-remote.ts) …');
   out.hubRemote = JSON.parse(

@@ -9,6 +9,7 @@ import { indexOsvDatabase } from '../core/deps/osv-zip';
 import type { VulnSource } from '../core/deps/source';
 import type { FileReport } from '../core/findings';
 import { applyFolderChecks } from '../core/folder/cross-check';
+import { checkExternalDataLinks } from '../node/external-links';
 import { MultiHasher } from '../core/hash/multi-digest';
 import { expectedFromManifest, type Manifest } from '../core/provenance/manifest';
 import { parseManifestJson } from '../core/provenance/manifest-parse';
@@ -58,7 +59,7 @@ export async function scanDrop(drop: ModelDrop): Promise<FileReport[]> {
   const hasher = await MultiHasher.create();
   const reports: FileReport[] = [];
   for (const [rel, fsPath] of drop.files) reports.push(await analyseFile(fsPath, rel, { hasher }));
-  return applyFolderChecks(reports);
+  return checkExternalDataLinks(applyFolderChecks(reports), (p) => drop.files.get(p));
 }
 
 async function readBounded(fsPath: string): Promise<string | null> {

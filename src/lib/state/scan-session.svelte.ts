@@ -5,6 +5,7 @@ import { describeJobError, isActive, type FileJob, type PickedFile } from './fil
 import { summarize } from './job-stats';
 import { applyFolderChecks } from '../core/folder/cross-check';
 import type { FileReport } from '../core/findings';
+import type { StoredJob } from '../storage/session-idb';
 
 type Patch = Partial<Omit<FileJob, 'id' | 'path' | 'size' | 'batch'>>;
 
@@ -37,26 +38,7 @@ export class ScanSession {
 
   add(picked: readonly PickedFile[]): void {
     if (picked.length === 0) return;
-    this.flush();
-    if (!this.busy) {
-      this.batch++;
-      this.batchStart = Date.now();
-      this.announcement = '';
-    }
-    const added: FileJob[] = picked.map(({ file, path }) => ({
-      id: this.nextId++,
-      path,
-      file,
-      size: file.size,
-      batch: this.batch,
-      state: 'queued',
-      done: 0,
-      sha256: '',
-      gitSha1: ''
-    }));
-    const start = this.jobs.length;
-    added.forEach((job, i) => this.index.set(job.id, start + i));
-    this.jobs = [...this.jobs, ...added];
+    const added = this.append(picked.map(({ file, path }) => ({ path, file, size: file.size })));
     this.pool ??= this.createPool(this.events);
     this.pool.add(
       added.map((job, i) => ({ id: job.id, file: picked[i].file, path: job.path, size: job.size }))
@@ -68,15 +50,22 @@ export class ScanSession {
    * scan, through `remoteStarted` / `remoteSettled`. Returns the row ids in the order given.
    */
   addRemote(files: readonly { path: string; size: number }[]): number[] {
+    return this.append(files).map((job) => job.id);
+  }
+
+  /** Queued rows in the current batch (a new one unless busy); a restored row of the same path is replaced. */
+  private append(rows: readonly Pick<FileJob, 'path' | 'size' | 'file'>[]): FileJob[] {
     this.flush();
     if (!this.busy) {
       this.batch++;
       this.batchStart = Date.now();
       this.announcement = '';
     }
-    const added: FileJob[] = files.map(({ path, size }) => ({
+    this.dropRestored(new Set(rows.map((r) => r.path)));
+    const added: FileJob[] = rows.map(({ path, size, file }) => ({
       id: this.nextId++,
       path,
+      ...(file ? { file } : {}),
       size,
       batch: this.batch,
       state: 'queued',
@@ -87,7 +76,7 @@ export class ScanSession {
     const start = this.jobs.length;
     added.forEach((job, i) => this.index.set(job.id, start + i));
     this.jobs = [...this.jobs, ...added];
-    return added.map((job) => job.id);
+    return added;
   }
 
   remoteStarted(id: number): void {
@@ -111,6 +100,37 @@ export class ScanSession {
     });
   }
 
+  /** Puts back the results of an earlier visit (settled files only, without their File), ahead of new ones. */
+  restore(stored: readonly StoredJob[]): void {
+    this.flush();
+    const present = new Set(this.jobs.map((j) => j.path));
+    const back: FileJob[] = stored
+      .filter((s) => !present.has(s.path) && s.state !== 'queued' && s.state !== 'hashing')
+      .map((s) => ({ ...s, id: this.nextId++, batch: 0, restored: true }));
+    if (back.length === 0) return;
+    this.jobs = [...back, ...this.jobs];
+    this.reindex();
+  }
+
+  /** Removes the rows brought back from the last visit (and so, once saved, their stored copy). */
+  forgetRestored(): void {
+    this.flush();
+    this.jobs = this.jobs.filter((j) => !j.restored);
+    this.reindex();
+  }
+
+  /** A file dropped again replaces its restored row: the new one can be re-read. */
+  private dropRestored(paths: ReadonlySet<string>): void {
+    if (!this.jobs.some((j) => j.restored && paths.has(j.path))) return;
+    this.jobs = this.jobs.filter((j) => !(j.restored && paths.has(j.path)));
+    this.reindex();
+  }
+
+  private reindex(): void {
+    this.index.clear();
+    this.jobs.forEach((job, i) => this.index.set(job.id, i));
+  }
+
   cancel(id: number): void {
     this.pool?.cancel(id);
   }
@@ -123,8 +143,7 @@ export class ScanSession {
   clearSettled(): void {
     this.flush();
     this.jobs = this.jobs.filter(isActive);
-    this.index.clear();
-    this.jobs.forEach((job, i) => this.index.set(job.id, i));
+    this.reindex();
   }
 
   dispose(): void {

@@ -1,4 +1,5 @@
 import { formatLocationPath, type FileOrigin, type FileReport, type Finding } from '../findings';
+import type { Inspected } from '../inspected';
 import { SAFELOAD_VERSION } from '../version';
 
 export interface JsonFinding {
@@ -22,6 +23,8 @@ export interface JsonFile {
   facts: Record<string, string | number | boolean>;
   /** Present for files read on the Hub or from a hub cache. */
   origin?: FileOrigin;
+  /** What the scanners read (pickle imports, tensor tables, metadata, layers); absent when nothing was listed. */
+  inspected?: Inspected;
 }
 
 export interface JsonReport {
@@ -54,7 +57,8 @@ export function toJsonReport(files: readonly FileReport[]): JsonReport {
         evidence: x.evidence
       })),
       facts: f.facts ?? {},
-      ...(f.origin ? { origin: f.origin } : {})
+      ...(f.origin ? { origin: f.origin } : {}),
+      ...(f.inspected ? { inspected: f.inspected } : {})
     }))
   };
 }
