@@ -1,12 +1,11 @@
 /**
  * Remote scanning cost: bytes fetched and time to verdict when a repo is scanned in place on the (emulated)
  * Hub over real HTTP — a 4-shard safetensors model of 4 GiB (sparse files: header written, the rest a hole), a
- * 2 GiB GGUF and a PyTorch zip made with torch. Run: `npx tsx bench/hub-remote.ts [--json]`, or `npm run bench`
+ * 1 GiB GGUF and a PyTorch zip made with torch. Run: `npx tsx bench/hub-remote.ts [--json]`, or `npm run bench`
  * (workload `hubRemote`). Goal: under 0.1 % of the bytes for header-only formats.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RangeFetcher } from '../src/lib/core/remote/range-fetcher';
@@ -15,47 +14,26 @@ import { fetchTransport } from '../src/lib/core/remote/transport';
 import type { RemoteFile } from '../src/lib/core/provenance/remote-file';
 import { GgufWriter } from '../tests/fixtures/gguf/build';
 import { startHubEmulator, type EmulatedFile } from '../tests/hub-emulator/server';
+import { lfsFile, safetensorsHead, sparseFile } from '../tests/hub-emulator/sparse';
 
 const GIB = 1024 ** 3;
 const COMMIT = 'b'.repeat(40);
 const dir = mkdtempSync(join(tmpdir(), 'safeload-bench-hub-'));
 
-/** Header-only sparse files: hash the real bytes once (holes read as zeros) so the listing is true. */
-function sparse(path: string, head: Uint8Array, size: number): EmulatedFile {
-  writeFileSync(path, head);
-  truncateSync(path, size);
-  const sha256 = execFileSync('sha256sum', [path]).toString().split(' ')[0];
-  return { content: { fsPath: path, size, sha256 }, lfs: true };
+async function safetensorsShard(i: number): Promise<EmulatedFile> {
+  const head = safetensorsHead(GIB, i * (GIB / (4096 * 4096 * 2)));
+  return sparseFile(join(dir, `shard${i}.safetensors`), head, head.length + GIB);
 }
 
-function safetensorsShard(i: number): EmulatedFile {
-  const tensor = 4096 * 4096 * 2;
-  const count = GIB / tensor;
-  const entries: Record<string, unknown> = { __metadata__: { format: 'pt' } };
-  for (let t = 0; t < count; t++)
-    entries[`model.layers.${i * count + t}.weight`] = {
-      dtype: 'F16',
-      shape: [4096, 4096],
-      data_offsets: [t * tensor, (t + 1) * tensor]
-    };
-  let json = JSON.stringify(entries);
-  while (json.length % 8) json += ' ';
-  const header = new TextEncoder().encode(json);
-  const head = new Uint8Array(8 + header.length);
-  new DataView(head.buffer).setBigUint64(0, BigInt(header.length), true);
-  head.set(header, 8);
-  return sparse(join(dir, `shard${i}.safetensors`), head, head.length + GIB);
-}
-
-function gguf(): EmulatedFile {
+function gguf(): Promise<EmulatedFile> {
   const w = new GgufWriter().str('general.architecture', 'llama').str('general.name', 'bench');
   for (let i = 0; i < 32; i++)
     w.tensor({ name: `blk.${i}.weight`, dims: [4096, 4096], type: 1, bytes: 4096 * 4096 * 2 });
   const { header, fileSize } = w.buildHeader();
-  return sparse(join(dir, 'model.gguf'), header, fileSize);
+  return sparseFile(join(dir, 'model.gguf'), header, fileSize);
 }
 
-function torchZip(): EmulatedFile | null {
+function torchZip(): Promise<EmulatedFile> | null {
   const path = join(dir, 'model.pt');
   const python = process.env.SAFELOAD_TORCH_PYTHON ?? '/usr/bin/python3';
   try {
@@ -66,11 +44,7 @@ function torchZip(): EmulatedFile | null {
   } catch {
     return null;
   }
-  const size = statSync(path).size;
-  const sha256 = createHash('sha256')
-    .update(execFileSync('cat', [path], { maxBuffer: 1 << 30 }))
-    .digest('hex');
-  return { content: { fsPath: path, size, sha256 }, lfs: true };
+  return lfsFile(path);
 }
 
 async function measure(name: string, files: Record<string, EmulatedFile>) {
@@ -112,13 +86,19 @@ try {
     await measure(
       'safetensors 4 shards × 1 GiB',
       Object.fromEntries(
-        [0, 1, 2, 3].map((i) => [`model-0000${i + 1}-of-00004.safetensors`, safetensorsShard(i)])
+        await Promise.all(
+          [0, 1, 2, 3].map(async (i) => [
+            `model-0000${i + 1}-of-00004.safetensors`,
+            await safetensorsShard(i)
+          ])
+        )
       )
     )
   );
-  out.push(await measure('GGUF 2 GiB', { 'model.gguf': gguf() }));
+  out.push(await measure('GGUF 1 GiB', { 'model.gguf': await gguf() }));
   const zip = torchZip();
-  if (zip) out.push(await measure('PyTorch zip (torch.save, 64 tensors)', { 'pytorch_model.bin': zip }));
+  if (zip)
+    out.push(await measure('PyTorch zip (torch.save, 64 tensors)', { 'pytorch_model.bin': await zip }));
   console.log(JSON.stringify(out, null, process.argv.includes('--json') ? 0 : 2));
 } finally {
   rmSync(dir, { recursive: true, force: true });

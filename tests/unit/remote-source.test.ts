@@ -7,6 +7,8 @@ import { DownloadBudget, DownloadBudgetError } from '../../src/lib/core/remote/b
 import { openHubFile } from '../../src/lib/core/remote/hub-file';
 import { parseContentRange, RangeFetcher } from '../../src/lib/core/remote/range-fetcher';
 import { fetchTransport } from '../../src/lib/core/remote/transport';
+import { scanSource } from '../../src/lib/core/scan';
+import { GgufWriter } from '../fixtures/gguf/build';
 import { startHubEmulator, type EmulatedRepo, type HubEmulator } from '../hub-emulator/server';
 
 const COMMIT = 'a'.repeat(40);
@@ -212,6 +214,28 @@ describe('remoteSource cache', () => {
     await src.read(0, 10); // evicted by now
     expect(fetched).toEqual(['0-1000', '5000-6000', '10000-11000', '0-1000']);
     expect(Buffer.from(await src.read(999, 2))).toEqual(data.subarray(999, 1001));
+  });
+
+  it('scans a GGUF of 1 GiB for its head and tail probes only (< 0.1 % of the file fetched)', async () => {
+    const w = new GgufWriter().str('general.architecture', 'llama');
+    for (let i = 0; i < 32; i++)
+      w.tensor({ name: `blk.${i}.weight`, dims: [4096, 4096], type: 1, bytes: 4096 * 4096 * 2 });
+    const { header, fileSize } = w.buildHeader();
+    const fetched: number[] = [];
+    // The weights are a hole: only the header exists; what lies past it reads as zeros.
+    const src = remoteSource('model.gguf', fileSize, async (s, e) => {
+      fetched.push(e - s);
+      const out = new Uint8Array(e - s);
+      if (s < header.length) out.set(header.subarray(s, Math.min(e, header.length)));
+      return out;
+    });
+    const report = await scanSource(src);
+    expect(report.formats).toContain('gguf');
+    expect(report.facts?.['gguf.tensors']).toBe(32);
+    expect(report.complete).toBe(true);
+    const total = fetched.reduce((a, b) => a + b, 0);
+    expect(total).toBeLessThanOrEqual(128 * 1024); // the 64 KiB format probes at the head and the tail
+    expect(total / fileSize).toBeLessThan(0.001);
   });
 
   it('parses Content-Range strictly', () => {

@@ -15,10 +15,11 @@ import { fetchTransport } from '../core/remote/transport';
 import { maxVerdict, type FileReport, type Finding } from '../core/findings';
 import { HubClient, type FetchLike } from '../core/provenance/hub-client';
 import { HubError } from '../core/provenance/hub-error';
-import { HubRefError, isCommitSha } from '../core/provenance/hub-ref';
+import { HubRefError, isCommitSha, isValidRepoId } from '../core/provenance/hub-ref';
 import { matchFiles } from '../core/provenance/match';
 import { expectedFromRemote } from '../core/provenance/manifest';
 import { MultiHasher } from '../core/hash/multi-digest';
+import { terminalText } from '../core/report/escape';
 import { analyseFile } from '../node/analyse-file';
 import { UsageError } from './args';
 import type { HubOptions } from './hub-args';
@@ -98,9 +99,18 @@ export async function scanHubTarget(
 const CACHE_FOLDER = /^(models|datasets|spaces)--(.+)$/;
 const BLOB_ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 
-/** A folder laid out as huggingface_hub's cache of one repo: models--ORG--NAME/{blobs,snapshots,refs}. */
+/** The repo id a cache folder's name gives, when it is a valid one (the name is data: nothing else is used). */
+function cacheRepoId(path: string): string | null {
+  const id = CACHE_FOLDER.exec(basename(resolve(path)))?.[2].replaceAll('--', '/');
+  return id !== undefined && isValidRepoId(id) ? id : null;
+}
+
+/**
+ * A folder laid out as huggingface_hub's cache of one repo: models--ORG--NAME/{blobs,snapshots,refs}. One whose
+ * name is no valid repo id is walked as a plain folder.
+ */
 export async function isHubCacheFolder(path: string): Promise<boolean> {
-  if (!CACHE_FOLDER.test(basename(resolve(path)))) return false;
+  if (cacheRepoId(path) === null) return false;
   try {
     return (await stat(join(path, 'snapshots'))).isDirectory();
   } catch {
@@ -182,7 +192,7 @@ export async function scanHubCache(
   const label = folder.replace(/\/+$/, '') || folder;
   const m = CACHE_FOLDER.exec(basename(resolve(folder)))!;
   const repoType = ({ models: 'model', datasets: 'dataset', spaces: 'space' } as const)[m[1] as 'models'];
-  const repoId = m[2].replaceAll('--', '/');
+  const repoId = cacheRepoId(folder)!;
   const problems: string[] = [];
   const files = await snapshotFiles(folder, problems);
   const hasher = await MultiHasher.create();
@@ -298,13 +308,13 @@ export async function scanHubInputs(
       if (isHubTarget(input)) reports.push(...(await scanHubTarget(input, options, io, endpoints)).reports);
       else if (await isHubCacheFolder(input)) {
         const cache = await scanHubCache(input, options, io, endpoints);
-        for (const p of cache.problems) io.err(`safeload: ${input}: ${p}`);
+        for (const p of cache.problems) io.err(terminalText(`safeload: ${input}: ${p}`));
         failed ||= cache.problems.length > 0;
         reports.push(...cache.reports);
       } else localPaths.push(input);
     } catch (err) {
       if (err instanceof UsageError) throw err;
-      io.err(`safeload: ${(err as Error).message}`);
+      io.err(terminalText(`safeload: ${(err as Error).message}`));
       failed = true;
     }
   }

@@ -1,5 +1,5 @@
 import { formatBytes, DEFAULT_DOWNLOAD_LIMITS } from '../core/remote/budget';
-import { isHubTarget, parseHubTarget } from '../core/remote/hub-target';
+import { hfUri, isHubTarget, parseHubTarget } from '../core/remote/hub-target';
 import { HubRefError, parseHubRef } from '../core/provenance/hub-ref';
 import type { FetchLike } from '../core/provenance/hub-client';
 import type { HubScanEvents, HubScanRequest, HubScanSummary } from '../workers/hub-scan-api';
@@ -17,13 +17,10 @@ const MIB = 1024 * 1024;
 export function normaliseTarget(text: string, revision: string): string {
   const trimmed = text.trim();
   const rev = revision.trim();
-  if (isHubTarget(trimmed)) {
-    const ref = parseHubTarget(trimmed);
-    return rev ? `hf://${ref.repoType === 'model' ? '' : `${ref.repoType}s/`}${ref.repoId}@${rev}` : trimmed;
-  }
-  const ref = parseHubRef(trimmed, rev || null);
-  const prefix = ref.repoType === 'model' ? '' : `${ref.repoType}s/`;
-  return `hf://${prefix}${ref.repoId}${ref.revision ? `@${ref.revision}` : ''}`;
+  const url = isHubTarget(trimmed);
+  const ref = url ? parseHubTarget(trimmed) : parseHubRef(trimmed);
+  // A URL without a revision override is passed on whole: it may name a folder or file inside the repo.
+  return url && !rev ? trimmed : hfUri(ref, rev || ref.revision);
 }
 
 /**

@@ -1,10 +1,17 @@
-import { parseHubRef, HubRefError, type HubRef } from '../provenance/hub-ref';
+import {
+  parseHubRef,
+  validateRepoId,
+  validateRevision,
+  HubRefError,
+  type HubRef
+} from '../provenance/hub-ref';
 
-const HUB_URL = /^https?:\/\/(www\.)?(huggingface\.co|hf\.co)\//i;
-
-/** `hf://ORG/REPO[@REV]` or a Hub URL (`https://huggingface.co/ORG/REPO[/tree/REV]`); anything else is a path. */
+/**
+ * `hf://ORG/REPO[@REV]` or a URL (`https://huggingface.co/ORG/REPO[/tree/REV]`); anything else is a path.
+ * Any http(s) URL counts, so that one on another host gets parseHubRef's refusal rather than a "no such file".
+ */
 export function isHubTarget(text: string): boolean {
-  return text.startsWith('hf://') || HUB_URL.test(text);
+  return text.startsWith('hf://') || /^https?:\/\//i.test(text);
 }
 
 /** Parses a Hub target into a ref; `hf://datasets/ORG/NAME@REV` names a dataset. */
@@ -19,12 +26,18 @@ export function parseHubTarget(text: string): HubRef {
   return ref;
 }
 
+/** `hf://[datasets/|spaces/]ORG/REPO[@REV]` from validated parts (the form parseHubTarget reads back). */
+export function hfUri(ref: Pick<HubRef, 'repoType' | 'repoId'>, revision: string | null): string {
+  const prefix = ref.repoType === 'model' ? '' : `${ref.repoType}s/`;
+  const rev = revision === null ? '' : `@${validateRevision(revision)}`;
+  return `hf://${prefix}${validateRepoId(ref.repoId)}${rev}`;
+}
+
 /** How reports name a file read on the Hub: `hf://ORG/REPO@COMMIT7/path`. */
 export function hubDisplayPath(
   ref: Pick<HubRef, 'repoType' | 'repoId'>,
   commit: string,
   path: string
 ): string {
-  const prefix = ref.repoType === 'model' ? '' : `${ref.repoType}s/`;
-  return `hf://${prefix}${ref.repoId}@${commit.slice(0, 7)}/${path}`;
+  return `${hfUri(ref, commit.slice(0, 7))}/${path}`;
 }
