@@ -103,6 +103,10 @@ describe('safeload scan hf://', () => {
       /read in place: .* of 4\.00 MiB .*sha256 from the Hub listing, not computed; Hub scan: safe/
     );
     expect(stdout).not.toMatch(/optimizer\.pkl[^\n]*\n[^\n]*not fully analysed/);
+    // Read whole within the limit, so hashed here as well (from the bytes already fetched).
+    expect(stdout).toMatch(
+      /optimizer\.pkl[^\n]*\n[^\n]*read in place: 4\.29 MiB of 4\.29 MiB[^\n]*digests computed here/
+    );
   });
 
   it('exits 2 for a repo or revision the Hub does not have, and for a bad size', async () => {

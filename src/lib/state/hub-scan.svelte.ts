@@ -76,13 +76,14 @@ export class HubScanState {
     this.running = true;
     this.#ids = new Map();
     const session = this.session();
+    const stop = () => this.cancel();
     const { done, cancel } = this.start(
       { target, token: this.token.trim() || null, limits: { perFileBytes: perFile, totalBytes: total } },
       {
         listed: (files, commit, repoId) => {
           this.commit = commit;
           this.repoId = repoId;
-          const ids = session.addRemote(files);
+          const ids = session.addRemote(files, stop);
           files.forEach((f, i) => this.#ids.set(f.path, ids[i]));
         },
         started: (path) => {
@@ -106,10 +107,12 @@ export class HubScanState {
     } finally {
       this.running = false;
       this.#cancel = null;
+      session.remoteEnded(stop);
     }
   }
 
   cancel(): void {
+    if (!this.running) return;
     this.#cancel?.();
     this.#cancel = null;
     this.running = false;

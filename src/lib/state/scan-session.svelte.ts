@@ -29,6 +29,7 @@ export class ScanSession {
   readonly busy = $derived(this.stats.queued + this.stats.hashing > 0);
 
   private pool: FileJobPool | undefined;
+  private readonly remoteStops = new Set<() => void>();
   private nextId = 1;
   private readonly index = new Map<number, number>();
   private readonly patches = new Map<number, Patch>();
@@ -47,14 +48,21 @@ export class ScanSession {
 
   /**
    * Rows for files read in place on the Hub (no File): they start queued and get their reports from the Hub
-   * scan, through `remoteStarted` / `remoteSettled`. Returns the row ids in the order given.
+   * scan, through `remoteStarted` / `remoteSettled`; `stop` ends that scan (Cancel all). Returns the row ids in
+   * the order given.
    */
-  addRemote(files: readonly { path: string; size: number }[]): number[] {
-    return this.append(files).map((job) => job.id);
+  addRemote(files: readonly { path: string; size: number }[], stop: () => void): number[] {
+    this.remoteStops.add(stop);
+    return this.append(files.map((f) => ({ ...f, remote: true }))).map((job) => job.id);
+  }
+
+  /** The Hub scan that registered `stop` has ended. */
+  remoteEnded(stop: () => void): void {
+    this.remoteStops.delete(stop);
   }
 
   /** Queued rows in the current batch (a new one unless busy); a restored row of the same path is replaced. */
-  private append(rows: readonly Pick<FileJob, 'path' | 'size' | 'file'>[]): FileJob[] {
+  private append(rows: readonly Pick<FileJob, 'path' | 'size' | 'file' | 'remote'>[]): FileJob[] {
     this.flush();
     if (!this.busy) {
       this.batch++;
@@ -62,10 +70,11 @@ export class ScanSession {
       this.announcement = '';
     }
     this.dropRestored(new Set(rows.map((r) => r.path)));
-    const added: FileJob[] = rows.map(({ path, size, file }) => ({
+    const added: FileJob[] = rows.map(({ path, size, file, remote }) => ({
       id: this.nextId++,
       path,
       ...(file ? { file } : {}),
+      ...(remote ? { remote } : {}),
       size,
       batch: this.batch,
       state: 'queued',
@@ -137,6 +146,7 @@ export class ScanSession {
 
   cancelAll(): void {
     this.pool?.cancelAll();
+    for (const stop of [...this.remoteStops]) stop();
   }
 
   /** Removes finished, failed and cancelled files from the list. */

@@ -10,7 +10,10 @@ import { openHubFile } from './hub-file';
 import type { RangeFetcher } from './range-fetcher';
 import { Semaphore } from './semaphore';
 
-/** Files up to this size are read whole and hashed, so their digests are computed here, not taken on trust. */
+/**
+ * Files up to this size are read whole and hashed, so their digests are computed here, not taken on trust;
+ * so is any file the scan already downloaded whole (hashing it then costs at most what the cache let go).
+ */
 export const DEFAULT_VERIFY_UP_TO = 1024 * 1024;
 
 export interface CommitScanOptions {
@@ -83,7 +86,8 @@ async function scanOne(
   const refused = opened.refused();
   const failed = opened.failed();
   let computed: Digests | null = null;
-  if (file.size <= (options.verifyUpTo ?? DEFAULT_VERIFY_UP_TO) && failed === null) {
+  const downloaded = opened.bytesFetched() >= file.size;
+  if ((file.size <= (options.verifyUpTo ?? DEFAULT_VERIFY_UP_TO) || downloaded) && failed === null) {
     try {
       computed = await digestSource(opened.source, { signal: options.signal });
     } catch (err) {
