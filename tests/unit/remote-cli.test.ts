@@ -1,7 +1,7 @@
 // `safeload scan|gate` on a Hub repo read in place and on a hub cache folder, against the Hub emulator.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -175,25 +175,57 @@ describe('safeload scan on a hub cache folder', () => {
     const { code, stdout } = await run(scanCommand, cacheDir, '--json');
     expect(code).toBe(1);
     const report = JSON.parse(stdout) as JsonReport;
-    const paths = report.files.map((f) => f.origin?.repoPath);
-    expect(paths).toEqual(['config.json', 'legacy/evil.pt', 'notes.txt']);
-    const evil = report.files[1];
-    expect(evil.path).toBe(`${cacheDir}/snapshots/${SAMPLE_COMMIT}/legacy/evil.pt`);
+    // The walk reports each linked blob once, under its snapshot name; refs/main is scanned as a plain file.
+    expect(report.files.map((f) => f.path)).toEqual([
+      `${cacheDir}/refs/main`,
+      ...['config.json', 'legacy/evil.pt', 'notes.txt'].map(
+        (p) => `${cacheDir}/snapshots/${SAMPLE_COMMIT}/${p}`
+      )
+    ]);
+    const [refs, config, evil, notes] = report.files;
+    expect(refs.origin).toBeUndefined();
     expect(evil.origin).toMatchObject({
       kind: 'hub-cache',
       repoId: SAMPLE_REPO_ID,
       commit: SAMPLE_COMMIT,
+      repoPath: 'legacy/evil.pt',
       blobId: evil.sha256
     });
     expect(evil.verdict).toBe('critical');
-    expect(report.files[0].findings.map((f) => f.ruleId)).not.toContain('hub-cache.blob-mismatch');
-    expect(report.files[2].findings.map((f) => f.ruleId)).toContain('hub-cache.blob-mismatch');
+    expect(config.origin).toMatchObject({ repoPath: 'config.json', blobId: config.gitSha1 });
+    expect(config.findings.map((f) => f.ruleId)).not.toContain('hub-cache.blob-mismatch');
+    expect(notes.findings.map((f) => f.ruleId)).toContain('hub-cache.blob-mismatch');
+  });
+
+  it('checks a blob no snapshot links to against its id, and reads a snapshot folder given alone', async () => {
+    writeFileSync(join(cacheDir, 'blobs', 'cd'.repeat(20)), 'orphan\n');
+    try {
+      const whole = JSON.parse((await run(scanCommand, cacheDir, '--json')).stdout) as JsonReport;
+      const orphan = whole.files.find((f) => f.path === `${cacheDir}/blobs/${'cd'.repeat(20)}`)!;
+      expect(orphan.findings.map((f) => f.ruleId)).toContain('hub-cache.blob-mismatch');
+      const snapshot = join(cacheDir, 'snapshots', SAMPLE_COMMIT);
+      const one = JSON.parse((await run(scanCommand, snapshot, '--json')).stdout) as JsonReport;
+      expect(one.files.map((f) => f.origin?.repoPath)).toEqual([
+        'config.json',
+        'legacy/evil.pt',
+        'notes.txt'
+      ]);
+    } finally {
+      rmSync(join(cacheDir, 'blobs', 'cd'.repeat(20)));
+    }
+  });
+
+  it('gate on a cached snapshot checks the blobs the same way', async () => {
+    const { code, stdout } = await run(gateCommand, join(cacheDir, 'snapshots', SAMPLE_COMMIT), '--json');
+    expect(code).toBe(1);
+    expect(stdout).toContain('hub-cache.blob-mismatch');
   });
 
   it('--check-hub compares the snapshot with the Hub listing of its commit', async () => {
     const { stdout, stderr } = await run(scanCommand, cacheDir, '--json', '--check-hub');
     const report = JSON.parse(stdout) as JsonReport;
     expect(stderr).toMatch(/2 verified, 0 differ, 1 not in the commit, 4 not cached/);
-    expect(report.files[2].findings.map((f) => f.ruleId)).toContain('hub-cache.not-in-commit');
+    const notes = report.files.find((f) => f.origin?.repoPath === 'notes.txt')!;
+    expect(notes.findings.map((f) => f.ruleId)).toContain('hub-cache.not-in-commit');
   });
 });

@@ -23,6 +23,16 @@ export interface ScanArgs {
   failOn: Severity;
   /** Hub repos read in place and hub cache folders. */
   hub: HubOptions;
+  /** A file that was not fully analysed does not fail the run by itself (it fails by default). */
+  allowIncomplete: boolean;
+  maxEntries?: number;
+}
+
+/** `--max-entries N`: a positive integer, or undefined when not given. */
+export function parseMaxEntries(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9]\d{0,9}$/.test(value)) throw new UsageError('--max-entries must be a positive integer');
+  return Number(value);
 }
 
 export function parseScanArgs(argv: string[]): ScanArgs {
@@ -30,6 +40,8 @@ export function parseScanArgs(argv: string[]): ScanArgs {
     json: { type: 'boolean', default: false },
     sarif: { type: 'string' },
     'fail-on': { type: 'string', default: 'high' },
+    'allow-incomplete': { type: 'boolean', default: false },
+    'max-entries': { type: 'string' },
     ...HUB_OPTIONS
   });
   const hub = hubOptionsFrom(parsed.values);
@@ -42,6 +54,8 @@ export function parseScanArgs(argv: string[]): ScanArgs {
     json: parsed.values.json as boolean,
     sarif: parsed.values.sarif,
     failOn,
+    allowIncomplete: parsed.values['allow-incomplete'] as boolean,
+    maxEntries: parseMaxEntries(parsed.values['max-entries'] as string | undefined),
     hub
   };
 }

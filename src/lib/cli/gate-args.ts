@@ -1,5 +1,5 @@
 import { OSV_API } from '../core/deps/osv-client';
-import { parseCommandLine, UsageError } from './args';
+import { parseCommandLine, parseMaxEntries, UsageError } from './args';
 import { HUB_OPTIONS, hubOptionsFrom, type HubOptions } from './hub-args';
 
 export interface GateArgs {
@@ -22,6 +22,9 @@ export interface GateArgs {
   license?: string;
   /** For a Hub repo read in place (hf://ORG/REPO[@REV] or a Hub URL). */
   hub: HubOptions;
+  /** A scan that was not complete only warns (it fails the gate by default). */
+  allowIncomplete: boolean;
+  maxEntries?: number;
 }
 
 export function parseGateArgs(argv: string[]): GateArgs {
@@ -42,6 +45,8 @@ export function parseGateArgs(argv: string[]): GateArgs {
     'model-version': { type: 'string' },
     vendor: { type: 'string' },
     license: { type: 'string' },
+    'allow-incomplete': { type: 'boolean', default: false },
+    'max-entries': { type: 'string' },
     ...HUB_OPTIONS
   });
   const v = parsed.values;
@@ -72,6 +77,8 @@ export function parseGateArgs(argv: string[]): GateArgs {
     modelVersion: v['model-version'] as string | undefined,
     vendor: v.vendor as string | undefined,
     license: v.license as string | undefined,
+    allowIncomplete: v['allow-incomplete'] as boolean,
+    maxEntries: parseMaxEntries(v['max-entries'] as string | undefined),
     hub
   };
 }

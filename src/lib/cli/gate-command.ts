@@ -15,6 +15,7 @@ import { timeBound } from '../node/time-bound';
 import { UsageError } from './args';
 import { parseGateArgs, type GateArgs } from './gate-args';
 import { gateSummary } from './gate-output';
+import { scanCompleteRule } from './gate-rules';
 import {
   checkDependencies,
   checkProvenance,
@@ -26,6 +27,7 @@ import {
   scanDrop,
   type Signer
 } from './gate-steps';
+import { withHubCacheOrigins } from './hub-cache';
 import { isHubTarget, openHubGate, type HubEndpoints, type HubGateInput } from './hub-inputs';
 import { EXIT, type Io } from './io';
 
@@ -89,7 +91,11 @@ export async function gateCommand(argv: string[], io: Io, endpoints?: HubEndpoin
   if (!loaded || reportExpressionErrors(loaded, args.policy, io)) return EXIT.usage;
   const signers = signersOf(args, loaded);
   // The identity asked for on the command line is approved for this run.
-  const policy: PolicySet = { ...loaded, params: { ...loaded.params, approvedSigners: signers } };
+  const policy: PolicySet = {
+    ...loaded,
+    params: { ...loaded.params, approvedSigners: signers },
+    rules: [...loaded.rules, scanCompleteRule(args.allowIncomplete)]
+  };
   let hub: HubGateInput | null = null;
   try {
     const signaturePath = args.signature ?? join(args.path, 'model.sig');
@@ -101,13 +107,14 @@ export async function gateCommand(argv: string[], io: Io, endpoints?: HubEndpoin
         })
       : null;
     const drop = hub
-      ? { root: hub.root, singleFile: false, files: hub.files, problems: [] }
-      : await openDrop(args.path, internal).catch((err: Error) => {
-          throw new GateError(`${args.path}: ${err.message}`);
+      ? { root: hub.root, singleFile: false, files: hub.files, walked: [], entries: [] }
+      : await openDrop(args.path, internal, { maxEntries: args.maxEntries }).catch((err: Error) => {
+          throw err instanceof GateError ? err : new GateError(`${args.path}: ${err.message}`);
         });
-    for (const p of drop.problems) io.err(`safeload: skipped ${terminalText(p)}`);
     const manifest = args.manifest ? await readManifest(args.manifest) : null;
-    const reports = hub ? hub.result.reports : await scanDrop(drop);
+    const reports = hub
+      ? hub.result.reports
+      : await withHubCacheOrigins(await scanDrop(drop), (p) => drop.files.get(p), args.hub, io, endpoints);
     const dependencies = await checkDependencies(drop, { osvDb: args.osvDb, osvApi: args.osvApi });
     const triage = buildTriageReport({
       model: {

@@ -1,7 +1,7 @@
 import { FileJobPool, poolSize, type PoolEvents } from '../workers/file-job-pool';
 import type { FileJobResult } from '../workers/file-job-api';
 import { createWorkerRunner } from '../workers/worker-runner';
-import { describeJobError, isActive, type FileJob, type PickedFile } from './file-job';
+import { describeJobError, isActive, type FileJob, type PickedFile, type UnreadEntry } from './file-job';
 import { summarize } from './job-stats';
 import { applyFolderChecks } from '../core/folder/cross-check';
 import type { FileReport } from '../core/findings';
@@ -37,13 +37,22 @@ export class ScanSession {
 
   constructor(private readonly createPool: (events: PoolEvents) => FileJobPool = defaultPool) {}
 
-  add(picked: readonly PickedFile[]): void {
-    if (picked.length === 0) return;
-    const added = this.append(picked.map(({ file, path }) => ({ path, file, size: file.size })));
+  /** Queues the picked files; entries the browser could not read join the list as error rows. */
+  add(picked: readonly PickedFile[], unread: readonly UnreadEntry[] = []): void {
+    if (picked.length === 0 && unread.length === 0) return;
+    const added = this.append([
+      ...picked.map(({ file, path }) => ({ path, size: file.size, file })),
+      ...unread.map(({ path, reason }) => ({
+        path,
+        size: 0,
+        state: 'error' as const,
+        error: reason,
+        endedAt: Date.now()
+      }))
+    ]).slice(0, picked.length);
+    if (added.length === 0) return;
     this.pool ??= this.createPool(this.events);
-    this.pool.add(
-      added.map((job, i) => ({ id: job.id, file: picked[i].file, path: job.path, size: job.size }))
-    );
+    this.pool.add(added.map((j, i) => ({ id: j.id, file: picked[i].file, path: j.path, size: j.size })));
   }
 
   /**
@@ -61,8 +70,11 @@ export class ScanSession {
     this.remoteStops.delete(stop);
   }
 
-  /** Queued rows in the current batch (a new one unless busy); a restored row of the same path is replaced. */
-  private append(rows: readonly Pick<FileJob, 'path' | 'size' | 'file' | 'remote'>[]): FileJob[] {
+  /** New rows in the current batch (a new one unless busy), queued unless said; a restored row of a path goes. */
+  private append(
+    rows: readonly (Pick<FileJob, 'path' | 'size'> &
+      Partial<Pick<FileJob, 'file' | 'remote' | 'state' | 'error' | 'endedAt'>>)[]
+  ): FileJob[] {
     this.flush();
     if (!this.busy) {
       this.batch++;
@@ -70,14 +82,11 @@ export class ScanSession {
       this.announcement = '';
     }
     this.dropRestored(new Set(rows.map((r) => r.path)));
-    const added: FileJob[] = rows.map(({ path, size, file, remote }) => ({
-      id: this.nextId++,
-      path,
-      ...(file ? { file } : {}),
-      ...(remote ? { remote } : {}),
-      size,
-      batch: this.batch,
+    const added: FileJob[] = rows.map((row) => ({
       state: 'queued',
+      ...row,
+      id: this.nextId++,
+      batch: this.batch,
       done: 0,
       sha256: '',
       gitSha1: ''

@@ -10,7 +10,8 @@ export class TruncatedError extends Error {
   }
 }
 
-const FIRST_WINDOW = 64 * 1024;
+/** The first read of a growing window: a remote source pays for every byte, most headers fit. */
+export const FIRST_WINDOW = 64 * 1024;
 
 /**
  * A sequential reader with a window cache over a ByteSource. Small reads are served from the window; large

@@ -82,7 +82,23 @@ async function scanOne(
   options: CommitScanOptions
 ): Promise<FileReport> {
   const opened = openHubFile(fetcher, ref, commit, file, budget.forFile(), { signal: options.signal });
-  let report = await scanSource(opened.source, { ...options.scan, signal: options.signal });
+  let report: FileReport;
+  let stopped = false;
+  try {
+    report = await scanSource(opened.source, { ...options.scan, signal: options.signal });
+  } catch (err) {
+    // A read the limit refused or the network lost stops the scanners: the file is reported, not the run.
+    if (isAbortError(err) || opened.failed() === null) throw err;
+    stopped = true;
+    report = {
+      path: file.path,
+      size: file.size,
+      formats: [],
+      verdict: 'clean',
+      complete: false,
+      findings: []
+    };
+  }
   const refused = opened.refused();
   const failed = opened.failed();
   let computed: Digests | null = null;
@@ -104,8 +120,8 @@ async function scanOne(
       evidence: { details: { bytesFetched: opened.bytesFetched(), size: file.size } }
     });
     report.complete = false;
-  } else if (failed && report.complete) {
-    // A scanner that tolerated a failed read must not turn it into "clean".
+  } else if (failed && (report.complete || stopped)) {
+    // A scanner that tolerated a failed read must not turn it into "clean", nor one that stopped at it pass.
     report = added(report, {
       ruleId: 'remote.read-failed',
       severity: 'medium',
