@@ -52,8 +52,8 @@ test('a pasted Hub URL lists the commit into rows; files whose host is unreachab
   await page.goto('/');
   await page.getByText('Or paste a Hugging Face Hub URL').click();
   const panel = page.getByTestId('hub-scan');
-  await panel.getByLabel('Repo id or Hub URL').fill(`https://huggingface.co/${SAMPLE_REPO_ID}/tree/main`);
-  await panel.getByLabel(/Access token/).fill(TOKEN);
+  await panel.getByLabel('Repo to scan').fill(`https://huggingface.co/${SAMPLE_REPO_ID}/tree/main`);
+  await panel.getByLabel(/Token for the scan/).fill(TOKEN);
   await panel.getByLabel(/Download at most/).fill('1');
   expect(seen).toHaveLength(0);
   await panel.getByRole('button', { name: 'Scan on the Hub' }).click();
@@ -81,7 +81,7 @@ test('Scan on the Hub from the Provenance page reports a missing repo without ad
   await routeHub(page);
   await page.goto('/provenance');
   const panel = page.getByTestId('hub-scan');
-  await panel.getByLabel('Repo id or Hub URL').fill('acme/does-not-exist');
+  await panel.getByLabel('Repo to scan').fill('acme/does-not-exist');
   await panel.getByRole('button', { name: 'Scan on the Hub' }).click();
   await expect(panel.getByRole('alert')).toContainText(/does not exist|not found|private/);
   await expect(page.locator('li[data-path^="hf://"]')).toHaveCount(0);
@@ -161,7 +161,7 @@ test('a remote scan fetches only byte ranges of the files, only from huggingface
     await page.getByText('Or paste a Hugging Face Hub URL').click();
     const panel = page.getByTestId('hub-scan');
     await shoot(page, 'hub-scan-empty');
-    await panel.getByLabel('Repo id or Hub URL').fill(`hf://${SAMPLE_REPO_ID}@main`);
+    await panel.getByLabel('Repo to scan').fill(`hf://${SAMPLE_REPO_ID}@main`);
     await panel.getByLabel(/Download at most/).fill('16');
     await panel.getByRole('button', { name: 'Scan on the Hub' }).click();
     const rows = page.locator(`li[data-path^="hf://${SAMPLE_REPO_ID}@${SAMPLE_COMMIT.slice(0, 7)}/"]`);
@@ -228,8 +228,8 @@ test('Cancel all stops a Hub scan: its rows are cancelled, none left reading, an
   await page.goto('/');
   await page.getByText('Or paste a Hugging Face Hub URL').click();
   const panel = page.getByTestId('hub-scan');
-  await panel.getByLabel('Repo id or Hub URL').fill(`${SAMPLE_REPO_ID}`);
-  await panel.getByLabel(/Access token/).fill(TOKEN);
+  await panel.getByLabel('Repo to scan').fill(`${SAMPLE_REPO_ID}`);
+  await panel.getByLabel(/Token for the scan/).fill(TOKEN);
   await panel.getByRole('button', { name: 'Scan on the Hub' }).click();
   const rows = page.locator(`li[data-path^="hf://${SAMPLE_REPO_ID}@"]`);
   await expect(rows).toHaveCount(6);
