@@ -43,7 +43,7 @@ async function verify(page: Page): Promise<void> {
   await expect(page.getByTestId('verify')).toBeEnabled();
   await page.getByTestId('verify').click();
   await expect(page.getByTestId('signing-announcement')).toHaveText(
-    /Verification (succeeded|failed)|not made by the signer you expected/
+    /Signature verified|Verification failed|not made by the signer you expected/
   );
 }
 
@@ -57,7 +57,9 @@ const check = (page: Page, id: string) => page.locator(`li[data-check="${id}"]`)
 async function expectAllGreen(page: Page, ids: string[]): Promise<void> {
   for (const id of ids) await expect(check(page, id), id).toHaveAttribute('data-ok', 'true');
   await expect(page.locator('li[data-check][data-ok="false"]')).toHaveCount(0);
-  await expect(page.getByRole('heading', { name: 'Signature verified (integrity, not safety)' })).toBeVisible();
+  await expect(
+    page.getByRole('heading', { name: 'Signature verified (integrity, not safety)' })
+  ).toBeVisible();
 }
 
 describeShared('signatures on the recorded OpenSSF and Sigstore fixtures', () => {
