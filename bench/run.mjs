@@ -1,6 +1,7 @@
 // `npm run bench`: hashing throughput of the real app in Chromium against Node/coreutils baselines, then the
-// scanning benchmarks and the CLI's start-up. Prints ONE JSON object on stdout (progress goes to stderr).
-// Flags: --no-scan, --no-hash, --no-cli.
+// scanning and conversion benchmarks and the CLI's start-up. Prints ONE JSON object on stdout (progress goes to
+// stderr). Flags: --no-scan, --no-hash, --no-cli, --no-convert, --only=<workload> (a hashing workload, or
+// `convert` for the conversion alone).
 import { execFileSync } from 'node:child_process';
 import { cpSync, rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -12,6 +13,7 @@ import { launch } from './lib/browser.mjs';
 import { expectedDigests } from './lib/expected.mjs';
 import { ensureHashFiles, warmCache } from './lib/files.mjs';
 import { serveStatic } from '../scripts/static-server.mjs';
+import { runConvertBench } from './lib/convert-run.mjs';
 import { runScanBench } from './lib/scan-run.mjs';
 import { cliStartup } from './lib/cli-startup.mjs';
 
@@ -44,6 +46,30 @@ function check(rows, want) {
   return { correct: bad.length === 0, wrong: bad.slice(0, 3).map(([p]) => basename(p)) };
 }
 
+let builtSite;
+/** Builds the site once per bench run; served from a copy, as other work may rebuild build/ meanwhile. */
+function buildSite() {
+  if (builtSite) return builtSite;
+  log('building the site (vite build) …');
+  execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit']
+  });
+  builtSite = join(work, 'site');
+  rmSync(builtSite, { recursive: true, force: true });
+  cpSync(join(root, 'build'), builtSite, { recursive: true });
+  return builtSite;
+}
+
+async function converting() {
+  const server = await serveStatic(buildSite());
+  try {
+    return await runConvertBench({ root, work, log, siteUrl: server.url });
+  } finally {
+    await server.close();
+  }
+}
+
 async function hashing() {
   log('generating/reusing files in bench/.work …');
   const files = ensureHashFiles(work);
@@ -54,16 +80,7 @@ async function hashing() {
   };
   const want = await expectedDigests([files.big, ...files.pair, ...files.small], join(work, 'expected.json'));
 
-  log('building the site (vite build) …');
-  execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit']
-  });
-  // Served from a copy: other work in this checkout may rebuild build/ while the bench runs.
-  const site = join(work, 'site');
-  rmSync(site, { recursive: true, force: true });
-  cpSync(join(root, 'build'), site, { recursive: true });
-  const server = await serveStatic(site);
+  const server = await serveStatic(buildSite());
   const { browser, cdp } = await launch();
   const result = { browser: {}, nodeHashWasmSha256: {}, sha256sum: {} };
   try {
@@ -111,18 +128,20 @@ async function hashing() {
   return result;
 }
 
-if (!flags.has('--no-hash')) out.hashing = await hashing();
-if (!flags.has('--no-scan')) out.scanning = await runScanBench({ root, work, log });
-if (!flags.has('--no-cli')) {
+const onlyConvert = flags.has('--only=convert');
+if (!flags.has('--no-hash') && !onlyConvert) out.hashing = await hashing();
+if (!flags.has('--no-scan') && !onlyConvert) out.scanning = await runScanBench({ root, work, log });
+if (!flags.has('--no-cli') && !onlyConvert) {
   log('CLI start-up (safeload --version) …');
   execFileSync(process.execPath, [join(root, 'scripts/build-cli.mjs')], { cwd: root, stdio: 'ignore' });
   out.cliStartup = cliStartup({ root });
 }
-if (!flags.has('--no-hub')) {
+if (!flags.has('--no-hub') && !onlyConvert) {
   log('hub: scanning an emulated Hub repo in place (bench/hub-remote.ts) …');
   out.hubRemote = JSON.parse(
     execFileSync('npx', ['tsx', join(root, 'bench/hub-remote.ts'), '--json'], { cwd: root }).toString()
   );
 }
+if (!flags.has('--no-convert')) out.converting = await converting();
 out.machine.loadAvgAtEnd = loadavg().map((x) => +x.toFixed(2));
 console.log(JSON.stringify(out, null, 2));
