@@ -136,6 +136,12 @@ if (!flags.has('--no-cli') && !onlyConvert) {
   execFileSync(process.execPath, [join(root, 'scripts/build-cli.mjs')], { cwd: root, stdio: 'ignore' });
   out.cliStartup = cliStartup({ root });
 }
+if (!flags.has('--no-hub') && !onlyConvert) {
+  log('hub: scanning an emulated Hub repo in place (bench/hub-remote.ts) …');
+  out.hubRemote = JSON.parse(
+    execFileSync('npx', ['tsx', join(root, 'bench/hub-remote.ts'), '--json'], { cwd: root }).toString()
+  );
+}
 if (!flags.has('--no-convert')) out.converting = await converting();
 out.machine.loadAvgAtEnd = loadavg().map((x) => +x.toFixed(2));
 console.log(JSON.stringify(out, null, 2));

@@ -43,7 +43,7 @@ async function verify(page: Page): Promise<void> {
   await expect(page.getByTestId('verify')).toBeEnabled();
   await page.getByTestId('verify').click();
   await expect(page.getByTestId('signing-announcement')).toHaveText(
-    /Verification (succeeded|failed)|not made by the signer you expected/
+    /Signature verified|Verification failed|not made by the signer you expected/
   );
 }
 

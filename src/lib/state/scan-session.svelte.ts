@@ -4,6 +4,7 @@ import { createWorkerRunner } from '../workers/worker-runner';
 import { describeJobError, isActive, type FileJob, type PickedFile, type UnreadEntry } from './file-job';
 import { summarize } from './job-stats';
 import { applyFolderChecks } from '../core/folder/cross-check';
+import type { FileReport } from '../core/findings';
 import type { StoredJob } from '../storage/session-idb';
 
 type Patch = Partial<Omit<FileJob, 'id' | 'path' | 'size' | 'batch'>>;
@@ -28,6 +29,7 @@ export class ScanSession {
   readonly busy = $derived(this.stats.queued + this.stats.hashing > 0);
 
   private pool: FileJobPool | undefined;
+  private readonly remoteStops = new Set<() => void>();
   private nextId = 1;
   private readonly index = new Map<number, number>();
   private readonly patches = new Map<number, Patch>();
@@ -38,37 +40,82 @@ export class ScanSession {
   /** Queues the picked files; entries the browser could not read join the list as error rows. */
   add(picked: readonly PickedFile[], unread: readonly UnreadEntry[] = []): void {
     if (picked.length === 0 && unread.length === 0) return;
+    const added = this.append([
+      ...picked.map(({ file, path }) => ({ path, size: file.size, file })),
+      ...unread.map(({ path, reason }) => ({
+        path,
+        size: 0,
+        state: 'error' as const,
+        error: reason,
+        endedAt: Date.now()
+      }))
+    ]).slice(0, picked.length);
+    if (added.length === 0) return;
+    this.pool ??= this.createPool(this.events);
+    this.pool.add(added.map((j, i) => ({ id: j.id, file: picked[i].file, path: j.path, size: j.size })));
+  }
+
+  /**
+   * Rows for files read in place on the Hub (no File): they start queued and get their reports from the Hub
+   * scan, through `remoteStarted` / `remoteSettled`; `stop` ends that scan (Cancel all). Returns the row ids in
+   * the order given.
+   */
+  addRemote(files: readonly { path: string; size: number }[], stop: () => void): number[] {
+    this.remoteStops.add(stop);
+    return this.append(files.map((f) => ({ ...f, remote: true }))).map((job) => job.id);
+  }
+
+  /** The Hub scan that registered `stop` has ended. */
+  remoteEnded(stop: () => void): void {
+    this.remoteStops.delete(stop);
+  }
+
+  /** New rows in the current batch (a new one unless busy), queued unless said; a restored row of a path goes. */
+  private append(
+    rows: readonly (Pick<FileJob, 'path' | 'size'> &
+      Partial<Pick<FileJob, 'file' | 'remote' | 'state' | 'error' | 'endedAt'>>)[]
+  ): FileJob[] {
     this.flush();
     if (!this.busy) {
       this.batch++;
       this.batchStart = Date.now();
       this.announcement = '';
     }
-    this.dropRestored(new Set([...picked, ...unread].map((p) => p.path)));
-    const job = (path: string, size: number, file?: File): FileJob => ({
-      id: this.nextId++,
-      path,
-      file,
-      size,
-      batch: this.batch,
+    this.dropRestored(new Set(rows.map((r) => r.path)));
+    const added: FileJob[] = rows.map((row) => ({
       state: 'queued',
+      ...row,
+      id: this.nextId++,
+      batch: this.batch,
       done: 0,
       sha256: '',
       gitSha1: ''
-    });
-    const added = picked.map(({ file, path }) => job(path, file.size, file));
-    const failed = unread.map(({ path, reason }): FileJob => ({
-      ...job(path, 0),
-      state: 'error',
-      error: reason,
-      endedAt: Date.now()
     }));
     const start = this.jobs.length;
-    [...added, ...failed].forEach((j, i) => this.index.set(j.id, start + i));
-    this.jobs = [...this.jobs, ...added, ...failed];
-    if (added.length === 0) return;
-    this.pool ??= this.createPool(this.events);
-    this.pool.add(added.map((j, i) => ({ id: j.id, file: picked[i].file, path: j.path, size: j.size })));
+    added.forEach((job, i) => this.index.set(job.id, start + i));
+    this.jobs = [...this.jobs, ...added];
+    return added;
+  }
+
+  remoteStarted(id: number): void {
+    this.patch(id, { state: 'hashing', startedAt: Date.now() });
+  }
+
+  /** A finished Hub file (report) or one the scan could not reach (error), or cancelled. */
+  remoteSettled(id: number, outcome: { report: FileReport } | { error: string } | 'cancelled'): void {
+    if (outcome === 'cancelled') return this.patch(id, { state: 'cancelled', endedAt: Date.now() });
+    if ('error' in outcome)
+      return this.patch(id, { state: 'error', error: outcome.error, endedAt: Date.now() });
+    const { report } = outcome;
+    this.patch(id, {
+      state: 'done',
+      done: report.origin?.bytesFetched ?? report.size,
+      sha256: report.sha256 ?? '',
+      gitSha1: report.gitSha1 ?? '',
+      report,
+      scanReport: report,
+      endedAt: Date.now()
+    });
   }
 
   /** Puts back the results of an earlier visit (settled files only, without their File), ahead of new ones. */
@@ -108,6 +155,7 @@ export class ScanSession {
 
   cancelAll(): void {
     this.pool?.cancelAll();
+    for (const stop of [...this.remoteStops]) stop();
   }
 
   /** Removes finished, failed and cancelled files from the list. */

@@ -14,6 +14,11 @@ export function callback<T extends object>(fn: T): T & Comlink.ProxyMarked {
   return Comlink.proxy(fn);
 }
 
+/** `value` sent with the buffers in `transfer` moved rather than copied (a response body, say). */
+export function transferred<T>(value: T, transfer: Transferable[]): T {
+  return Comlink.transfer(value, transfer);
+}
+
 export interface WorkerConnection<T> {
   api: Remote<T>;
   /**

@@ -25,7 +25,7 @@ export interface PolicyRunnerOptions {
   ruleTimeMs?: number;
   policyTimeMs?: number;
   now?: () => number;
-  /** Wraps the worker callbacks (Comlink.proxy in the browser; identity for an in-process fake). */
+  /** Wraps the worker callbacks (callback() in the browser; identity for an in-process fake). */
   proxy?: <T extends object>(callback: T) => T;
 }
 
