@@ -7,5 +7,5 @@ export {
   STRICT_POLICY_NAME
 } from './builtin';
 export { checkPolicySet, evaluatePolicy, limitResult, summariseResults } from './evaluate';
-export { parsePolicySet, PolicySetError, type LoadedPolicySet } from './policy-set';
+export { parsePolicySet, type LoadedPolicySet } from './policy-set';
 export * from './types';
