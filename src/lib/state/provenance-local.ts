@@ -26,7 +26,7 @@ export interface MatchRow extends FileMatch {
   readError?: string;
 }
 
-type JobLike = Pick<FileJob, 'path' | 'size' | 'state' | 'sha256' | 'gitSha1' | 'error'>;
+type JobLike = Pick<FileJob, 'path' | 'size' | 'state' | 'sha256' | 'gitSha1' | 'error' | 'gitSha1Error'>;
 
 const LOCAL_DIR_MARK = /(^|\/)\.cache\/huggingface\/download\/.+\.metadata$/;
 const CACHE_FOLDER = /(^|\/)(models|datasets|spaces)--[^/]+\/(refs|blobs|snapshots)\//;
@@ -71,6 +71,7 @@ export function localView(
     local.push(toLocal(repoPath, job));
     droppedPath.set(repoPath, job.path);
     if (job.state === 'error') failed.set(repoPath, job.error ?? 'The file could not be read.');
+    else if (job.gitSha1Error) failed.set(repoPath, job.gitSha1Error);
   };
   if (layout?.kind === 'hub-cache') {
     const checkingLayout = expected === layout.expected;

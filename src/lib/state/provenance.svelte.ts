@@ -1,3 +1,4 @@
+import { untrack } from 'svelte';
 import {
   captureFromHub,
   compareWithHub,
@@ -41,6 +42,8 @@ export interface ProvenanceDeps {
   /** Reads dropped files in a worker; created lazily on first use. */
   worker: () => Pick<ProvenanceWorkerApi, 'detectLayout' | 'readManifest'>;
   storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
+  /** Computes the git blob SHA-1 of dropped files hashed without one (ScanSession.requestGitSha1). */
+  requestGitSha1?: (droppedPaths: string[]) => void;
 }
 
 function isAbort(err: unknown): boolean {
@@ -126,6 +129,14 @@ export class ProvenanceState {
         const manifest = this.manifest;
         const match = this.match;
         if (manifest && match) triageInputs.provenance = { manifest, match };
+      });
+      // Large files are hashed without a git blob SHA-1; when the reference lists only that hash, compute it.
+      $effect(() => {
+        const view = this.view;
+        const wanted = this.rows
+          .filter((r) => r.needs === 'git-blob-sha1' && !r.readError)
+          .map((r) => view.droppedPath.get(r.path) ?? r.path);
+        if (wanted.length > 0) untrack(() => this.deps.requestGitSha1?.(wanted));
       });
       $effect(() => {
         const jobs = this.deps.jobs();

@@ -1,6 +1,7 @@
 import { FileJobPool, poolSize, type PoolEvents } from '../workers/file-job-pool';
 import type { FileJobResult } from '../workers/file-job-api';
 import { createWorkerRunner } from '../workers/worker-runner';
+import { createGitSha1Worker, type GitSha1Of } from '../workers/git-sha1-client';
 import { describeJobError, isActive, type FileJob, type PickedFile } from './file-job';
 import { summarize } from './job-stats';
 import { applyFolderChecks } from '../core/folder/cross-check';
@@ -27,12 +28,18 @@ export class ScanSession {
   readonly busy = $derived(this.stats.queued + this.stats.hashing > 0);
 
   private pool: FileJobPool | undefined;
+  private gitSha1Worker: ReturnType<typeof createGitSha1Worker> | undefined;
+  private readonly gitSha1Running = new Set<number>();
   private nextId = 1;
   private readonly index = new Map<number, number>();
   private readonly patches = new Map<number, Patch>();
   private flushScheduled = false;
 
-  constructor(private readonly createPool: (events: PoolEvents) => FileJobPool = defaultPool) {}
+  constructor(
+    private readonly createPool: (events: PoolEvents) => FileJobPool = defaultPool,
+    /** Computes a git blob SHA-1 of a whole file (default: a digest worker started on first use). */
+    private readonly gitSha1Of?: GitSha1Of
+  ) {}
 
   add(picked: readonly PickedFile[]): void {
     if (picked.length === 0) return;
@@ -78,9 +85,41 @@ export class ScanSession {
     this.jobs.forEach((job, i) => this.index.set(job.id, i));
   }
 
+  /**
+   * Computes the git blob SHA-1 of finished files hashed without one (over GIT_SHA1_MAX_BYTES) by re-reading
+   * them in a worker. The Provenance page asks for exactly the files a listing records only that hash for.
+   */
+  requestGitSha1(paths: Iterable<string>): void {
+    const wanted = new Set(paths);
+    const latest = new Map<string, FileJob>();
+    for (const job of this.jobs)
+      if (wanted.has(job.path) && job.state !== 'cancelled') latest.set(job.path, job);
+    for (const job of latest.values()) {
+      const { id, file } = job;
+      if (job.state !== 'done' || job.gitSha1 !== null || job.gitSha1Error || !file) continue;
+      if (this.gitSha1Running.has(id)) continue;
+      this.gitSha1Running.add(id);
+      const computing = this.gitSha1Of
+        ? this.gitSha1Of(file)
+        : (this.gitSha1Worker ??= createGitSha1Worker()).gitBlobSha1(file);
+      computing
+        .then(
+          (gitSha1) => this.patch(id, { gitSha1 }),
+          (err: unknown) => {
+            const { name, message } = (err ?? {}) as { name?: unknown; message?: unknown };
+            const error = describeJobError(String(name ?? 'Error'), String(message ?? err));
+            this.patch(id, { gitSha1Error: error });
+          }
+        )
+        .finally(() => this.gitSha1Running.delete(id));
+    }
+  }
+
   dispose(): void {
     this.pool?.dispose();
     this.pool = undefined;
+    this.gitSha1Worker?.dispose();
+    this.gitSha1Worker = undefined;
   }
 
   private readonly events: PoolEvents = {
