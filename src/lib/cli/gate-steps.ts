@@ -9,7 +9,6 @@ import { indexOsvDatabase } from '../core/deps/osv-zip';
 import type { VulnSource } from '../core/deps/source';
 import type { FileReport } from '../core/findings';
 import { applyFolderChecks } from '../core/folder/cross-check';
-import { MultiHasher } from '../core/hash/multi-digest';
 import { expectedFromManifest, type Manifest } from '../core/provenance/manifest';
 import { parseManifestJson } from '../core/provenance/manifest-parse';
 import { isHubBookkeeping, matchFiles } from '../core/provenance/match';
@@ -55,9 +54,8 @@ export async function openDrop(path: string, exclude: readonly string[]): Promis
 }
 
 export async function scanDrop(drop: ModelDrop): Promise<FileReport[]> {
-  const hasher = await MultiHasher.create();
   const reports: FileReport[] = [];
-  for (const [rel, fsPath] of drop.files) reports.push(await analyseFile(fsPath, rel, { hasher }));
+  for (const [rel, fsPath] of drop.files) reports.push(await analyseFile(fsPath, rel));
   return applyFolderChecks(reports);
 }
 

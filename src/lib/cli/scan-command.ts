@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { formatLocationPath, severityRank, type FileReport } from '../core/findings';
 import { applyFolderChecks } from '../core/folder/cross-check';
-import { MultiHasher } from '../core/hash/multi-digest';
 import { toJsonReport } from '../core/report/json';
 import { toSarif } from '../core/report/sarif';
 import { analyseFile } from '../node/analyse-file';
@@ -31,12 +30,11 @@ export async function scanCommand(argv: string[], io: Io): Promise<number> {
     return EXIT.usage;
   }
   for (const p of problems) io.err(`safeload: skipped ${p.path}: ${p.message}`);
-  const hasher = await MultiHasher.create();
   const scanned: FileReport[] = [];
   let ioFailed = false;
   for (const file of files) {
     try {
-      scanned.push(await analyseFile(file.fsPath, file.displayPath, { hasher }));
+      scanned.push(await analyseFile(file.fsPath, file.displayPath));
     } catch (err) {
       ioFailed = true;
       io.err(`safeload: ${file.displayPath}: ${(err as Error).message}`);
