@@ -78,6 +78,8 @@ export interface RowData {
   sha256: string;
   gitSha1Attr: string;
   gitSha1Shown: string;
+  /** The row says the git blob SHA-1 was not computed (files over 10 MiB). */
+  gitSha1NotComputed: boolean;
   verdict: string;
 }
 
@@ -91,6 +93,7 @@ export async function rows(page: Page): Promise<Map<string, RowData>> {
         sha256: e.dataset.sha256 ?? '',
         gitSha1Attr: e.dataset.gitSha1 ?? '',
         gitSha1Shown: e.querySelector('[data-kind="git-sha1"]')?.textContent?.trim() ?? '',
+        gitSha1NotComputed: e.querySelector('[data-kind="git-sha1-not-computed"]') !== null,
         verdict: e.dataset.verdict ?? ''
       };
     })
