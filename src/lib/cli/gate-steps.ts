@@ -20,6 +20,7 @@ import type { SignatureInput } from '../core/triage/signature';
 import type { TriageLicense } from '../core/triage/types';
 import { analyseFile } from '../node/analyse-file';
 import { openModel } from '../node/model-files';
+import { nodeDigester } from '../node/node-digester';
 import { walkPaths } from '../node/walk';
 
 const MAX_TEXT_BYTES = 16 * 1024 * 1024;
@@ -135,7 +136,8 @@ export async function checkSignature(
         policy: { mode: 'keyless', identity: signer.identity, issuer: signer.issuer },
         files: model.files,
         signaturePath: model.singleFile ? basename(signaturePath) : rel(signaturePath),
-        ignorePaths: ignore.map(rel).filter((p) => !p.startsWith('..'))
+        ignorePaths: ignore.map(rel).filter((p) => !p.startsWith('..')),
+        digest: nodeDigester
       });
       last = { signer, result };
       if (result.verified) break;

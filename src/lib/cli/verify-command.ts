@@ -5,6 +5,7 @@ import { parseTrustRootText } from '../core/signing/trust-root';
 import type { SignerPolicy } from '../core/signing/verify-bundle';
 import { verifyModelSignature } from '../core/signing/verify-model';
 import { openModel } from '../node/model-files';
+import { nodeDigester } from '../node/node-digester';
 import { parseCommandLine, UsageError } from './args';
 import { EXIT, type Io } from './io';
 
@@ -103,7 +104,8 @@ export async function verifyCommand(argv: string[], io: Io): Promise<number> {
       files: model.files,
       signaturePath: model.singleFile ? basename(args.signature) : modelRelative(root, args.signature),
       ignorePaths: args.ignorePaths.map((p) => modelRelative(root, p)),
-      ignoreUnsignedFiles: args.ignoreUnsignedFiles
+      ignoreUnsignedFiles: args.ignoreUnsignedFiles,
+      digest: nodeDigester
     });
     for (const p of model.problems) io.err(`safeload: ${p.path}: ${p.message}`);
     if (args.json) io.out(JSON.stringify(result, null, 2));
