@@ -31,7 +31,9 @@ export function precacheList(clientDir: string): Plugin {
       handler() {
         // SvelteKit builds the client and the service worker while the server build writes its bundle.
         if (!ssr) return;
-        const files = filesUnder(join(clientDir, '_app')).map((f) => relative(clientDir, f).split(sep).join('/'));
+        const files = filesUnder(join(clientDir, '_app')).map((f) =>
+          relative(clientDir, f).split(sep).join('/')
+        );
         const list = [...new Set([...files, PRECACHE_LIST])].sort();
         writeFileSync(join(clientDir, PRECACHE_LIST), `${JSON.stringify(list, null, 1)}\n`);
       }
