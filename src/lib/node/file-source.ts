@@ -10,14 +10,16 @@ export async function openFileSource(
   const handle: FileHandle = await open(path, 'r');
   const { size } = await handle.stat();
   const source = rangeSource(name, size, async (offset, length) => {
-    const buf = new Uint8Array(length);
+    // Not zero-filled first (measured: a third of the CPU time of reading a large file): every byte is
+    // overwritten by the read below, or the buffer is dropped with the error.
+    const buf = Buffer.allocUnsafeSlow(length);
     let got = 0;
     while (got < length) {
       const { bytesRead } = await handle.read(buf, got, length - got, offset + got);
       if (bytesRead === 0) throw new Error(`short read at ${offset + got} in ${path}: file shrank`);
       got += bytesRead;
     }
-    return buf;
+    return new Uint8Array(buf.buffer, buf.byteOffset, length);
   });
   return { source, close: () => handle.close() };
 }
