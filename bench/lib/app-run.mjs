@@ -70,7 +70,9 @@ export async function hashInApp(page, cdp, baseUrl, paths, { timeoutMs = 600_000
   const mainThread = await mainThreadFigures(page);
   const showAll = page.getByRole('button', { name: 'Show all' });
   if (await showAll.count()) await showAll.click();
-  await page.waitForFunction((n) => document.querySelectorAll('li[data-path]').length >= n, paths.length);
+  await page.waitForFunction((n) => document.querySelectorAll('li[data-path]').length >= n, paths.length, {
+    timeout: timeoutMs
+  });
   const rows = await page.evaluate(() =>
     [...document.querySelectorAll('li[data-path]')].map((r) => ({
       path: r.dataset.path,
