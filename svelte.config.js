@@ -1,11 +1,21 @@
 import adapter from '@sveltejs/adapter-static';
 import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 
+/**
+ * Where the site is served from: "" (the root) or a path such as "/safeload" for a GitHub Pages project site.
+ * Set at build time: SAFELOAD_BASE_PATH=/safeload SAFELOAD_BUILD_DIR=build-pages vite build.
+ */
+const base = process.env.SAFELOAD_BASE_PATH ?? '';
+if (base !== '' && !/^(\/[\w.-]+)+$/.test(base))
+  throw new Error(`SAFELOAD_BASE_PATH must be empty or like /safeload (no trailing slash), not "${base}"`);
+const out = process.env.SAFELOAD_BUILD_DIR || 'build';
+
 /** Every page is prerendered; there is no server code. The CSP is emitted as a <meta> tag with hashes. */
 const config = {
   preprocess: vitePreprocess(),
   kit: {
-    adapter: adapter({ pages: 'build', assets: 'build', fallback: undefined, strict: true }),
+    adapter: adapter({ pages: out, assets: out, fallback: undefined, strict: true }),
+    paths: { base },
     csp: {
       mode: 'hash',
       directives: {

@@ -8,9 +8,16 @@ import { remoteFileFromEntry, type RemoteFile } from '../src/lib/core/provenance
 import { repoFactsFromInfo } from '../src/lib/core/provenance/repo-facts';
 import { parseHubRef } from '../src/lib/core/provenance/hub-ref';
 import { decodeManifestFragment, shareLink } from '../src/lib/core/provenance/share-link';
+import { fixturesNotFound, SHARED_ROOT, sharedPath } from '../tests/fixture-set.mjs';
 
 const count = Number(process.argv[2] ?? 200);
-const fixtures = join(import.meta.dirname, '../../shared/fixtures/huggingface');
+if (!SHARED_ROOT) {
+  console.error(
+    `link-length needs the recorded Hub responses of the external fixture set. ${fixturesNotFound()}`
+  );
+  process.exit(2);
+}
+const fixtures = sharedPath('fixtures/huggingface');
 const info = JSON.parse(
   readFileSync(join(fixtures, 'recorded__model-info__openai-community_gpt2__2025-03-21.json'), 'utf8')
 );

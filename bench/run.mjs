@@ -1,6 +1,6 @@
 // `npm run bench`: hashing throughput of the real app in Chromium against Node/coreutils baselines, the main
-// thread on drops of 1,000 and 10,000 files, offline against online, the CLI against sha256sum, then the
-// scanning benchmarks. Prints ONE JSON object on stdout (progress goes to stderr).
+// thread on drops of 1,000 and 10,000 files, offline against online, the CLI against sha256sum and its start-up,
+// then the scanning benchmarks. Prints ONE JSON object on stdout (progress goes to stderr).
 // Flags: --no-scan, --no-hash, --no-cli, --only=<workload>, --repeat=N (default 3: medians and spreads).
 import { execFileSync } from 'node:child_process';
 import { cpSync, rmSync, statSync } from 'node:fs';
@@ -13,8 +13,9 @@ import { launch } from './lib/browser.mjs';
 import { runCliBench } from './lib/cli-run.mjs';
 import { expectedDigests } from './lib/expected.mjs';
 import { ensureHashFiles, warmCache } from './lib/files.mjs';
-import { serveStatic } from './lib/static-server.mjs';
+import { serveStatic } from '../scripts/static-server.mjs';
 import { runScanBench, scanInputs } from './lib/scan-run.mjs';
+import { cliStartup } from './lib/cli-startup.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const work = join(root, 'bench', '.work');
@@ -190,6 +191,10 @@ log('generating/reusing files in bench/.work …');
 const files = ensureHashFiles(work);
 if (!flags.has('--no-hash')) out.hashing = await hashing(files);
 if (!flags.has('--no-cli') && (!only || only === 'cli')) {
+  log('CLI: building the bundle …');
+  execFileSync(process.execPath, [join(root, 'scripts/build-cli.mjs')], { cwd: root, stdio: 'ignore' });
+  log('CLI start-up (safeload --version) …');
+  out.cliStartup = cliStartup({ root });
   const { checkpoint512 } = scanInputs(root, work, log);
   out.cli = await runCliBench({
     root,

@@ -2,12 +2,16 @@
 //   scan-node.ts scan <file>...        scanSource over openFileSource, one JSON line per file
 //   scan-node.ts hash-vs-scan <file>   digests alone, then digests and scan at once (as the file-job worker does)
 //   scan-node.ts read-once <file>      bytes read by the CLI's hash + scan of a file, sharing reads or not
+//   scan-node.ts decode <file>         the bzip2 (.bz2) or LZMA-alone (.lzma) decoder alone, one JSON line
 import { openFileSource } from '../src/lib/node/file-source';
 import { scanSource } from '../src/lib/core/scan';
 import { digestSource, MultiHasher } from '../src/lib/core/hash/multi-digest';
 import type { ByteSource } from '../src/lib/core/bytes/byte-source';
 import { sharedReads } from '../src/lib/core/bytes/shared-reads';
 import { cliHasher } from '../src/lib/node/analyse-file';
+import { readAll } from '../src/lib/core/bytes/byte-source';
+import { decodeBzip2 } from '../src/lib/core/formats/compressed/bzip2';
+import { decodeLzmaAlone } from '../src/lib/core/formats/compressed/lzma-alone';
 
 const [mode, ...paths] = process.argv.slice(2);
 const seconds = (t0: number) => +((performance.now() - t0) / 1000).toFixed(3);
@@ -28,7 +32,23 @@ function counting(src: ByteSource, add: (n: number) => void): ByteSource {
 for (const path of paths) {
   const { source, close } = await openFileSource(path);
   try {
-    if (mode === 'scan') {
+    if (mode === 'decode') {
+      const data = await readAll(source);
+      const t0 = performance.now();
+      let bytes = 0;
+      if (path.endsWith('.bz2')) {
+        for (const _ of decodeBzip2(data, { write: (b) => (bytes += b.length) }));
+      } else bytes = decodeLzmaAlone(data, 2 ** 31).length;
+      const s = seconds(t0);
+      console.log(
+        JSON.stringify({
+          path,
+          decodedMB: +(bytes / 1e6).toFixed(1),
+          seconds: s,
+          MBps: +(bytes / 1e6 / s).toFixed(1)
+        })
+      );
+    } else if (mode === 'scan') {
       let bytesRead = 0;
       const t0 = performance.now();
       const report = await scanSource(counting(source, (n) => (bytesRead += n)));

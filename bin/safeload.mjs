@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so the CLI uses exactly the core the app ships.
-import { register } from 'tsx/esm/api';
+// The `safeload` command: runs the prebuilt bundle (dist/cli/safeload.mjs). In a checkout (scripts/ present,
+// not in the published package) it first rebuilds the bundle if a source file changed since it was built.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../src/lib/cli/main.ts');
-const io = { out: (t) => process.stdout.write(`${t}\n`), err: (t) => process.stderr.write(`${t}\n`) };
-process.exitCode = await main(process.argv.slice(2), io);
+const builder = new URL('../scripts/build-cli.mjs', import.meta.url);
+if (existsSync(builder)) await (await import(builder.href)).ensureCliBuilt();
+await import('../dist/cli/safeload.mjs');

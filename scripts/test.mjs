@@ -2,9 +2,17 @@
 // The one test command (README, CI): type checks, formatting, unit tests, a production build, then
 // end-to-end tests against that build in a system Chromium. Ends with "N passed, N failed".
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findChromium } from '../tests/e2e/chromium-path.mjs';
+import {
+  FIXTURES_REQUIRED,
+  fixtureSkipLine,
+  missingFixturesError,
+  SHARED_ROOT
+} from '../tests/fixture-set.mjs';
+import { sumFixtureSkips } from '../tests/fixture-skips.mjs';
 
 const results = join('test-results');
 mkdirSync(results, { recursive: true });
@@ -29,6 +37,17 @@ function countJson(file, pick) {
   failed += bad;
   return true;
 }
+
+// CI requires the external fixture set: fail at once instead of after the slower steps.
+if (FIXTURES_REQUIRED && !SHARED_ROOT) {
+  console.error(`\n✘ ${missingFixturesError()}\n`);
+  console.log('tests: 0 passed, 1 failed');
+  process.exit(1);
+}
+// Both runners write how many suites they skipped for want of the fixture set; one line sums them at the end.
+// (Not under test-results/: Playwright empties that folder when it starts.)
+const fixtureSkips = mkdtempSync(join(tmpdir(), 'safeload-fixture-skips-'));
+process.env.SAFELOAD_FIXTURE_SKIPS = fixtureSkips;
 
 const chromium = findChromium();
 if (!chromium.path) {
@@ -55,17 +74,31 @@ step('unit tests', npx, [
   'run',
   '--reporter=default',
   '--reporter=json',
+  '--reporter=./tests/fixture-reporter.ts',
   `--outputFile.json=${vitestJson}`
 ]);
 if (!countJson(vitestJson, (j) => ({ ok: j.numPassedTests, bad: j.numFailedTests }))) failed++;
 
-if (step('build', npx, ['vite', 'build', '--logLevel', 'warn'])) {
+const built = step('build', npx, ['vite', 'build', '--logLevel', 'warn']);
+// The same site built to be served under /safeload/, as the GitHub Pages deploy does (tests/e2e/subpath.e2e.ts).
+const builtForPath =
+  built &&
+  step('build for a path', npx, ['vite', 'build', '--logLevel', 'warn'], {
+    SAFELOAD_BASE_PATH: '/safeload',
+    SAFELOAD_BUILD_DIR: 'build-subpath'
+  });
+if (built && builtForPath) {
   const pwJson = join(results, 'playwright.json');
   rmSync(pwJson, { force: true });
-  step('end-to-end tests', npx, ['playwright', 'test', '--reporter=list,json'], {
-    PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson,
-    SAFELOAD_CHROMIUM: chromium.path
-  });
+  step(
+    'end-to-end tests',
+    npx,
+    ['playwright', 'test', '--reporter=list,json,./tests/e2e/fixture-reporter.ts'],
+    {
+      PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson,
+      SAFELOAD_CHROMIUM: chromium.path
+    }
+  );
   const counted = countJson(pwJson, (j) => ({
     ok: j.stats.expected,
     bad: j.stats.unexpected + j.stats.flaky
@@ -73,6 +106,9 @@ if (step('build', npx, ['vite', 'build', '--logLevel', 'warn'])) {
   if (!counted) failed++;
 }
 
+const skipped = sumFixtureSkips(fixtureSkips);
+rmSync(fixtureSkips, { recursive: true, force: true });
+if (skipped.suites > 0) console.log(`\n${fixtureSkipLine(skipped)}`);
 console.log(`\n${failures.length ? `Failed steps: ${failures.join(', ')}` : 'All steps passed.'}`);
 console.log(`tests: ${passed} passed, ${failed} failed`);
 process.exit(failures.length === 0 && failed === 0 ? 0 : 1);

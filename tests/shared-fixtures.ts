@@ -1,25 +1,23 @@
-// Where the external fixture set (the peer corpus, Sigstore bundles, recorded Hub and OSV responses) lives:
-// $SAFELOAD_FIXTURES, else ../shared beside the checkout. A plain clone has neither; suites that need it
-// use `describeShared`, which skips them there, unless SAFELOAD_REQUIRE_FIXTURES=1 (CI) makes them run and fail.
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { describe } from 'vitest';
+// Vitest side of the external fixture set (see fixture-set.mjs for where it is found). Suites that read it
+// are declared with `describeShared` and read it only inside: in their body, hooks or tests, never at module
+// load. Without the set they are replaced by one skipped placeholder each (their bodies may enumerate the
+// fixtures, so they cannot run), and the fixture reporter prints one line counting them.
+import { describe, it } from 'vitest';
+import { FIXTURE_TAG, FIXTURES_RUN } from './fixture-set.mjs';
 
-const candidate = process.env.SAFELOAD_FIXTURES
-  ? resolve(process.env.SAFELOAD_FIXTURES)
-  : join(import.meta.dirname, '../../shared');
+export { FIXTURES_REQUIRED, SHARED_ROOT, sharedPath } from './fixture-set.mjs';
 
-/** The fixture root when present. */
-export const SHARED_ROOT: string | undefined = existsSync(join(candidate, 'fixtures'))
-  ? candidate
-  : undefined;
+export const NEEDS_FIXTURES = 'needs the external fixture set (SAFELOAD_FIXTURES or ../shared)';
 
-export const FIXTURES_REQUIRED = process.env.SAFELOAD_REQUIRE_FIXTURES === '1';
+type SuiteOptions = Exclude<Parameters<typeof describe>[1], undefined | ((...args: never[]) => unknown)>;
 
-/** A path inside the fixture set (it may not exist on a plain clone: read it only inside `describeShared`). */
-export function sharedPath(...parts: string[]): string {
-  return join(SHARED_ROOT ?? candidate, ...parts);
+/**
+ * `describe` for a suite that needs the fixture set: skipped when it is absent, unless CI requires it.
+ * Called as `describeShared(name, body)` or `describeShared(name, options, body)`.
+ */
+export function describeShared(name: string, options: SuiteOptions | (() => void), body?: () => void): void {
+  const factory = typeof options === 'function' ? options : body!;
+  const given = typeof options === 'function' ? {} : options;
+  const tags = [...[given.tags ?? []].flat(), FIXTURE_TAG];
+  describe(name, { ...given, tags }, FIXTURES_RUN ? factory : () => it.skip(NEEDS_FIXTURES, () => {}));
 }
-
-/** `describe` for suites that need the fixture set: skipped when it is absent, unless CI requires it. */
-export const describeShared = describe.skipIf(!SHARED_ROOT && !FIXTURES_REQUIRED);

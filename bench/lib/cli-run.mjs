@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, statSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { warmCache } from './files.mjs';
 
@@ -37,12 +37,31 @@ function summary(runs) {
 }
 
 /**
- * `safeload scan --json` (the CLI as installed: bin/safeload.mjs) against `sha256sum` on the same inputs, run
- * alternately `repeat` times so both see the same machine load. Digests are checked against sha256sum's.
+ * `safeload scan --json` as installed (bin/ and the prebuilt dist/cli/ copied out of the checkout, so the
+ * launcher checks no sources) against `sha256sum` on the same inputs, run alternately `repeat` times so both
+ * see the same machine load. Digests are checked against sha256sum's. Build dist/cli/ first.
  */
 export async function runCliBench({ root, work, checkpoint, smallDir, smallFiles, repeat, log }) {
-  const cli = (...args) =>
-    timed(process.execPath, [join(root, 'bin/safeload.mjs'), 'scan', '--json', ...args], root);
+  const pkg = mkdtempSync(join(tmpdir(), 'safeload-cli-bench-'));
+  cpSync(join(root, 'bin'), join(pkg, 'bin'), { recursive: true });
+  cpSync(join(root, 'dist/cli'), join(pkg, 'dist/cli'), { recursive: true });
+  try {
+    return await benchInstalled(join(pkg, 'bin/safeload.mjs'), {
+      root,
+      work,
+      checkpoint,
+      smallDir,
+      smallFiles,
+      repeat,
+      log
+    });
+  } finally {
+    rmSync(pkg, { recursive: true, force: true });
+  }
+}
+
+async function benchInstalled(bin, { root, work, checkpoint, smallDir, smallFiles, repeat, log }) {
+  const cli = (...args) => timed(process.execPath, [bin, 'scan', '--json', ...args], root);
   const sum = (...paths) => timed('sha256sum', paths, root);
   const sumsOf = (stdout) =>
     stdout
@@ -95,7 +114,7 @@ export async function runCliBench({ root, work, checkpoint, smallDir, smallFiles
   const smallBytes = smallFiles.reduce((s, p) => s + statSync(p).size, 0);
   const smallResult = await measure('1,000 small files', [smallDir], smallFiles, smallBytes);
   return {
-    command: 'node bin/safeload.mjs scan --json',
+    command: 'safeload scan --json (installed: bin/ + dist/cli/)',
     startup: summary(startup),
     checkpoint512MB: checkpointResult,
     files1000: smallResult,

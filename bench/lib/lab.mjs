@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { ensureHashFiles } from './files.mjs';
-import { serveStatic } from './static-server.mjs';
+import { serveStatic } from '../../scripts/static-server.mjs';
 import { launch } from './browser.mjs';
 
 /** Builds and serves the bench-only lab page, launches Chromium on it; shared by the lab-* experiments. */

@@ -28,6 +28,7 @@ export function scanInputs(root, work, log) {
 /** Scanning benchmarks in Node: container throughput, pickle opcodes/s vs pickletools, hash slowdown. */
 export async function runScanBench({ root, work, log }) {
   const { legacy, zip, pickle } = scanInputs(root, work, log);
+  const dir = join(work, 'scan');
   const tsx = (...args) =>
     lines(
       execFileSync('npx', ['tsx', join(root, 'bench/scan-node.ts'), ...args], {
@@ -49,6 +50,22 @@ export async function runScanBench({ root, work, log }) {
   await warmCache([pickle]);
   const [readOnce] = tsx('read-once', pickle);
 
+  log('scan: joblib-style bzip2 and LZMA-alone streams (our decoders) vs CPython decompressing them …');
+  const compressed = {};
+  for (const name of ['opcodes-64m.pkl.bz2', 'opcodes-64m.pkl.lzma']) {
+    const path = join(dir, name);
+    const [r] = tsx('scan', path);
+    const [decode] = tsx('decode', path);
+    const py = JSON.parse(execFileSync(PY, [join(root, 'bench/lib/decompress-time.py'), path]).toString());
+    compressed[name] = {
+      ...r,
+      decodeSeconds: decode.seconds,
+      decodeMBps: decode.MBps,
+      decompressedMB: +(py.bytes / 1e6).toFixed(1),
+      pythonDecompressSeconds: +py.seconds.toFixed(3)
+    };
+  }
+
   log('scan: 4 GiB safetensors and GGUF (sparse files, header-only work) …');
   const headers = lines(
     execFileSync('npx', ['tsx', join(root, 'bench/scan-headers.ts'), '--json'], { cwd: root }).toString()
@@ -65,6 +82,7 @@ export async function runScanBench({ root, work, log }) {
       pythonGenopsOpcodesPerSecond: opsPerSec(genops.opcodes, genops.seconds),
       pythonGenopsSeconds: +genops.seconds.toFixed(3)
     },
+    compressedPickle64MB: compressed,
     hashSlowdownWhenScanning: { where: 'node, one thread (as in the file-job worker)', ...slow },
     cliPickleReadOnce: readOnce,
     headers4GiB: Object.fromEntries(headers.map(({ name, ...r }) => [name, r])),

@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadOsvRecords, LOCK_DIR, SCHEMA_DIR, osvRecord } from '../unit/deps-fixtures';
 import { digestsOf, dropPaths, tempDir, writeTree } from './helpers';
+import { describeShared } from './shared';
 
 test.use({ serviceWorkers: 'block' });
 
@@ -121,269 +122,271 @@ async function expectFindings(page: Page): Promise<void> {
   await expect(page.locator('li[data-package]').first()).toHaveAttribute('data-package', 'torch');
 }
 
-test('finds the inputs in a dropped folder, lists pins and unpinned entries, makes no request until asked', async ({
-  page
-}) => {
-  const tmp = tempDir();
-  const log: string[] = [];
-  try {
-    await routeOsv(page, log);
-    await openWithModel(page, modelFolder(tmp.path));
-    await expect(page.locator('li[data-package]')).toHaveCount(17);
-    const newspaper = pkg(page, 'newspaper3k');
-    await expect(newspaper).toHaveAttribute('data-status', 'not-audited');
-    await expect(newspaper).toHaveAttribute('data-version', '');
-    await expect(newspaper).toContainText('not pinned — not audited');
-    await expect(newspaper).toContainText('pin it with ==');
-    await expect(pkg(page, 'asdf')).toContainText('==0.7.*');
-    await expect(pkg(page, 'torch')).toHaveAttribute('data-status', 'unchecked');
-    await expect(pkg(page, 'torch')).toHaveAttribute('data-vulns', '');
-    await expect(pkg(page, 'torch')).toContainText('tiny-model/requirements-torch.txt:1');
+describeShared('dependencies with the real lock files and OSV records', () => {
+  test('finds the inputs in a dropped folder, lists pins and unpinned entries, makes no request until asked', async ({
+    page
+  }) => {
+    const tmp = tempDir();
+    const log: string[] = [];
+    try {
+      await routeOsv(page, log);
+      await openWithModel(page, modelFolder(tmp.path));
+      await expect(page.locator('li[data-package]')).toHaveCount(17);
+      const newspaper = pkg(page, 'newspaper3k');
+      await expect(newspaper).toHaveAttribute('data-status', 'not-audited');
+      await expect(newspaper).toHaveAttribute('data-version', '');
+      await expect(newspaper).toContainText('not pinned — not audited');
+      await expect(newspaper).toContainText('pin it with ==');
+      await expect(pkg(page, 'asdf')).toContainText('==0.7.*');
+      await expect(pkg(page, 'torch')).toHaveAttribute('data-status', 'unchecked');
+      await expect(pkg(page, 'torch')).toHaveAttribute('data-vulns', '');
+      await expect(pkg(page, 'torch')).toContainText('tiny-model/requirements-torch.txt:1');
 
-    // pasted text is parsed too
-    await page.getByLabel('Or paste a requirement or lock file').fill('onnx==1.12.0\nPillow>=9\n');
-    await expect(pkg(page, 'onnx')).toHaveAttribute('data-version', '1.12.0');
-    await expect(pkg(page, 'pillow')).toHaveAttribute('data-status', 'not-audited');
-    expect(log).toEqual([]);
-  } finally {
-    tmp.remove();
-  }
-});
-
-test('a folder dropped on the home page is audited on the Dependencies page, with no CSP violation', async ({
-  page
-}) => {
-  const tmp = tempDir();
-  try {
-    await page.addInitScript(() => {
-      const seen: string[] = [];
-      (window as unknown as { cspViolations: string[] }).cspViolations = seen;
-      document.addEventListener('securitypolicyviolation', (e) =>
-        seen.push(`${e.violatedDirective} ${e.blockedURI}`)
-      );
-    });
-    await page.goto('/');
-    await dropPaths(page, [modelFolder(tmp.path)]);
-    await expect(page.locator('li[data-path]')).toHaveCount(6);
-    await page.getByRole('link', { name: 'Dependencies' }).click();
-    await expect(page.getByRole('link', { name: 'Dependencies' })).toHaveAttribute('aria-current', 'page');
-    await expect(page.locator('[data-input]')).toHaveCount(4);
-    await expect(pkg(page, 'torch')).toHaveAttribute('data-status', 'unchecked');
-    await page.getByTestId('prepare-downloads').click();
-    await expect(page.getByTestId('bom-validation')).toHaveAttribute('data-valid', 'true');
-    expect(
-      await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)
-    ).toEqual([]);
-  } finally {
-    tmp.remove();
-  }
-});
-
-test('online: "Check with OSV" queries api.osv.dev through the real client, follows pages, caches records', async ({
-  page
-}) => {
-  const tmp = tempDir();
-  const log: string[] = [];
-  const bodies: Query[][] = [];
-  try {
-    await routeOsv(page, log, bodies);
-    await openWithModel(page, modelFolder(tmp.path));
-    expect(log).toEqual([]);
-    await page.getByRole('button', { name: 'Check with OSV' }).click();
-    await expectFindings(page);
-    await expect(page.getByTestId('announcement')).toContainText('4 vulnerabilities in 3 packages');
-    const batches = log.filter((l) => l === 'POST /v1/querybatch');
-    expect(batches.length).toBeGreaterThanOrEqual(3); // page 1, torch's page 2, then the upgrade candidates
-    expect(bodies[0].map((q) => `${q.package.name}==${q.version}`)).toEqual(
-      expect.arrayContaining(['torch==1.13.0', 'emoji==2.14.0', 'yolo==1.0', 'numpy==2.2.3'])
-    );
-    expect(bodies[0]).toHaveLength(13);
-    expect(bodies[1]).toEqual([
-      { package: { name: 'torch', ecosystem: 'PyPI' }, version: '1.13.0', page_token: 'page-1' }
-    ]);
-    expect(bodies.flat().map((q) => `${q.package.name}==${q.version}`)).toEqual(
-      expect.arrayContaining(['torch==2.6.0', 'transformers==4.38.0', 'nltk==3.6.4'])
-    );
-    expect(log.filter((l) => l.startsWith('GET')).sort()).toEqual([
-      'GET /v1/vulns/GHSA-37q5-v5qm-c9v8',
-      'GET /v1/vulns/GHSA-53q9-r3pm-6pq6',
-      'GET /v1/vulns/PYSEC-2021-356',
-      'GET /v1/vulns/PYSEC-2022-43015'
-    ]);
-
-    // A second check re-runs querybatch but takes the unchanged records from IndexedDB.
-    log.length = 0;
-    await page.getByRole('button', { name: 'Check with OSV' }).click();
-    await expect(page.getByRole('button', { name: 'Check with OSV' })).toBeEnabled();
-    await expectFindings(page);
-    expect(log.filter((l) => l.startsWith('POST')).length).toBeGreaterThan(0);
-    expect(log.filter((l) => l.startsWith('GET'))).toEqual([]);
-
-    // pip-audit JSON download
-    await page.getByTestId('prepare-downloads').click();
-    await expect(page.getByTestId('bom-validation')).toHaveAttribute('data-valid', 'true');
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.locator('[data-download="pip-audit"]').click()
-    ]);
-    const pipAudit = JSON.parse(readFileSync(await download.path(), 'utf8'));
-    expect(pipAudit.dependencies.find((d: { name: string }) => d.name === 'torch')).toMatchObject({
-      version: '1.13.0',
-      vulns: [
-        { id: 'GHSA-53q9-r3pm-6pq6', fix_versions: ['2.6.0'], aliases: ['CVE-2025-32434'] },
-        { id: 'PYSEC-2022-43015', fix_versions: ['1.13.1'] }
-      ]
-    });
-    expect(pipAudit.dependencies.find((d: { name: string }) => d.name === 'newspaper3k').skip_reason).toMatch(
-      /not pinned/
-    );
-    expect(pipAudit.fixes).toContainEqual({ name: 'torch', old_version: '1.13.0', new_version: '2.6.0' });
-  } finally {
-    tmp.remove();
-  }
-});
-
-test('online: an unreachable OSV is reported, not shown as clean', async ({ page }) => {
-  const tmp = tempDir();
-  try {
-    await page.route('https://api.osv.dev/**', (route) => route.abort('internetdisconnected'));
-    await openWithModel(page, modelFolder(tmp.path));
-    await page.getByRole('button', { name: 'Check with OSV' }).click();
-    await expect(page.getByRole('alert')).toContainText('Could not check with OSV');
-    await expect(pkg(page, 'torch')).toHaveAttribute('data-vulns', '');
-  } finally {
-    tmp.remove();
-  }
-});
-
-function allZip(): Uint8Array {
-  const records = loadOsvRecords();
-  return zipSync(Object.fromEntries(records.map((r) => [`${r.id}.json`, strToU8(JSON.stringify(r))])));
-}
-
-test('offline: a dropped all.zip is indexed, dated and counted, and audits with no network; the BOM validates', async ({
-  page,
-  context
-}) => {
-  const tmp = tempDir();
-  const requests: string[] = [];
-  try {
-    page.on('request', (r) => {
-      if (!r.url().startsWith('http://127.0.0.1')) requests.push(r.url());
-    });
-    const zipPath = join(tmp.path, 'all.zip');
-    writeFileSync(zipPath, allZip());
-    const folder = modelFolder(join(tmp.path, 'drop'));
-    await openWithModel(page, folder);
-    await waitHashed(page);
-    await expect(page.getByTestId('check-offline')).toBeDisabled();
-
-    await dropPaths(page, [zipPath], page.getByTestId('database-drop'));
-    const records = String(loadOsvRecords().length);
-    await expect(page.getByTestId('database-records')).toHaveText(records);
-    await expect(page.getByTestId('database-date')).toHaveText('2025-08-29 19:45:46 UTC');
-
-    await context.setOffline(true);
-    await page.getByTestId('check-offline').click();
-    await expectFindings(page);
-    await expect(page.getByTestId('packages-summary')).toContainText('against the offline database');
-    expect(requests).toEqual([]);
-
-    // The index survives a reload (IndexedDB); the dropped files do not, so drop the folder again.
-    await context.setOffline(false);
-    await page.reload();
-    await expect(page.getByTestId('database-records')).toHaveText(records);
-
-    await dropPaths(page, [folder]);
-    await expect(page.locator('[data-input]')).toHaveCount(4);
-    await waitHashed(page);
-    await context.setOffline(true);
-    await page.getByTestId('check-offline').click();
-    await expect(pkg(page, 'torch')).toHaveAttribute('data-vulns', '2');
-    await page.getByTestId('prepare-downloads').click();
-    await expect(page.getByTestId('bom-validation')).toHaveAttribute('data-valid', 'true');
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.locator('[data-download="cyclonedx"]').click()
-    ]);
-    const bom = JSON.parse(readFileSync(await download.path(), 'utf8'));
-
-    const schema = JSON.parse(readFileSync(join(SCHEMA_DIR, 'cyclonedx-bom-1.6.schema.json'), 'utf8'));
-    const validator = new Validator(schema as Schema, '7', false);
-    validator.addSchema(JSON.parse(readFileSync(join(CDX_RES, 'spdx.SNAPSHOT.schema.json'), 'utf8')));
-    validator.addSchema(JSON.parse(readFileSync(join(CDX_RES, 'jsf-0.82.SNAPSHOT.schema.json'), 'utf8')));
-    expect(validator.validate(bom).errors).toEqual([]);
-
-    expect(bom.specVersion).toBe('1.6');
-    const model = bom.metadata.component;
-    expect(model).toMatchObject({ type: 'machine-learning-model', name: 'tiny-model' });
-    const files = Object.fromEntries(
-      model.components.map((c: { name: string; hashes: { content: string }[] }) => [
-        c.name,
-        c.hashes[0].content
-      ])
-    );
-    expect(files).toEqual({
-      'tiny-model/model.safetensors': digestsOf(WEIGHTS).sha256,
-      'tiny-model/config.json': digestsOf(strToU8('{"model_type": "bert"}')).sha256
-    });
-    const refs = bom.components.map((c: { 'bom-ref': string }) => c['bom-ref']);
-    expect(refs).toContain('pkg:pypi/torch@1.13.0');
-    expect(refs).toContain('pkg:pypi/emoji@2.14.0');
-    const torchVuln = bom.vulnerabilities.find((v: { id: string }) => v.id === 'GHSA-53q9-r3pm-6pq6');
-    expect(torchVuln.affects).toEqual([
-      { ref: 'pkg:pypi/torch@1.13.0', versions: [{ version: '1.13.0', status: 'affected' }] }
-    ]);
-    expect(requests).toEqual([]);
-  } finally {
-    tmp.remove();
-  }
-});
-
-test('offline: a large all.zip (20,000 records) is indexed in the worker and answers without network', async ({
-  page,
-  context
-}) => {
-  test.setTimeout(180_000);
-  const tmp = tempDir();
-  try {
-    const base = loadOsvRecords();
-    const entries: Record<string, Uint8Array> = {};
-    for (let i = 0; i < 20_000; i++) {
-      const record = structuredClone(base[i % base.length]);
-      record.id = `COPY-${i}`;
-      for (const a of record.affected ?? [])
-        if (a.package) a.package.name = `${a.package.name}-copy-${i % 500}`;
-      entries[`${record.id}.json`] = strToU8(JSON.stringify(record));
+      // pasted text is parsed too
+      await page.getByLabel('Or paste a requirement or lock file').fill('onnx==1.12.0\nPillow>=9\n');
+      await expect(pkg(page, 'onnx')).toHaveAttribute('data-version', '1.12.0');
+      await expect(pkg(page, 'pillow')).toHaveAttribute('data-status', 'not-audited');
+      expect(log).toEqual([]);
+    } finally {
+      tmp.remove();
     }
-    const zipPath = join(tmp.path, 'all.zip');
-    writeFileSync(zipPath, zipSync(entries, { level: 6 }));
-    await page.goto('/dependencies');
-    const started = Date.now();
-    await dropPaths(page, [zipPath], page.getByTestId('database-drop'));
-    await expect(page.getByTestId('database-records')).toHaveText('20,000', { timeout: 150_000 });
-    test.info().annotations.push({ type: 'index-ms', description: String(Date.now() - started) });
-    await expect(page.getByTestId('database-info')).not.toContainText('Incomplete');
-    await context.setOffline(true);
-    await page.getByLabel('Or paste a requirement or lock file').fill('torch-copy-5==1.13.0\n');
-    await expect(pkg(page, 'torch-copy-5')).toHaveAttribute('data-status', 'unchecked');
-    await page.getByTestId('check-offline').click();
-    await expect(pkg(page, 'torch-copy-5')).toHaveAttribute('data-vulns', '2');
-  } finally {
-    tmp.remove();
-  }
-});
+  });
 
-test('offline: a file that is not an OSV database is refused with a reason', async ({ page }) => {
-  const tmp = tempDir();
-  try {
-    const bad = join(tmp.path, 'all.zip');
-    writeFileSync(bad, 'this is not a zip file');
-    await page.goto('/dependencies');
-    await dropPaths(page, [bad], page.getByTestId('database-drop'));
-    await expect(page.getByRole('alert')).toContainText('not a usable OSV database');
-    await expect(page.getByTestId('database-info')).toHaveCount(0);
-  } finally {
-    tmp.remove();
+  test('a folder dropped on the home page is audited on the Dependencies page, with no CSP violation', async ({
+    page
+  }) => {
+    const tmp = tempDir();
+    try {
+      await page.addInitScript(() => {
+        const seen: string[] = [];
+        (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+        document.addEventListener('securitypolicyviolation', (e) =>
+          seen.push(`${e.violatedDirective} ${e.blockedURI}`)
+        );
+      });
+      await page.goto('/');
+      await dropPaths(page, [modelFolder(tmp.path)]);
+      await expect(page.locator('li[data-path]')).toHaveCount(6);
+      await page.getByRole('link', { name: 'Dependencies' }).click();
+      await expect(page.getByRole('link', { name: 'Dependencies' })).toHaveAttribute('aria-current', 'page');
+      await expect(page.locator('[data-input]')).toHaveCount(4);
+      await expect(pkg(page, 'torch')).toHaveAttribute('data-status', 'unchecked');
+      await page.getByTestId('prepare-downloads').click();
+      await expect(page.getByTestId('bom-validation')).toHaveAttribute('data-valid', 'true');
+      expect(
+        await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)
+      ).toEqual([]);
+    } finally {
+      tmp.remove();
+    }
+  });
+
+  test('online: "Check with OSV" queries api.osv.dev through the real client, follows pages, caches records', async ({
+    page
+  }) => {
+    const tmp = tempDir();
+    const log: string[] = [];
+    const bodies: Query[][] = [];
+    try {
+      await routeOsv(page, log, bodies);
+      await openWithModel(page, modelFolder(tmp.path));
+      expect(log).toEqual([]);
+      await page.getByRole('button', { name: 'Check with OSV' }).click();
+      await expectFindings(page);
+      await expect(page.getByTestId('announcement')).toContainText('4 vulnerabilities in 3 packages');
+      const batches = log.filter((l) => l === 'POST /v1/querybatch');
+      expect(batches.length).toBeGreaterThanOrEqual(3); // page 1, torch's page 2, then the upgrade candidates
+      expect(bodies[0].map((q) => `${q.package.name}==${q.version}`)).toEqual(
+        expect.arrayContaining(['torch==1.13.0', 'emoji==2.14.0', 'yolo==1.0', 'numpy==2.2.3'])
+      );
+      expect(bodies[0]).toHaveLength(13);
+      expect(bodies[1]).toEqual([
+        { package: { name: 'torch', ecosystem: 'PyPI' }, version: '1.13.0', page_token: 'page-1' }
+      ]);
+      expect(bodies.flat().map((q) => `${q.package.name}==${q.version}`)).toEqual(
+        expect.arrayContaining(['torch==2.6.0', 'transformers==4.38.0', 'nltk==3.6.4'])
+      );
+      expect(log.filter((l) => l.startsWith('GET')).sort()).toEqual([
+        'GET /v1/vulns/GHSA-37q5-v5qm-c9v8',
+        'GET /v1/vulns/GHSA-53q9-r3pm-6pq6',
+        'GET /v1/vulns/PYSEC-2021-356',
+        'GET /v1/vulns/PYSEC-2022-43015'
+      ]);
+
+      // A second check re-runs querybatch but takes the unchanged records from IndexedDB.
+      log.length = 0;
+      await page.getByRole('button', { name: 'Check with OSV' }).click();
+      await expect(page.getByRole('button', { name: 'Check with OSV' })).toBeEnabled();
+      await expectFindings(page);
+      expect(log.filter((l) => l.startsWith('POST')).length).toBeGreaterThan(0);
+      expect(log.filter((l) => l.startsWith('GET'))).toEqual([]);
+
+      // pip-audit JSON download
+      await page.getByTestId('prepare-downloads').click();
+      await expect(page.getByTestId('bom-validation')).toHaveAttribute('data-valid', 'true');
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('[data-download="pip-audit"]').click()
+      ]);
+      const pipAudit = JSON.parse(readFileSync(await download.path(), 'utf8'));
+      expect(pipAudit.dependencies.find((d: { name: string }) => d.name === 'torch')).toMatchObject({
+        version: '1.13.0',
+        vulns: [
+          { id: 'GHSA-53q9-r3pm-6pq6', fix_versions: ['2.6.0'], aliases: ['CVE-2025-32434'] },
+          { id: 'PYSEC-2022-43015', fix_versions: ['1.13.1'] }
+        ]
+      });
+      expect(
+        pipAudit.dependencies.find((d: { name: string }) => d.name === 'newspaper3k').skip_reason
+      ).toMatch(/not pinned/);
+      expect(pipAudit.fixes).toContainEqual({ name: 'torch', old_version: '1.13.0', new_version: '2.6.0' });
+    } finally {
+      tmp.remove();
+    }
+  });
+
+  test('online: an unreachable OSV is reported, not shown as clean', async ({ page }) => {
+    const tmp = tempDir();
+    try {
+      await page.route('https://api.osv.dev/**', (route) => route.abort('internetdisconnected'));
+      await openWithModel(page, modelFolder(tmp.path));
+      await page.getByRole('button', { name: 'Check with OSV' }).click();
+      await expect(page.getByRole('alert')).toContainText('Could not check with OSV');
+      await expect(pkg(page, 'torch')).toHaveAttribute('data-vulns', '');
+    } finally {
+      tmp.remove();
+    }
+  });
+
+  function allZip(): Uint8Array {
+    const records = loadOsvRecords();
+    return zipSync(Object.fromEntries(records.map((r) => [`${r.id}.json`, strToU8(JSON.stringify(r))])));
   }
+
+  test('offline: a dropped all.zip is indexed, dated and counted, and audits with no network; the BOM validates', async ({
+    page,
+    context
+  }) => {
+    const tmp = tempDir();
+    const requests: string[] = [];
+    try {
+      page.on('request', (r) => {
+        if (!r.url().startsWith('http://127.0.0.1')) requests.push(r.url());
+      });
+      const zipPath = join(tmp.path, 'all.zip');
+      writeFileSync(zipPath, allZip());
+      const folder = modelFolder(join(tmp.path, 'drop'));
+      await openWithModel(page, folder);
+      await waitHashed(page);
+      await expect(page.getByTestId('check-offline')).toBeDisabled();
+
+      await dropPaths(page, [zipPath], page.getByTestId('database-drop'));
+      const records = String(loadOsvRecords().length);
+      await expect(page.getByTestId('database-records')).toHaveText(records);
+      await expect(page.getByTestId('database-date')).toHaveText('2025-08-29 19:45:46 UTC');
+
+      await context.setOffline(true);
+      await page.getByTestId('check-offline').click();
+      await expectFindings(page);
+      await expect(page.getByTestId('packages-summary')).toContainText('against the offline database');
+      expect(requests).toEqual([]);
+
+      // The index survives a reload (IndexedDB); the dropped files do not, so drop the folder again.
+      await context.setOffline(false);
+      await page.reload();
+      await expect(page.getByTestId('database-records')).toHaveText(records);
+
+      await dropPaths(page, [folder]);
+      await expect(page.locator('[data-input]')).toHaveCount(4);
+      await waitHashed(page);
+      await context.setOffline(true);
+      await page.getByTestId('check-offline').click();
+      await expect(pkg(page, 'torch')).toHaveAttribute('data-vulns', '2');
+      await page.getByTestId('prepare-downloads').click();
+      await expect(page.getByTestId('bom-validation')).toHaveAttribute('data-valid', 'true');
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('[data-download="cyclonedx"]').click()
+      ]);
+      const bom = JSON.parse(readFileSync(await download.path(), 'utf8'));
+
+      const schema = JSON.parse(readFileSync(join(SCHEMA_DIR, 'cyclonedx-bom-1.6.schema.json'), 'utf8'));
+      const validator = new Validator(schema as Schema, '7', false);
+      validator.addSchema(JSON.parse(readFileSync(join(CDX_RES, 'spdx.SNAPSHOT.schema.json'), 'utf8')));
+      validator.addSchema(JSON.parse(readFileSync(join(CDX_RES, 'jsf-0.82.SNAPSHOT.schema.json'), 'utf8')));
+      expect(validator.validate(bom).errors).toEqual([]);
+
+      expect(bom.specVersion).toBe('1.6');
+      const model = bom.metadata.component;
+      expect(model).toMatchObject({ type: 'machine-learning-model', name: 'tiny-model' });
+      const files = Object.fromEntries(
+        model.components.map((c: { name: string; hashes: { content: string }[] }) => [
+          c.name,
+          c.hashes[0].content
+        ])
+      );
+      expect(files).toEqual({
+        'tiny-model/model.safetensors': digestsOf(WEIGHTS).sha256,
+        'tiny-model/config.json': digestsOf(strToU8('{"model_type": "bert"}')).sha256
+      });
+      const refs = bom.components.map((c: { 'bom-ref': string }) => c['bom-ref']);
+      expect(refs).toContain('pkg:pypi/torch@1.13.0');
+      expect(refs).toContain('pkg:pypi/emoji@2.14.0');
+      const torchVuln = bom.vulnerabilities.find((v: { id: string }) => v.id === 'GHSA-53q9-r3pm-6pq6');
+      expect(torchVuln.affects).toEqual([
+        { ref: 'pkg:pypi/torch@1.13.0', versions: [{ version: '1.13.0', status: 'affected' }] }
+      ]);
+      expect(requests).toEqual([]);
+    } finally {
+      tmp.remove();
+    }
+  });
+
+  test('offline: a large all.zip (20,000 records) is indexed in the worker and answers without network', async ({
+    page,
+    context
+  }) => {
+    test.setTimeout(180_000);
+    const tmp = tempDir();
+    try {
+      const base = loadOsvRecords();
+      const entries: Record<string, Uint8Array> = {};
+      for (let i = 0; i < 20_000; i++) {
+        const record = structuredClone(base[i % base.length]);
+        record.id = `COPY-${i}`;
+        for (const a of record.affected ?? [])
+          if (a.package) a.package.name = `${a.package.name}-copy-${i % 500}`;
+        entries[`${record.id}.json`] = strToU8(JSON.stringify(record));
+      }
+      const zipPath = join(tmp.path, 'all.zip');
+      writeFileSync(zipPath, zipSync(entries, { level: 6 }));
+      await page.goto('/dependencies');
+      const started = Date.now();
+      await dropPaths(page, [zipPath], page.getByTestId('database-drop'));
+      await expect(page.getByTestId('database-records')).toHaveText('20,000', { timeout: 150_000 });
+      test.info().annotations.push({ type: 'index-ms', description: String(Date.now() - started) });
+      await expect(page.getByTestId('database-info')).not.toContainText('Incomplete');
+      await context.setOffline(true);
+      await page.getByLabel('Or paste a requirement or lock file').fill('torch-copy-5==1.13.0\n');
+      await expect(pkg(page, 'torch-copy-5')).toHaveAttribute('data-status', 'unchecked');
+      await page.getByTestId('check-offline').click();
+      await expect(pkg(page, 'torch-copy-5')).toHaveAttribute('data-vulns', '2');
+    } finally {
+      tmp.remove();
+    }
+  });
+
+  test('offline: a file that is not an OSV database is refused with a reason', async ({ page }) => {
+    const tmp = tempDir();
+    try {
+      const bad = join(tmp.path, 'all.zip');
+      writeFileSync(bad, 'this is not a zip file');
+      await page.goto('/dependencies');
+      await dropPaths(page, [bad], page.getByTestId('database-drop'));
+      await expect(page.getByRole('alert')).toContainText('not a usable OSV database');
+      await expect(page.getByTestId('database-info')).toHaveCount(0);
+    } finally {
+      tmp.remove();
+    }
+  });
 });

@@ -18,14 +18,16 @@ export { BERT, BERT_COMMIT, fixture, FixtureHub, HF_FIXTURES };
 export const API = `https://huggingface.co/api/models/${BERT}`;
 
 /** The Hub's CORS exposure as recorded (2025): JS may read these response headers, and no others. */
-const EXPOSED = fixture(INFO_BERT).response.headers['Access-Control-Expose-Headers'] as string;
+const exposedHeaders = () => fixture(INFO_BERT).response.headers['Access-Control-Expose-Headers'] as string;
 export const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
 
 /** Real bytes with a real Hub id: the --local-dir example's tokenizer_config.json and its recorded ETag. */
-export const TOKENIZER_CONFIG = readFileSync(join(HF_FIXTURES, 'local/hf-local-dir/tokenizer_config.json'));
-export const TOKENIZER_ETAG = (
-  fixture('reconstructed__resolve-fileDownloadInfo__4-cases.json').cases[2].asserted.etag as string
-).replaceAll('"', '');
+export const tokenizerConfig = () =>
+  readFileSync(join(HF_FIXTURES, 'local/hf-local-dir/tokenizer_config.json'));
+export const tokenizerEtag = () =>
+  (
+    fixture('reconstructed__resolve-fileDownloadInfo__4-cases.json').cases[2].asserted.etag as string
+  ).replaceAll('"', '');
 
 function gitBlobSha1(bytes: Uint8Array): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
@@ -86,6 +88,7 @@ export function bertRepo(files: Record<string, Uint8Array>, lfsPaths: string[], 
 
 /** Serves every huggingface.co request of the page from `hub`. */
 export async function serveHub(page: Page, hub: FixtureHub): Promise<void> {
+  const exposed = exposedHeaders();
   await page.route(
     (url) => url.hostname === 'huggingface.co',
     async (route) => {
@@ -94,7 +97,7 @@ export async function serveHub(page: Page, hub: FixtureHub): Promise<void> {
       // The Hub reflects the page's Origin (Vary: Origin) and exposes its fixed header list.
       const cors = {
         'access-control-allow-origin': origin,
-        'access-control-expose-headers': EXPOSED,
+        'access-control-expose-headers': exposed,
         vary: 'Origin'
       };
       if (request.method() === 'OPTIONS') {

@@ -22,7 +22,12 @@ rules:
 `;
 
 async function setPolicy(page: Page, text: string): Promise<void> {
-  await page.getByRole('textbox', { name: 'Policy (YAML or JSON)' }).fill(text);
+  const editor = page.getByRole('textbox', { name: 'Policy (YAML or JSON)' });
+  // Typed before the page is hydrated, the text would be lost: retry until the app has stored it.
+  await expect(async () => {
+    await editor.fill(text);
+    expect(await page.evaluate((t) => Object.values(localStorage).includes(t), text)).toBe(true);
+  }).toPass();
 }
 
 /** Drops one fixture as a model, names it and files it in the registry. */
@@ -180,6 +185,11 @@ test('registry: models filed with pass and fail, drill-down with remediation, ex
       await expect(other.getByTestId('import-errors')).toContainText('records[1].status');
       await expect(other.locator('tr[data-model]')).toHaveCount(0);
 
+      // Verdicts are never taken from the file: the importing team's active policy decides them.
+      await other.goto('/policy');
+      await setPolicy(other, LENIENT_POLICY);
+      await expect(other.getByTestId('policy-problems')).toContainText('No problems');
+      await other.getByRole('link', { name: 'Registry & dashboard' }).click();
       await other.getByTestId('registry-import').setInputFiles(exportPath);
       await expect(other.getByTestId('registry-notice')).toContainText('3 added');
       await expect(modelRow(other, 'acme/classifier', '1.0')).toHaveAttribute('data-status', 'pass');

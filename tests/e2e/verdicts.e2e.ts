@@ -1,19 +1,41 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { dropPaths, MALICIOUS_PICKLE, row, tempDir, waitSettled, writeTree } from './helpers';
+import { dropPaths, MALICIOUS_PICKLE, row, rows, tempDir, waitSettled, writeTree } from './helpers';
 
-test('a plain file gets a verdict', async ({ page }) => {
+test('a plain text file is hashed and says no model format was recognised (info, not clean)', async ({
+  page
+}) => {
   const dir = tempDir();
   try {
     const [path] = writeTree(dir.path, { 'notes.txt': new TextEncoder().encode('just some text\n') });
     await page.goto('/');
     await page.locator('#file-input').setInputFiles(path);
     await waitSettled(page, 1);
-    await expect(row(page, 'notes.txt')).toHaveAttribute('data-verdict', /^(clean|info|low)$/);
+    const notes = row(page, 'notes.txt');
+    await expect(notes).toHaveAttribute('data-verdict', 'info');
+    await notes.getByRole('button', { name: /^Details/ }).click();
+    await expect(notes.getByRole('region', { name: 'Findings' })).toContainText('No model format recognised');
   } finally {
     dir.remove();
   }
+});
+
+test('every fixture of the table gets, in the browser, the verdict the table gives it', async ({ page }) => {
+  const models = join(import.meta.dirname, '../fixtures/models');
+  const { cases } = JSON.parse(readFileSync(join(models, 'cases.json'), 'utf8')) as {
+    cases: { file: string; verdict: string; pending?: string }[];
+  };
+  const settled = cases.filter((c) => !c.pending);
+  // Clean and malicious files side by side, so a page that calls everything one thing fails.
+  expect(settled.map((c) => c.verdict)).toEqual(expect.arrayContaining(['clean', 'medium', 'critical']));
+  await page.goto('/');
+  await page.locator('#file-input').setInputFiles(settled.map((c) => join(models, c.file)));
+  await waitSettled(page, settled.length);
+  const seen = await rows(page);
+  expect(Object.fromEntries(settled.map((c) => [c.file, seen.get(c.file)?.verdict]))).toEqual(
+    Object.fromEntries(settled.map((c) => [c.file, c.verdict]))
+  );
 });
 
 test('a pickle calling os.system is critical and the details show the import', async ({ page }) => {

@@ -251,6 +251,23 @@ describe('joblib array layout', () => {
   });
 });
 
-it('uses DEFAULT_LIMITS when none are given', () => {
-  expect(DEFAULT_LIMITS.maxCompressionRatio).toBeGreaterThan(1);
+it('uses DEFAULT_LIMITS when none are given: nesting stops exactly past the default depth', async () => {
+  const nested = (layers: number) => {
+    let bytes = storedZip({ 'p.pkl': MALICIOUS });
+    for (let i = 1; i < layers; i++) bytes = storedZip({ [`level${i}.zip`]: bytes });
+    return bytes;
+  };
+  const withDefaults = (bytes: Uint8Array) => scanSource(memorySource(bytes, 'nest.zip'));
+  const deepest = await withDefaults(nested(DEFAULT_LIMITS.maxDepth));
+  expect(deepest).toMatchObject({ verdict: 'critical', complete: true });
+  const tooDeep = await withDefaults(nested(DEFAULT_LIMITS.maxDepth + 1));
+  expect(tooDeep.complete).toBe(false);
+  expect(tooDeep.findings.map((f) => f.message).join('\n')).toContain(
+    `Nesting deeper than ${DEFAULT_LIMITS.maxDepth} levels was not followed`
+  );
+  // A limit the caller gives replaces the default.
+  const allowed = await scan(nested(DEFAULT_LIMITS.maxDepth + 1), 'nest.zip', {
+    maxDepth: DEFAULT_LIMITS.maxDepth + 1
+  });
+  expect(allowed).toMatchObject({ verdict: 'critical', complete: true });
 });

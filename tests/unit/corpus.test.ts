@@ -1,12 +1,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { severityRank, type FileReport } from '../../src/lib/core/findings';
 import { scanSource } from '../../src/lib/core/scan';
 import { openFileSource } from '../../src/lib/node/file-source';
+import { describeShared, sharedPath } from '../shared-fixtures';
 import { readCorpusExceptions } from './corpus-exceptions';
 
-const CORPUS = join(import.meta.dirname, '../../../shared/corpus');
+const CORPUS = sharedPath('corpus');
 const HIGH = severityRank('high');
 const MEDIUM = severityRank('medium');
 
@@ -15,12 +16,14 @@ interface Row {
   label: 'malicious' | 'benign' | 'suspicious' | 'error';
 }
 
-const rows: Row[] = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8')
-  .trim()
-  .split('\n')
-  .slice(1)
-  .map((line) => line.split('\t'))
-  .map(([file, , , , label]) => ({ file, label: label as Row['label'] }));
+function readRows(): Row[] {
+  return readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split('\t'))
+    .map(([file, , , , label]) => ({ file, label: label as Row['label'] }));
+}
 
 /** Does the report agree with the label its authors assert? */
 function agrees(label: Row['label'], r: FileReport): boolean {
@@ -37,7 +40,6 @@ function agrees(label: Row['label'], r: FileReport): boolean {
   }
 }
 
-const exceptions = readCorpusExceptions();
 const tally = new Map<string, { total: number; agreed: number }>();
 
 async function scanCorpusFile(file: string): Promise<FileReport> {
@@ -49,8 +51,11 @@ async function scanCorpusFile(file: string): Promise<FileReport> {
   }
 }
 
-describe('peer corpus', () => {
-  it('has the samples (../shared/corpus beside the checkout)', () => {
+describeShared('peer corpus', () => {
+  const rows = readRows();
+  const exceptions = readCorpusExceptions();
+
+  it('has the samples (corpus/ in the fixture set)', () => {
     expect(rows.length).toBeGreaterThan(300);
   });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { auditDependencies } from '../../src/lib/core/deps/audit';
 import { MemoryOsvIndexStore, OfflineOsvSource } from '../../src/lib/core/deps/osv-database';
 import { normalizeName } from '../../src/lib/core/deps/names';
@@ -9,6 +9,7 @@ import { packageRows } from '../../src/lib/state/dependency-rows';
 import type { FileJob } from '../../src/lib/state/file-job';
 import { buildExports, collectFromFiles, MAX_INPUT_BYTES } from '../../src/lib/workers/deps-tasks';
 import { LOCK_DIR, loadOsvRecords } from './deps-fixtures';
+import { describeShared } from '../shared-fixtures';
 
 const fixture = (name: string) => readFileSync(join(LOCK_DIR, name), 'utf8');
 
@@ -40,17 +41,17 @@ async function offlineAudit(deps: Parameters<typeof auditDependencies>[0]) {
   return auditDependencies(deps, new OfflineOsvSource(store));
 }
 
-const jobs = [
-  job(1, 'm/model.safetensors', 'weights'),
-  job(2, 'm/requirements.txt', '-r requirements/base.txt\n-r requirements.txt\ntorch==1.13.0\n'),
-  job(3, 'm/requirements/base.txt', 'transformers==4.36.0\nnumpy>=1.20\n'),
-  job(4, 'm/uv.lock', fixture('uvlock_testdata_one-package.lock')),
-  job(5, 'm/.cache/huggingface/download/model.safetensors.metadata', 'x'),
-  job(6, 'm/notes.md', 'not read'),
-  job(7, 'm/big.bin', 'x', { state: 'hashing', sha256: '' })
-];
+describeShared('dependency page helpers', () => {
+  const jobs = [
+    job(1, 'm/model.safetensors', 'weights'),
+    job(2, 'm/requirements.txt', '-r requirements/base.txt\n-r requirements.txt\ntorch==1.13.0\n'),
+    job(3, 'm/requirements/base.txt', 'transformers==4.36.0\nnumpy>=1.20\n'),
+    job(4, 'm/uv.lock', fixture('uvlock_testdata_one-package.lock')),
+    job(5, 'm/.cache/huggingface/download/model.safetensors.metadata', 'x'),
+    job(6, 'm/notes.md', 'not read'),
+    job(7, 'm/big.bin', 'x', { state: 'hashing', sha256: '' })
+  ];
 
-describe('dependency page helpers', () => {
   it('hands the worker only inputs and text files an include could name', () => {
     expect(dependencyFiles(jobs).map((f) => f.path)).toEqual([
       'm/requirements.txt',

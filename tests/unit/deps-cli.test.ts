@@ -6,12 +6,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { validateBom } from '../../src/lib/core/sbom/validate';
 import { loadOsvRecords, SCHEMA_DIR } from './deps-fixtures';
+import { describeShared } from '../shared-fixtures';
 
 const bin = join(import.meta.dirname, '../../bin/safeload.mjs');
-const records = loadOsvRecords();
+const records = () => loadOsvRecords();
 
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -25,63 +26,63 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
   });
 }
 
-let dir: string;
-let db: string;
-let server: Server;
-let api: string;
+describeShared('safeload audit', () => {
+  let dir: string;
+  let db: string;
+  let server: Server;
+  let api: string;
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'safeload-audit-'));
-  const model = join(dir, 'model');
-  mkdirSync(model);
-  writeFileSync(join(model, 'requirements.txt'), '-r base.txt\ntransformers==4.36.0\nrequests>=2\n');
-  writeFileSync(join(model, 'base.txt'), 'torch==1.13.0 --hash=sha256:abc\n');
-  writeFileSync(join(model, 'weights.bin'), 'model bytes');
-  mkdirSync(join(dir, 'low'));
-  writeFileSync(join(dir, 'low/requirements.txt'), 'transformers==4.36.0\n');
-  mkdirSync(join(dir, 'clean'));
-  writeFileSync(join(dir, 'clean/requirements.txt'), 'emoji==2.14.0\n');
-  mkdirSync(join(dir, 'none'));
-  writeFileSync(join(dir, 'none/model.safetensors'), 'x');
-  db = join(dir, 'all.zip');
-  writeFileSync(
-    db,
-    zipSync(Object.fromEntries(records.map((r) => [`${r.id}.json`, strToU8(JSON.stringify(r))])))
-  );
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'safeload-audit-'));
+    const model = join(dir, 'model');
+    mkdirSync(model);
+    writeFileSync(join(model, 'requirements.txt'), '-r base.txt\ntransformers==4.36.0\nrequests>=2\n');
+    writeFileSync(join(model, 'base.txt'), 'torch==1.13.0 --hash=sha256:abc\n');
+    writeFileSync(join(model, 'weights.bin'), 'model bytes');
+    mkdirSync(join(dir, 'low'));
+    writeFileSync(join(dir, 'low/requirements.txt'), 'transformers==4.36.0\n');
+    mkdirSync(join(dir, 'clean'));
+    writeFileSync(join(dir, 'clean/requirements.txt'), 'emoji==2.14.0\n');
+    mkdirSync(join(dir, 'none'));
+    writeFileSync(join(dir, 'none/model.safetensors'), 'x');
+    db = join(dir, 'all.zip');
+    writeFileSync(
+      db,
+      zipSync(Object.fromEntries(records().map((r) => [`${r.id}.json`, strToU8(JSON.stringify(r))])))
+    );
 
-  // osv.dev stand-in answering querybatch from the real records' version lists, and vulns/{id} with the records.
-  const answers: Record<string, string[]> = {
-    'torch@1.13.0': ['PYSEC-2022-43015', 'GHSA-53q9-r3pm-6pq6'],
-    'transformers@4.36.0': ['GHSA-37q5-v5qm-c9v8']
-  };
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      res.setHeader('content-type', 'application/json');
-      if (req.url === '/v1/querybatch') {
-        const queries = JSON.parse(body).queries as { package: { name: string }; version: string }[];
-        const results = queries.map((q) => {
-          const ids = answers[`${q.package.name}@${q.version}`] ?? [];
-          return ids.length
-            ? { vulns: ids.map((id) => ({ id, modified: records.find((r) => r.id === id)!.modified })) }
-            : {};
-        });
-        res.end(JSON.stringify({ results }));
-        return;
-      }
-      const record = records.find((r) => `/v1/vulns/${r.id}` === req.url);
-      res.statusCode = record ? 200 : 404;
-      res.end(JSON.stringify(record ?? { message: 'not found' }));
+    // osv.dev stand-in answering querybatch from the real records' version lists, and vulns/{id} with the records.
+    const answers: Record<string, string[]> = {
+      'torch@1.13.0': ['PYSEC-2022-43015', 'GHSA-53q9-r3pm-6pq6'],
+      'transformers@4.36.0': ['GHSA-37q5-v5qm-c9v8']
+    };
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        res.setHeader('content-type', 'application/json');
+        if (req.url === '/v1/querybatch') {
+          const queries = JSON.parse(body).queries as { package: { name: string }; version: string }[];
+          const results = queries.map((q) => {
+            const ids = answers[`${q.package.name}@${q.version}`] ?? [];
+            return ids.length
+              ? { vulns: ids.map((id) => ({ id, modified: records().find((r) => r.id === id)!.modified })) }
+              : {};
+          });
+          res.end(JSON.stringify({ results }));
+          return;
+        }
+        const record = records().find((r) => `/v1/vulns/${r.id}` === req.url);
+        res.statusCode = record ? 200 : 404;
+        res.end(JSON.stringify(record ?? { message: 'not found' }));
+      });
     });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
 
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-describe('safeload audit', () => {
   it('offline with --osv-db: text report, exit 1 on vulnerabilities', async () => {
     const { code, stdout } = await cli('audit', join(dir, 'model'), '--osv-db', db);
     expect(code).toBe(1);

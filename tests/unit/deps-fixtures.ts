@@ -2,8 +2,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { asOsvRecord, type OsvRecord } from '../../src/lib/core/deps/osv-record';
+import { sharedPath } from '../fixture-set.mjs';
 
-export const SHARED = join(import.meta.dirname, '../../../shared');
+/** The external fixture set: read it only inside `describeShared`. */
+export const SHARED = sharedPath();
 export const OSV_DIR = join(SHARED, 'fixtures/osv');
 export const LOCK_DIR = join(SHARED, 'fixtures/lockfiles');
 export const SCHEMA_DIR = join(SHARED, 'fixtures/schemas');
@@ -16,13 +18,16 @@ function walk(dir: string): string[] {
 }
 
 /** Every real OSV record in the shared fixtures: PYSEC YAML (read with the failsafe schema so "1.10" stays a string) and GHSA JSON. */
+let cached: OsvRecord[] | undefined;
+
 export function loadOsvRecords(): OsvRecord[] {
-  return walk(OSV_DIR)
+  cached ??= walk(OSV_DIR)
     .filter((p) => /\.(ya?ml|json)$/.test(p))
     .map((p) => {
       const text = readFileSync(p, 'utf8');
       return asOsvRecord(p.endsWith('.json') ? JSON.parse(text) : parse(text, { schema: 'failsafe' }));
     });
+  return structuredClone(cached);
 }
 
 export function osvRecord(id: string): OsvRecord {

@@ -1,12 +1,13 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { strToU8, zipSync } from 'fflate';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { auditDependencies } from '../../src/lib/core/deps/audit';
 import { lockedDependency } from '../../src/lib/core/deps/dependency';
 import { MemoryOsvIndexStore, OfflineOsvSource } from '../../src/lib/core/deps/osv-database';
 import { indexOsvDatabase, OSV_ZIP_LIMITS } from '../../src/lib/core/deps/osv-zip';
 import { IdbOsvCache, IdbOsvIndexStore, openOsvDb } from '../../src/lib/storage/osv-idb';
 import { loadOsvRecords, osvRecord } from './deps-fixtures';
+import { describeShared } from '../shared-fixtures';
 
 function allZip(): Uint8Array {
   return zipSync(
@@ -25,7 +26,7 @@ const deps = [
   lockedDependency('emoji', '2.14.0', { file: 'uv.lock' })
 ];
 
-describe('OSV stores over IndexedDB', () => {
+describeShared('OSV stores over IndexedDB', () => {
   it('indexes all.zip in small batches and answers exactly like the in-memory index, after a reopen too', async () => {
     const factory = new IDBFactory();
     const store = new IdbOsvIndexStore(await openOsvDb(factory));

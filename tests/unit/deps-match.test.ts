@@ -1,5 +1,5 @@
 import { valid } from '@renovatebot/pep440';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { auditDependencies } from '../../src/lib/core/deps/audit';
 import { cvssScore } from '../../src/lib/core/deps/cvss';
 import { lockedDependency } from '../../src/lib/core/deps/dependency';
@@ -10,10 +10,11 @@ import { severityOf } from '../../src/lib/core/deps/severity';
 import { affectsVersion, fixVersionsOf, recordAffects } from '../../src/lib/core/deps/version-match';
 import { normalizeName } from '../../src/lib/core/deps/names';
 import { loadOsvRecords, osvRecord } from './deps-fixtures';
+import { describeShared } from '../shared-fixtures';
 
-const records = loadOsvRecords();
+const records = () => loadOsvRecords();
 
-async function offlineSource(list: OsvRecord[] = records) {
+async function offlineSource(list: OsvRecord[] = records()) {
   const store = new MemoryOsvIndexStore();
   const batch = new Map<string, OsvRecord[]>();
   for (const r of list) {
@@ -26,14 +27,14 @@ async function offlineSource(list: OsvRecord[] = records) {
   return new OfflineOsvSource(store);
 }
 
-describe('OSV matching with PEP 440 on the real records', () => {
+describeShared('OSV matching with PEP 440 on the real records', () => {
   it('loads every fixture record', () => {
-    expect(records.length).toBe(51);
+    expect(records().length).toBe(51);
   });
 
   it('agrees with every enumerated version and every fixed boundary using ranges alone', () => {
     let checked = 0;
-    for (const r of records) {
+    for (const r of records()) {
       for (const a of r.affected ?? []) {
         const rangesOnly = { ...a, versions: [] };
         if (!(a.ranges ?? []).some((x) => x.type === 'ECOSYSTEM')) continue;
@@ -105,7 +106,7 @@ describe('OSV matching with PEP 440 on the real records', () => {
   });
 });
 
-describe('severity', () => {
+describeShared('severity', () => {
   it('computes CVSS v3.1 and v4.0 base scores', () => {
     expect(cvssScore('CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:H/I:H/A:H')).toMatchObject({
       method: 'CVSSv31',
@@ -136,7 +137,7 @@ describe('severity', () => {
   });
 });
 
-describe('audit: merge by alias, pip-audit fix resolution', () => {
+describeShared('audit: merge by alias, pip-audit fix resolution', () => {
   it('merges records that share an alias', () => {
     const ghsa = osvRecord('GHSA-53q9-r3pm-6pq6');
     // The PyPA database publishes the same advisory as PYSEC-2025-41 (GHSA-53q9 references it); a twin built from the real record:

@@ -1,12 +1,13 @@
 import { strToU8, Zip, ZipDeflate, ZipPassThrough, zipSync } from 'fflate';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { auditDependencies } from '../../src/lib/core/deps/audit';
 import { lockedDependency } from '../../src/lib/core/deps/dependency';
 import { MemoryOsvIndexStore, OfflineOsvSource } from '../../src/lib/core/deps/osv-database';
 import { indexOsvDatabase, OSV_ZIP_LIMITS } from '../../src/lib/core/deps/osv-zip';
 import { loadOsvRecords, osvRecord } from './deps-fixtures';
+import { describeShared } from '../shared-fixtures';
 
-const records = loadOsvRecords();
+const records = () => loadOsvRecords();
 
 /** Built the way OSV's exporter writes all.zip: flat <ID>.json entries, deflated, sizes in data descriptors. */
 function streamingZip(entries: Record<string, Uint8Array>, stored: string[] = []): Uint8Array {
@@ -36,7 +37,7 @@ async function* chunked(bytes: Uint8Array, size = 997): AsyncGenerator<Uint8Arra
 
 function allZip(): Uint8Array {
   const entries: Record<string, Uint8Array> = {};
-  for (const r of records) entries[`${r.id}.json`] = strToU8(JSON.stringify(r));
+  for (const r of records()) entries[`${r.id}.json`] = strToU8(JSON.stringify(r));
   const withdrawn = {
     ...osvRecord('GHSA-37q5-v5qm-c9v8'),
     id: 'GHSA-wdrn-0000-0000',
@@ -49,7 +50,7 @@ function allZip(): Uint8Array {
   return streamingZip(entries, ['PYSEC-2022-43015.json']);
 }
 
-describe('offline OSV database (all.zip built from the real records)', () => {
+describeShared('offline OSV database (all.zip built from the real records)', () => {
   it('streams, indexes by package and answers like the online source', async () => {
     const store = new MemoryOsvIndexStore();
     const progress: number[] = [];

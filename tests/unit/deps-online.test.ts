@@ -1,11 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { auditDependencies } from '../../src/lib/core/deps/audit';
 import { lockedDependency } from '../../src/lib/core/deps/dependency';
 import { MemoryOsvCache, OsvApiError, OsvClient } from '../../src/lib/core/deps/osv-client';
 import { toPipAuditJson } from '../../src/lib/core/deps/report-pip-audit';
 import { osvRecord } from './deps-fixtures';
+import { describeShared } from '../shared-fixtures';
 
 /** What osv.dev answers for these package versions (ids from the real records), torch split over two pages. */
 const ANSWERS: Record<string, string[][]> = {
@@ -16,55 +17,55 @@ const ANSWERS: Record<string, string[][]> = {
   'emoji@2.14.0': [[]]
 };
 
-let server: Server;
-let base: string;
-const log: { method: string; path: string; body?: unknown }[] = [];
+describeShared('OSV online client (real fetch against a local server serving real records)', () => {
+  let server: Server;
+  let base: string;
+  const log: { method: string; path: string; body?: unknown }[] = [];
 
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      const parsed = body ? JSON.parse(body) : undefined;
-      log.push({ method: req.method!, path: req.url!, body: parsed });
-      res.setHeader('content-type', 'application/json');
-      if (req.method === 'POST' && req.url === '/v1/querybatch') {
-        const results = parsed.queries.map(
-          (q: { package: { name: string; ecosystem: string }; version: string; page_token?: string }) => {
-            expect(q.package.ecosystem).toBe('PyPI');
-            const pages = ANSWERS[`${q.package.name}@${q.version}`] ?? [[]];
-            const page = q.page_token ? Number(q.page_token.slice(5)) : 0;
-            const ids = pages[page] ?? [];
-            return {
-              ...(ids.length ? { vulns: ids.map((id) => ({ id, modified: osvRecord(id).modified })) } : {}),
-              ...(page + 1 < pages.length ? { next_page_token: `page-${page + 1}` } : {})
-            };
-          }
-        );
-        res.end(JSON.stringify({ results }));
-        return;
-      }
-      const m = /^\/v1\/vulns\/([^/]+)$/.exec(req.url ?? '');
-      if (req.method === 'GET' && m) {
-        try {
-          res.end(JSON.stringify(osvRecord(decodeURIComponent(m[1]))));
-        } catch {
-          res.statusCode = 404;
-          res.end(JSON.stringify({ code: 5, message: 'Bug not found.' }));
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const parsed = body ? JSON.parse(body) : undefined;
+        log.push({ method: req.method!, path: req.url!, body: parsed });
+        res.setHeader('content-type', 'application/json');
+        if (req.method === 'POST' && req.url === '/v1/querybatch') {
+          const results = parsed.queries.map(
+            (q: { package: { name: string; ecosystem: string }; version: string; page_token?: string }) => {
+              expect(q.package.ecosystem).toBe('PyPI');
+              const pages = ANSWERS[`${q.package.name}@${q.version}`] ?? [[]];
+              const page = q.page_token ? Number(q.page_token.slice(5)) : 0;
+              const ids = pages[page] ?? [];
+              return {
+                ...(ids.length ? { vulns: ids.map((id) => ({ id, modified: osvRecord(id).modified })) } : {}),
+                ...(page + 1 < pages.length ? { next_page_token: `page-${page + 1}` } : {})
+              };
+            }
+          );
+          res.end(JSON.stringify({ results }));
+          return;
         }
-        return;
-      }
-      res.statusCode = 404;
-      res.end('{}');
+        const m = /^\/v1\/vulns\/([^/]+)$/.exec(req.url ?? '');
+        if (req.method === 'GET' && m) {
+          try {
+            res.end(JSON.stringify(osvRecord(decodeURIComponent(m[1]))));
+          } catch {
+            res.statusCode = 404;
+            res.end(JSON.stringify({ code: 5, message: 'Bug not found.' }));
+          }
+          return;
+        }
+        res.statusCode = 404;
+        res.end('{}');
+      });
     });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
 
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-describe('OSV online client (real fetch against a local server serving real records)', () => {
   it('follows pagination, fetches each record once, then serves them from the cache', async () => {
     log.length = 0;
     const cache = new MemoryOsvCache();

@@ -13,6 +13,7 @@ import { parsePyproject } from '../../src/lib/core/deps/pyproject';
 import { parseRequirementsFile } from '../../src/lib/core/deps/requirements';
 import type { Dependency } from '../../src/lib/core/deps/types';
 import { fixtureReader, lockfile } from './deps-fixtures';
+import { describeShared } from '../shared-fixtures';
 
 const req = (name: string) => lockfile(`requirements_testdata_${name}.txt`);
 const byName = (deps: Dependency[]) => Object.fromEntries(deps.map((d) => [d.displayName, d]));
@@ -32,7 +33,7 @@ describe('PEP 503 names and inputs', () => {
   });
 });
 
-describe('requirements.txt with pip rules (real scalibr testdata)', () => {
+describeShared('requirements.txt with pip rules (real scalibr testdata)', () => {
   it('reads pins, ranges, URL requirements and local paths from example.txt', async () => {
     const files = {
       'example.txt': req('example'),
@@ -178,7 +179,7 @@ describe('requirements.txt with pip rules (real scalibr testdata)', () => {
   });
 });
 
-describe('lock files (real scalibr testdata)', () => {
+describeShared('lock files (real scalibr testdata)', () => {
   it('poetry.lock', () => {
     const { dependencies } = parsePoetryLock(
       lockfile('poetrylock_testdata_one-package-with-metadata.lock'),
@@ -234,7 +235,7 @@ describe('lock files (real scalibr testdata)', () => {
   });
 });
 
-describe('pyproject.toml', () => {
+describeShared('pyproject.toml', () => {
   const text = `
 [project]
 name = "demo"

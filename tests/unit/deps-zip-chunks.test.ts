@@ -1,10 +1,11 @@
 import { strToU8, zipSync } from 'fflate';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { MemoryOsvIndexStore } from '../../src/lib/core/deps/osv-database';
 import { indexOsvDatabase } from '../../src/lib/core/deps/osv-zip';
 import { loadOsvRecords } from './deps-fixtures';
+import { describeShared } from '../shared-fixtures';
 
-describe('offline OSV database read from large chunks', () => {
+describeShared('offline OSV database read from large chunks', () => {
   it('indexes every record when a whole all.zip arrives as one chunk (a browser Blob stream may do that)', async () => {
     const base = loadOsvRecords();
     const entries: Record<string, Uint8Array> = {};

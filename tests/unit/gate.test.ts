@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { zipSync } from 'fflate';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { loadOsvRecords } from './deps-fixtures';
+import { describeShared } from '../shared-fixtures';
 import { fixture, manifestOf, scanFiles, signedFile, SIGNER } from './policy-fixtures';
 
 const run = promisify(execFile);
@@ -21,35 +22,35 @@ async function gate(...args: string[]): Promise<{ code: number; stdout: string; 
   }
 }
 
-let dir: string;
-const path = (...p: string[]) => join(dir, ...p);
+describeShared('safeload gate', () => {
+  let dir: string;
+  const path = (...p: string[]) => join(dir, ...p);
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'safeload-gate-'));
-  // Compliant: the OpenSSF-signed fixture model, its committed manifest outside the folder.
-  mkdirSync(path('compliant'));
-  for (const name of ['signme-1', 'signme-2', 'model.sig'])
-    copyFileSync(signedFile(name), path('compliant', name));
-  const reports = await scanFiles(
-    ['signme-1', 'signme-2', 'model.sig'].map((n) => [n, path('compliant', n)])
-  );
-  writeFileSync(
-    path('manifest.json'),
-    JSON.stringify(await manifestOf(reports, { licenses: ['apache-2.0'] }))
-  );
-  // Non-compliant: an os.system pickle, a vulnerable torch pin and a non-commercial licence.
-  mkdirSync(path('vendor'));
-  copyFileSync(fixture('models/torch_zip_os_system.pt'), path('vendor', 'pytorch_model.bin'));
-  writeFileSync(path('vendor', 'requirements.txt'), 'torch==2.5.1\ntransformers==4.38.0\n');
-  writeFileSync(path('vendor', 'README.md'), '---\nlicense: cc-by-nc-4.0\n---\n# Vendor model\n');
-  // An offline OSV database (OSV's PyPI all.zip layout) made of the real fixture advisories.
-  const entries = Object.fromEntries(
-    loadOsvRecords().map((r) => [`${r.id}.json`, new TextEncoder().encode(JSON.stringify(r))])
-  );
-  writeFileSync(path('osv.zip'), zipSync(entries));
-});
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'safeload-gate-'));
+    // Compliant: the OpenSSF-signed fixture model, its committed manifest outside the folder.
+    mkdirSync(path('compliant'));
+    for (const name of ['signme-1', 'signme-2', 'model.sig'])
+      copyFileSync(signedFile(name), path('compliant', name));
+    const reports = await scanFiles(
+      ['signme-1', 'signme-2', 'model.sig'].map((n) => [n, path('compliant', n)])
+    );
+    writeFileSync(
+      path('manifest.json'),
+      JSON.stringify(await manifestOf(reports, { licenses: ['apache-2.0'] }))
+    );
+    // Non-compliant: an os.system pickle, a vulnerable torch pin and a non-commercial licence.
+    mkdirSync(path('vendor'));
+    copyFileSync(fixture('models/torch_zip_os_system.pt'), path('vendor', 'pytorch_model.bin'));
+    writeFileSync(path('vendor', 'requirements.txt'), 'torch==2.5.1\ntransformers==4.38.0\n');
+    writeFileSync(path('vendor', 'README.md'), '---\nlicense: cc-by-nc-4.0\n---\n# Vendor model\n');
+    // An offline OSV database (OSV's PyPI all.zip layout) made of the real fixture advisories.
+    const entries = Object.fromEntries(
+      loadOsvRecords().map((r) => [`${r.id}.json`, new TextEncoder().encode(JSON.stringify(r))])
+    );
+    writeFileSync(path('osv.zip'), zipSync(entries));
+  });
 
-describe('safeload gate', () => {
   it('passes a compliant model folder (exit 0) and writes SARIF and CycloneDX', async () => {
     const r = await gate(
       path('compliant'),

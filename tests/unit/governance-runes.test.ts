@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryRegistryStore, serializeRegistry, exportRegistry } from '../../src/lib/core/registry';
-import { buildTriageReport } from '../../src/lib/core/triage';
+import { buildTriageReport, type TriageReport } from '../../src/lib/core/triage';
 import { PolicyState } from '../../src/lib/state/policy.svelte';
 import { POLICY_STORAGE_KEY } from '../../src/lib/state/policy-text';
 import { RegistryState } from '../../src/lib/state/registry.svelte';
@@ -32,7 +32,8 @@ describe('PolicyState and RegistryState', () => {
     policy.edit(LENIENT);
 
     const store = new MemoryRegistryStore();
-    const registry = new RegistryState(async () => store, readRegistryFile);
+    const evaluate = (report: TriageReport, at: string) => policy.evaluate(report, at);
+    const registry = new RegistryState(async () => store, readRegistryFile, evaluate);
     const good = buildTriageReport({
       model: { name: 'acme/good', version: '1' },
       files: await scanFiles([['model.pt', fixture('models/torch_state_dict.pt')]])
@@ -41,8 +42,8 @@ describe('PolicyState and RegistryState', () => {
       model: { name: 'evil/model', version: '1' },
       files: await scanFiles([['model.pt', fixture('models/torch_zip_os_system.pt')]])
     });
-    await registry.add(good, policy.evaluate(good));
-    await registry.add(bad, policy.evaluate(bad));
+    await registry.add(good, await policy.evaluate(good));
+    await registry.add(bad, await policy.evaluate(bad));
     expect(registry.records.map((r) => r.status)).toEqual(['pass', 'fail']);
     expect(registry.opened?.name).toBe('evil/model');
     expect(registry.counts).toEqual({ pass: 1, fail: 1, error: 0, unevaluated: 0 });
@@ -52,14 +53,15 @@ describe('PolicyState and RegistryState', () => {
     expect(await registry.importFile(broken)).toBeNull();
     expect(registry.importErrors[0]).toMatch(/x\.json: .*format/);
 
-    const fresh = new RegistryState(async () => new MemoryRegistryStore(), readRegistryFile);
+    const fresh = new RegistryState(async () => new MemoryRegistryStore(), readRegistryFile, evaluate);
     const summary = await fresh.importFile(new File([text], 'registry.json'));
     expect(summary?.added).toEqual(['acme/good@1', 'evil/model@1']);
-    expect(fresh.records).toEqual(registry.records);
+    const view = (r: { name: string; reports: unknown[]; status: unknown }) => [r.name, r.reports, r.status];
+    expect(fresh.records.map(view)).toEqual(registry.records.map(view));
 
     policy.edit(
       `${LENIENT}rules:\n  - id: broken\n    severity: deny\n    expression: model.nope(\n    message: m\n`
     );
-    expect(policy.evaluate(good)?.outcome).toBe('error');
+    expect((await policy.evaluate(good))?.outcome).toBe('error');
   });
 });

@@ -7,8 +7,6 @@ import { MemoryOsvIndexStore, OfflineOsvSource } from '../../src/lib/core/deps/o
 import { isPypi, type OsvRecord } from '../../src/lib/core/deps/osv-record';
 import type { FileReport } from '../../src/lib/core/findings';
 import { applyFolderChecks } from '../../src/lib/core/folder/cross-check';
-import { sealManifest, type Manifest } from '../../src/lib/core/provenance/manifest';
-import { MANIFEST_SCHEMA, MANIFEST_SCHEMA_VERSION } from '../../src/lib/core/provenance/manifest';
 import { verifyModelSignature } from '../../src/lib/core/signing/verify-model';
 import type { DependencyInput } from '../../src/lib/core/triage/dependencies';
 import type { SignatureInput } from '../../src/lib/core/triage/signature';
@@ -16,10 +14,12 @@ import { analyseFile } from '../../src/lib/node/analyse-file';
 import { loadOsvRecords } from './deps-fixtures';
 import { MODELS } from './signing-fixtures';
 
+export { manifestOf } from './manifest-fixture';
+
 export const FIXTURES = join(import.meta.dirname, '../fixtures');
 export const SIGNED_DIR = 'v1.0.0-sigstore';
 export const SIGNER = { identity: 'stefanb@us.ibm.com', issuer: 'https://sigstore.verify.ibm.com/oauth2' };
-export const COMMIT = '0123456789abcdef0123456789abcdef01234567';
+export { COMMIT } from './manifest-fixture';
 
 /** Scans real files as one model folder: [path in the model, file on disk]. */
 export async function scanFiles(files: [string, string][]): Promise<FileReport[]> {
@@ -79,58 +79,4 @@ export async function auditRequirements(text: string): Promise<DependencyInput> 
     new OfflineOsvSource(await fixtureOsvStore())
   );
   return { collected, audit };
-}
-
-/** A sealed provenance manifest listing the given files (by their scan digests) at a commit. */
-export async function manifestOf(
-  reports: readonly FileReport[],
-  options: { commit?: string | null; licenses?: string[]; repoId?: string } = {}
-): Promise<Manifest> {
-  const commit = options.commit === undefined ? COMMIT : options.commit;
-  const repoId = options.repoId ?? 'acme/tiny-model';
-  return sealManifest({
-    schema: MANIFEST_SCHEMA,
-    schemaVersion: MANIFEST_SCHEMA_VERSION,
-    tool: { name: 'safeload', version: '0.1.0' },
-    source: {
-      kind: 'hub',
-      hub: 'https://huggingface.co',
-      repoType: 'model',
-      repoId,
-      requestedRevision: commit ?? 'main',
-      resolvedCommit: commit,
-      purl: commit ? `pkg:huggingface/${repoId}@${commit}` : null,
-      endpoints: []
-    },
-    capturedAt: '2026-01-02T03:04:05Z',
-    downloadedAt: null,
-    authenticated: false,
-    lastCommit: null,
-    repo: {
-      repoId,
-      private: false,
-      gated: false,
-      disabled: false,
-      licenses: options.licenses ?? ['apache-2.0'],
-      libraryName: null,
-      pipelineTag: null,
-      tags: [],
-      baseModels: [],
-      remoteCode: { customCodeTag: false, autoMap: null, customClass: null },
-      securityScan: null,
-      lastModified: null,
-      createdAt: null
-    },
-    files: reports.map((r) => ({
-      path: r.path,
-      size: r.size,
-      sha256: r.sha256!,
-      sha256Source: 'local' as const,
-      gitBlobSha1: r.gitSha1 ?? null,
-      gitBlobOf: 'content' as const,
-      lfs: false,
-      status: 'not-checked' as const
-    })),
-    extraLocalFiles: []
-  });
 }

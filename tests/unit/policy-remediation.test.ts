@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { BUILTIN_POLICY } from '../../src/lib/core/policy/builtin';
 import { evaluatePolicy } from '../../src/lib/core/policy/evaluate';
 import { addPolicyResults } from '../../src/lib/core/policy/sarif';
@@ -12,25 +12,26 @@ import { toSarif } from '../../src/lib/core/report/sarif';
 import { buildTriageReport } from '../../src/lib/core/triage/build';
 import type { TriageReport } from '../../src/lib/core/triage/types';
 import type { FileReport } from '../../src/lib/core/findings';
+import { describeShared } from '../shared-fixtures';
 import { auditRequirements, fixture, scanFiles } from './policy-fixtures';
 
-let files: FileReport[];
-let report: TriageReport;
+describeShared('remediation', () => {
+  let files: FileReport[];
+  let report: TriageReport;
 
-beforeAll(async () => {
-  files = await scanFiles([
-    ['pytorch_model.bin', fixture('models/torch_zip_os_system.pt')],
-    ['model.pt', fixture('models/torch_full_module.pt')]
-  ]);
-  report = buildTriageReport({
-    model: { name: 'vendor/bad-model', version: '2' },
-    files,
-    dependencies: await auditRequirements('torch==2.5.1\n'),
-    license: { id: 'cc-by-nc-4.0', source: 'model-card' }
+  beforeAll(async () => {
+    files = await scanFiles([
+      ['pytorch_model.bin', fixture('models/torch_zip_os_system.pt')],
+      ['model.pt', fixture('models/torch_full_module.pt')]
+    ]);
+    report = buildTriageReport({
+      model: { name: 'vendor/bad-model', version: '2' },
+      files,
+      dependencies: await auditRequirements('torch==2.5.1\n'),
+      license: { id: 'cc-by-nc-4.0', source: 'model-card' }
+    });
   });
-});
 
-describe('remediation', () => {
   it('gives one concrete action per violation, deny first', () => {
     const plan = planRemediation(report, evaluatePolicy(BUILTIN_POLICY, report));
     expect(plan.outcome).toBe('fail');

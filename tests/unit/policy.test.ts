@@ -19,8 +19,9 @@ import {
   signedFile,
   SIGNER
 } from './policy-fixtures';
+import { describeShared, sharedPath } from '../shared-fixtures';
 
-const EXAMPLES = join(import.meta.dirname, '../../../shared/fixtures/policy-examples');
+const EXAMPLES = sharedPath('fixtures/policy-examples');
 const APPROVED = { ...BUILTIN_POLICY, params: { ...BUILTIN_POLICY.params, approvedSigners: [SIGNER] } };
 
 function outcomeOf(evaluation: PolicyEvaluation, id: string) {
@@ -33,7 +34,7 @@ function triage(files: FileReport[], extra: Partial<TriageParts> = {}) {
   return buildTriageReport({ model: { name: 'acme/tiny-model', version: '1' }, files, ...extra });
 }
 
-describe('the example policy set from shared/fixtures', () => {
+describeShared('the example policy set from the fixture set', () => {
   it('parses and judges the example input: pickle, unsigned and a CRITICAL torch advisory', () => {
     const set = parsePolicySet(readFileSync(join(EXAMPLES, 'ml-gate.cel.json'), 'utf8'), 'ml-gate.cel.json');
     const input = JSON.parse(readFileSync(join(EXAMPLES, 'input.example.json'), 'utf8'));
@@ -52,17 +53,17 @@ describe('the example policy set from shared/fixtures', () => {
   });
 });
 
-describe('built-in rules on reports built from real fixtures', () => {
-  let benign: FileReport[];
-  let malicious: FileReport[];
-  beforeAll(async () => {
-    benign = await scanFiles([
-      ['model.safetensors', fixture('safetensors/tiny-benign.safetensors')],
-      ['pytorch_model.bin', fixture('models/torch_state_dict.pt')]
-    ]);
-    malicious = await scanFiles([['pytorch_model.bin', fixture('models/torch_zip_os_system.pt')]]);
-  });
+let benign: FileReport[];
+let malicious: FileReport[];
+beforeAll(async () => {
+  benign = await scanFiles([
+    ['model.safetensors', fixture('safetensors/tiny-benign.safetensors')],
+    ['pytorch_model.bin', fixture('models/torch_state_dict.pt')]
+  ]);
+  malicious = await scanFiles([['pytorch_model.bin', fixture('models/torch_zip_os_system.pt')]]);
+});
 
+describe('built-in rules on reports built from real fixtures', () => {
   it('no-unsafe-pickle: a weights-only state dict passes, a pickled module fails', async () => {
     const pass = triage(benign);
     expect(pass.files.find((f) => f.path === 'pytorch_model.bin')?.pickle).toEqual({
@@ -84,34 +85,6 @@ describe('built-in rules on reports built from real fixtures', () => {
     const bad = triage(malicious);
     expect(bad.summary.findingCounts.critical).toBeGreaterThan(0);
     expect(outcomeOf(evaluatePolicy(APPROVED, bad), 'no-critical-findings')).toBe('violation');
-  });
-
-  it('approved-signer: the signed fixture passes for its signer, fails for another identity or unsigned', async () => {
-    const files = await scanFiles([
-      ['signme-1', signedFile('signme-1')],
-      ['signme-2', signedFile('signme-2')]
-    ]);
-    const signed = triage(files, { signature: await signatureOf(SIGNER) });
-    expect(signed.signature).toMatchObject({
-      verified: true,
-      identity: SIGNER.identity,
-      issuer: SIGNER.issuer
-    });
-    expect(outcomeOf(evaluatePolicy(APPROVED, signed), 'approved-signer')).toBe('pass');
-    // Verified, but the policy approves someone else.
-    const other = {
-      ...APPROVED,
-      params: { ...APPROVED.params, approvedSigners: [{ ...SIGNER, identity: 'x@y.z' }] }
-    };
-    expect(outcomeOf(evaluatePolicy(other, signed), 'approved-signer')).toBe('violation');
-    // The verifier is asked for another identity: the signature does not verify for it.
-    const wrong = triage(files, {
-      signature: await signatureOf({ ...SIGNER, identity: 'mallory@example.com' })
-    });
-    expect(wrong.signature.verified).toBe(false);
-    expect(wrong.signature.error).toBeTruthy();
-    expect(outcomeOf(evaluatePolicy(APPROVED, wrong), 'approved-signer')).toBe('violation');
-    expect(outcomeOf(evaluatePolicy(APPROVED, triage(files)), 'approved-signer')).toBe('violation');
   });
 
   it('provenance-pinned: verified at a full commit passes; a changed file or a branch fails', async () => {
@@ -140,6 +113,55 @@ describe('built-in rules on reports built from real fixtures', () => {
     expect(outcomeOf(evaluatePolicy(APPROVED, triage(benign)), 'provenance-pinned')).toBe('violation');
   });
 
+  it('license-allowed: apache-2.0 from a model card passes; cc-by-nc-4.0 or none fails', () => {
+    const allowed = triage(benign, { license: { id: 'apache-2.0', source: 'model-card' } });
+    expect(outcomeOf(evaluatePolicy(APPROVED, allowed), 'license-allowed')).toBe('pass');
+    const nc = triage(benign, { license: { id: 'cc-by-nc-4.0', source: 'model-card' } });
+    expect(outcomeOf(evaluatePolicy(APPROVED, nc), 'license-allowed')).toBe('violation');
+    expect(outcomeOf(evaluatePolicy(APPROVED, triage(benign)), 'license-allowed')).toBe('violation');
+  });
+
+  it('fully-analysed (warn): a truncated pickle is reported as incomplete', async () => {
+    expect(outcomeOf(evaluatePolicy(APPROVED, triage(benign)), 'fully-analysed')).toBe('pass');
+    const bytes = readFileSync(fixture('pickle/ordereddict_p2.pkl'));
+    const cut = join(mkdtempSync(join(tmpdir(), 'safeload-policy-')), 'cut.pkl');
+    writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const truncated = await scanFiles([['cut.pkl', cut]]);
+    const report = triage(truncated);
+    expect(report.summary.complete).toBe(false);
+    expect(outcomeOf(evaluatePolicy(APPROVED, report), 'fully-analysed')).toBe('violation');
+  });
+});
+
+describeShared('built-in rules with the signed model and real advisories from the fixture set', () => {
+  it('approved-signer: the signed fixture passes for its signer, fails for another identity or unsigned', async () => {
+    const files = await scanFiles([
+      ['signme-1', signedFile('signme-1')],
+      ['signme-2', signedFile('signme-2')]
+    ]);
+    const signed = triage(files, { signature: await signatureOf(SIGNER) });
+    expect(signed.signature).toMatchObject({
+      verified: true,
+      identity: SIGNER.identity,
+      issuer: SIGNER.issuer
+    });
+    expect(outcomeOf(evaluatePolicy(APPROVED, signed), 'approved-signer')).toBe('pass');
+    // Verified, but the policy approves someone else.
+    const other = {
+      ...APPROVED,
+      params: { ...APPROVED.params, approvedSigners: [{ ...SIGNER, identity: 'x@y.z' }] }
+    };
+    expect(outcomeOf(evaluatePolicy(other, signed), 'approved-signer')).toBe('violation');
+    // The verifier is asked for another identity: the signature does not verify for it.
+    const wrong = triage(files, {
+      signature: await signatureOf({ ...SIGNER, identity: 'mallory@example.com' })
+    });
+    expect(wrong.signature.verified).toBe(false);
+    expect(wrong.signature.error).toBeTruthy();
+    expect(outcomeOf(evaluatePolicy(APPROVED, wrong), 'approved-signer')).toBe('violation');
+    expect(outcomeOf(evaluatePolicy(APPROVED, triage(files)), 'approved-signer')).toBe('violation');
+  });
+
   it('no-vulnerable-loaders: torch 2.6.0 passes, torch 2.5.1 (GHSA-53q9-r3pm-6pq6) fails', async () => {
     const fixed = triage(benign, { dependencies: await auditRequirements('torch==2.6.0\n') });
     expect(fixed.dependencies.packages.map((d) => [d.name, d.vulns.length])).toEqual([['torch', 0]]);
@@ -164,25 +186,6 @@ describe('built-in rules on reports built from real fixtures', () => {
     expect(
       outcomeOf(evaluatePolicy(APPROVED, triage(benign, { dependencies: audited })), 'loaders-audited')
     ).toBe('pass');
-  });
-
-  it('license-allowed: apache-2.0 from a model card passes; cc-by-nc-4.0 or none fails', () => {
-    const allowed = triage(benign, { license: { id: 'apache-2.0', source: 'model-card' } });
-    expect(outcomeOf(evaluatePolicy(APPROVED, allowed), 'license-allowed')).toBe('pass');
-    const nc = triage(benign, { license: { id: 'cc-by-nc-4.0', source: 'model-card' } });
-    expect(outcomeOf(evaluatePolicy(APPROVED, nc), 'license-allowed')).toBe('violation');
-    expect(outcomeOf(evaluatePolicy(APPROVED, triage(benign)), 'license-allowed')).toBe('violation');
-  });
-
-  it('fully-analysed (warn): a truncated pickle is reported as incomplete', async () => {
-    expect(outcomeOf(evaluatePolicy(APPROVED, triage(benign)), 'fully-analysed')).toBe('pass');
-    const bytes = readFileSync(fixture('pickle/ordereddict_p2.pkl'));
-    const cut = join(mkdtempSync(join(tmpdir(), 'safeload-policy-')), 'cut.pkl');
-    writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length / 2)));
-    const truncated = await scanFiles([['cut.pkl', cut]]);
-    const report = triage(truncated);
-    expect(report.summary.complete).toBe(false);
-    expect(outcomeOf(evaluatePolicy(APPROVED, report), 'fully-analysed')).toBe('violation');
   });
 
   it('a fully compliant model passes every rule', async () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { captureFromHub } from '../../src/lib/core/provenance/capture';
 import { HubClient, nextLink } from '../../src/lib/core/provenance/hub-client';
 import { HubError } from '../../src/lib/core/provenance/hub-error';
@@ -13,11 +13,12 @@ import {
   TREE_BERT,
   TREE_BERT_EXPAND
 } from './provenance-hub-fixtures';
+import { describeShared } from '../shared-fixtures';
 
 const API = `https://huggingface.co/api/models/${BERT}`;
 const now = () => new Date('2026-01-02T03:04:05Z');
 
-describe('capture from the Hub (recorded responses)', () => {
+describeShared('capture from the Hub (recorded responses)', () => {
   it('resolves the revision, lists every file with its hashes and reads the repo facts', async () => {
     const hub = bertHub();
     const client = new HubClient({ fetch: hub.fetch });
@@ -137,7 +138,7 @@ function paginatedHub(
   return hub;
 }
 
-describe('tree pagination', () => {
+describeShared('tree pagination', () => {
   const ref = parseHubRef(BERT);
 
   it('follows Link rel="next" across pages and keeps per-file lastCommit', async () => {
@@ -212,7 +213,7 @@ describe('tree pagination', () => {
   });
 });
 
-describe('error mapping', () => {
+describeShared('error mapping', () => {
   const ref = parseHubRef(`${BERT}`, 'main');
   const url = `${API}/revision/main?securityStatus=true`;
   const fail = async (status: number, headers: Record<string, string>, token?: string): Promise<HubError> => {

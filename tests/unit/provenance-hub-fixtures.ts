@@ -3,8 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FetchLike } from '../../src/lib/core/provenance/hub-client';
+import { sharedPath } from '../fixture-set.mjs';
 
-export const HF_FIXTURES = join(import.meta.dirname, '../../../shared/fixtures/huggingface');
+/** The Hub part of the external fixture set: read it only inside `describeShared`. */
+export const HF_FIXTURES = sharedPath('fixtures/huggingface');
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function fixture(name: string): any {

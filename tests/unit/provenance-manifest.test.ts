@@ -29,6 +29,7 @@ import {
 import { toYaml } from '../../src/lib/core/provenance/yaml';
 import { SAFELOAD_VERSION } from '../../src/lib/core/version';
 import { BERT, BERT_COMMIT, bertHub, fixture, FixtureHub } from './provenance-hub-fixtures';
+import { describeShared } from '../shared-fixtures';
 
 const TOKEN = 'hf_SecretTokenThatMustNeverLeak0123456789';
 const now = () => new Date('2026-01-02T03:04:05Z');
@@ -78,7 +79,7 @@ describe('RFC 8785 canonical JSON', () => {
   });
 });
 
-describe('manifest', () => {
+describeShared('manifest', () => {
   it('records source, tool, capture, repo facts and per-file status, and never the token', async () => {
     const { manifest: m, hub } = await capturedManifest(TOKEN);
     expect(m.tool).toEqual({ name: 'safeload', version: SAFELOAD_VERSION });
@@ -187,7 +188,7 @@ describe('manifest', () => {
   });
 });
 
-describe('share links', () => {
+describeShared('share links', () => {
   it('round-trip a manifest through #m= and re-verify a drop with no network', async () => {
     const { manifest: m, local } = await capturedManifest();
     const link = shareLink('https://safeload.example/verify?x=1#old', m);
@@ -218,7 +219,7 @@ describe('share links', () => {
   });
 });
 
-describe('compare with the Hub now', () => {
+describeShared('compare with the Hub now', () => {
   it('same commit: nothing moved, no listing needed', async () => {
     const { manifest: m } = await capturedManifest();
     const hub = new FixtureHub().route(

@@ -1,8 +1,8 @@
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { memorySource } from '../../src/lib/core/bytes/byte-source';
 import { digestSource } from '../../src/lib/core/hash/multi-digest';
 import { walkFiles } from './provenance-walk';
@@ -12,8 +12,11 @@ import { expectedFromRemote } from '../../src/lib/core/provenance/manifest';
 import { isHubBookkeeping, matchFiles, type LocalFile } from '../../src/lib/core/provenance/match';
 import { remoteFileFromEntry, type RemoteFile } from '../../src/lib/core/provenance/remote-file';
 import { fixture, HF_FIXTURES, TREE_BERT } from './provenance-hub-fixtures';
+import { describeShared } from '../shared-fixtures';
+import { BERT_CACHE_FOLDER, buildHubCache, snapshotEntries } from './hub-cache';
 
-const remote: RemoteFile[] = fixture(TREE_BERT).response.body.map(remoteFileFromEntry);
+/** The recorded bert-base-uncased listing at dd4bc8b. */
+const remote = (): RemoteFile[] => fixture(TREE_BERT).response.body.map(remoteFileFromEntry);
 /** What the hashing stage reports for an untouched download of each file: its content digests. */
 const intact = (f: RemoteFile): LocalFile => ({
   path: f.path,
@@ -22,9 +25,9 @@ const intact = (f: RemoteFile): LocalFile => ({
   gitSha1: f.lfs ? undefined : f.gitBlobSha1
 });
 
-describe('matching local files against a commit', () => {
+describeShared('matching local files against a commit', () => {
   it('verifies LFS files by SHA-256 and regular files by git blob SHA-1', () => {
-    const r = matchFiles(expectedFromRemote(remote), remote.map(intact));
+    const r = matchFiles(expectedFromRemote(remote()), remote().map(intact));
     expect(r.allVerified).toBe(true);
     expect(Object.fromEntries(r.files.map((f) => [f.path, f.method]))).toEqual({
       '.gitattributes': 'git-blob-sha1',
@@ -36,7 +39,7 @@ describe('matching local files against a commit', () => {
   });
 
   it('reports tampered, missing, extra, still-hashing and wrong-size files', () => {
-    const local = remote.map(intact);
+    const local = remote().map(intact);
     const h5 = local.find((f) => f.path === 'tf_model.h5')!;
     h5.sha256 = '0'.repeat(64);
     const cfg = local.find((f) => f.path === 'config.json')!;
@@ -47,13 +50,13 @@ describe('matching local files against a commit', () => {
     withExtra.push({ path: 'evil.pkl', size: 10 });
     withExtra.find((f) => f.path === '.gitattributes')!.size = 1; // size known before any hash
     delete withExtra.find((f) => f.path === '.gitattributes')!.gitSha1;
-    const r = matchFiles(expectedFromRemote(remote), withExtra);
+    const r = matchFiles(expectedFromRemote(remote()), withExtra);
     const by = Object.fromEntries(r.files.map((f) => [f.path, f]));
     expect(by['tf_model.h5']).toMatchObject({
       status: 'mismatch',
       mismatch: {
         field: 'sha256',
-        expected: remote.find((f) => f.path === 'tf_model.h5')!.sha256,
+        expected: remote().find((f) => f.path === 'tf_model.h5')!.sha256,
         actual: '0'.repeat(64)
       }
     });
@@ -71,14 +74,14 @@ describe('matching local files against a commit', () => {
   });
 
   it('an LFS file with only its pointer id and no SHA-256 cannot be verified by a content hash', () => {
-    const e = expectedFromRemote(remote).find((f) => f.path === 'tf_model.h5')!;
+    const e = expectedFromRemote(remote()).find((f) => f.path === 'tf_model.h5')!;
     const r = matchFiles([{ ...e, sha256: null }], [{ path: e.path, size: e.size!, gitSha1: e.gitBlobSha1 }]);
     expect(r.files[0].status).toBe('unverifiable');
   });
 });
 
-describe('folder root detection', () => {
-  const expected = remote.map((f) => f.path);
+describeShared('folder root detection', () => {
+  const expected = remote().map((f) => f.path);
   it('finds the repo root inside a dropped folder', () => {
     const dropped = [
       'downloads/bert/config.json',
@@ -103,7 +106,7 @@ describe('folder root detection', () => {
   });
 });
 
-describe('local metadata written by huggingface_hub', () => {
+describeShared('local metadata written by huggingface_hub', () => {
   const read = (base: string) => async (p: string, max: number) =>
     (await readFile(join(base, p))).subarray(0, max).toString('utf8');
   const tokenizer = readFileSync(join(HF_FIXTURES, 'local/hf-local-dir/tokenizer_config.json'));
@@ -144,27 +147,92 @@ describe('local metadata written by huggingface_hub', () => {
     expect(r.files[0].status).toBe('mismatch');
   });
 
-  it('a hub cache folder gives the repo, the commit and content-addressed blobs', async () => {
-    const base = join(HF_FIXTURES, 'local/hf-hub-cache');
-    const entries = walkFiles(base);
-    const layout = (await detectLocalLayout(entries, read(base)))!;
-    expect(layout).toMatchObject({
-      kind: 'hub-cache',
-      root: 'models--google-bert--bert-base-uncased/',
-      repoType: 'model',
-      repoId: 'google-bert/bert-base-uncased',
-      commit: COMMIT,
-      refs: { main: COMMIT }
-    });
-    // The snapshot entry is a symlink saved as its target text; the content is the blob it points to.
-    expect(layout.contentPaths['tokenizer_config.json']).toBe(
-      `models--google-bert--bert-base-uncased/blobs/${ETAG}`
+  /** The drop as the page sees it: each repo path hashed from the dropped file holding its bytes. */
+  async function checkCache(base: string) {
+    const layout = (await detectLocalLayout(walkFiles(base), read(base)))!;
+    const local = await Promise.all(
+      Object.entries(layout.contentPaths).map(async ([path, dropped]) => {
+        const bytes = readFileSync(join(base, dropped));
+        return { path, size: bytes.length, ...(await digestSource(memorySource(bytes))) };
+      })
     );
-    const blob = readFileSync(join(base, layout.contentPaths['tokenizer_config.json']));
-    const r = matchFiles(layout.expected, [
-      { path: 'tokenizer_config.json', size: blob.length, ...(await digestSource(memorySource(blob))) }
+    return { layout, match: matchFiles(layout.expected, local) };
+  }
+
+  for (const form of ['symlink', 'text'] as const) {
+    it(`a hub cache folder (snapshot links as ${form}) gives the repo, the commit and verified content`, async () => {
+      const base = buildHubCache(form);
+      const [entry] = snapshotEntries(base);
+      expect(lstatSync(join(base, entry)).isSymbolicLink()).toBe(form === 'symlink');
+      const { layout, match } = await checkCache(base);
+      expect(layout).toMatchObject({
+        kind: 'hub-cache',
+        root: `${BERT_CACHE_FOLDER}/`,
+        repoType: 'model',
+        repoId: 'google-bert/bert-base-uncased',
+        commit: COMMIT,
+        refs: { main: COMMIT }
+      });
+      // A link read through holds the bytes itself; a link saved as text points at the blob that does.
+      expect(layout.contentPaths['tokenizer_config.json']).toBe(
+        form === 'symlink'
+          ? `${BERT_CACHE_FOLDER}/${entry.slice(BERT_CACHE_FOLDER.length + 1)}`
+          : `${BERT_CACHE_FOLDER}/blobs/${ETAG}`
+      );
+      expect(layout.expected.map((f) => [f.path, f.gitBlobSha1])).toEqual([['tokenizer_config.json', ETAG]]);
+      expect(match.files).toEqual([
+        expect.objectContaining({
+          path: 'tokenizer_config.json',
+          status: 'verified',
+          method: 'git-blob-sha1'
+        })
+      ]);
+      expect(match.counts.extra).toBe(0);
+    });
+  }
+
+  it('a drop without the snapshot symlinks (browsers skip them) checks the blobs by name and says why', async () => {
+    const base = buildHubCache('symlink');
+    const entries = walkFiles(base).filter((e) => !e.path.includes('/snapshots/'));
+    const layout = (await detectLocalLayout(entries, read(base)))!;
+    expect(layout).toMatchObject({ kind: 'hub-cache', commit: COMMIT });
+    expect(layout.expected.map((f) => f.path)).toEqual([`blobs/${ETAG}`]);
+    expect(layout.notes.join(' ')).toMatch(/browsers skip symbolic links/);
+  });
+
+  it('a snapshot file replaced by other bytes of the same size is a mismatch, not an extra file', async () => {
+    const base = buildHubCache('symlink');
+    const [entry] = snapshotEntries(base);
+    const original = readFileSync(join(base, entry));
+    rmSync(join(base, entry));
+    writeFileSync(join(base, entry), Buffer.from(original).reverse());
+    const { match } = await checkCache(base);
+    expect(match.files).toEqual([
+      expect.objectContaining({ path: 'tokenizer_config.json', status: 'mismatch' })
     ]);
-    expect(r.files).toEqual([expect.objectContaining({ status: 'verified' })]);
+  });
+
+  it('a tampered blob behind a real symlink is a mismatch', async () => {
+    const base = buildHubCache('symlink');
+    writeFileSync(join(base, BERT_CACHE_FOLDER, 'blobs', ETAG), '{\n  "do_lower_case": false\n}\n');
+    const { match } = await checkCache(base);
+    expect(match.files).toEqual([
+      expect.objectContaining({ path: 'tokenizer_config.json', status: 'mismatch' })
+    ]);
+  });
+
+  it('a snapshot file with no blob and no listing is unverifiable, never extra or verified', async () => {
+    const base = buildHubCache('symlink');
+    const [entry] = snapshotEntries(base);
+    const bytes = readFileSync(join(base, entry));
+    rmSync(join(base, BERT_CACHE_FOLDER, 'blobs'), { recursive: true });
+    rmSync(join(base, entry));
+    writeFileSync(join(base, entry), bytes); // a copy, as with symlinks disabled
+    const { layout, match } = await checkCache(base);
+    expect(match.files).toEqual([
+      expect.objectContaining({ path: 'tokenizer_config.json', status: 'unverifiable' })
+    ]);
+    expect(layout.notes.join(' ')).toMatch(/could not be matched to a blob/);
   });
 
   it('parses trees/<commit>.json into the full expected listing', () => {
@@ -175,7 +243,7 @@ describe('local metadata written by huggingface_hub', () => {
       ),
       'utf8'
     );
-    expect(parseTreeCache(text)).toEqual(expectedFromRemote(remote));
+    expect(parseTreeCache(text)).toEqual(expectedFromRemote(remote()));
   });
 
   it('a plain folder is not mistaken for a Hub layout', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HubRefError, hubUrls, parseHubRef, purlFor } from '../../src/lib/core/provenance/hub-ref';
 import { BERT_COMMIT, fixture } from './provenance-hub-fixtures';
+import { describeShared } from '../shared-fixtures';
 
 const pick = (input: string, rev?: string) => {
   const r = parseHubRef(input, rev);
@@ -89,7 +90,9 @@ describe('parseHubRef', () => {
     expect(() => parseHubRef('gpt2', 'main branch')).toThrow(HubRefError);
     expect(() => parseHubRef('gpt2', '../main')).toThrow(HubRefError);
   });
+});
 
+describeShared('request URLs of the recorded Hub fixtures', () => {
   it('builds the request URLs the recorded fixtures were captured from', () => {
     const ref = parseHubRef('google-bert/bert-base-uncased');
     const tree = fixture('reconstructed__tree__google-bert_bert-base-uncased__dd4bc8b.json').request

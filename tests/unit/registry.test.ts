@@ -35,6 +35,23 @@ beforeAll(async () => {
   benign.provenance.manifestDigest = digest;
 });
 
+/** The active policy on import: verdicts in a file are never taken, they are evaluated again. */
+const builtin = async (report: TriageReport, at: string) => evaluatePolicy(BUILTIN_POLICY, report, at);
+const IMPORTED_AT = '2026-03-06T00:00:00.000Z';
+
+/** What an import must carry over unchanged: the records' identity, triages and (recomputed) status. */
+function essentials(records: Awaited<ReturnType<MemoryRegistryStore['list']>>) {
+  return records.map(({ name, version, source, manifestDigest, reports, status, createdAt }) => ({
+    name,
+    version,
+    source,
+    manifestDigest,
+    reports,
+    status,
+    createdAt
+  }));
+}
+
 async function filled(): Promise<MemoryRegistryStore> {
   const store = new MemoryRegistryStore();
   await recordTriage(
@@ -92,16 +109,20 @@ describe('export and import', () => {
     const text = serializeRegistry(await exportRegistry(store, '2026-03-03T00:00:00.000Z'));
     const parsed = parseRegistryExport(text);
     const target = new MemoryRegistryStore();
-    const summary = await importRegistry(target, parsed);
+    const summary = await importRegistry(target, parsed, builtin, IMPORTED_AT);
     expect(summary).toEqual({
       added: ['acme/tiny@1.0', 'evil/model@0.1'],
       merged: [],
       unchanged: [],
       conflicts: []
     });
-    expect(await target.list()).toEqual(await store.list());
+    expect(essentials(await target.list())).toEqual(essentials(await store.list()));
+    expect((await target.list()).map((r) => r.policyResults.map((e) => e.evaluatedAt))).toEqual([
+      [IMPORTED_AT],
+      [IMPORTED_AT]
+    ]);
     // Importing the same file again changes nothing.
-    expect((await importRegistry(target, parsed)).unchanged).toHaveLength(2);
+    expect((await importRegistry(target, parsed, builtin)).unchanged).toHaveLength(2);
   });
 
   it('merges histories of the same version and refuses a different manifest digest', async () => {
@@ -124,7 +145,9 @@ describe('export and import', () => {
     await recordTriage(theirs, forged, null, '2026-03-04T00:00:02.000Z');
     const summary = await importRegistry(
       mine,
-      parseRegistryExport(serializeRegistry(await exportRegistry(theirs)))
+      parseRegistryExport(serializeRegistry(await exportRegistry(theirs))),
+      builtin,
+      IMPORTED_AT
     );
     expect(summary.merged).toEqual(['acme/tiny@1.0']);
     expect(summary.conflicts).toEqual([

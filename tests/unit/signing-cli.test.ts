@@ -3,7 +3,8 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeShared } from '../shared-fixtures';
 import { KEYS, MODELS } from './signing-fixtures';
 
 const run = promisify(execFile);
@@ -21,7 +22,7 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
 
 const KEYLESS = ['--identity', 'stefanb@us.ibm.com', '--issuer', 'https://sigstore.verify.ibm.com/oauth2'];
 
-describe('safeload verify', () => {
+describeShared('safeload verify', () => {
   it('exits 0 for each mode on a signed model', async () => {
     const keyless = await cli(join(MODELS, 'v1.1.0-sigstore'), ...KEYLESS);
     expect(keyless.code, keyless.stdout + keyless.stderr).toBe(0);

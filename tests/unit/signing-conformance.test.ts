@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { verifyArtifactBundle } from '../../src/lib/core/signing/verify-artifact';
 import { parseTrustRootText } from '../../src/lib/core/signing/trust-root';
 import type { SignerPolicy } from '../../src/lib/core/signing/verify-bundle';
@@ -13,6 +13,7 @@ import {
   SIGSTORE,
   text
 } from './signing-fixtures';
+import { describeShared } from '../shared-fixtures';
 
 function conformancePolicy(dir: string): SignerPolicy {
   const root = optional(join(dir, 'trusted_root.json'));
@@ -27,7 +28,7 @@ function conformancePolicy(dir: string): SignerPolicy {
   };
 }
 
-describe('sigstore-conformance bundle-verify', () => {
+describeShared('sigstore-conformance bundle-verify', () => {
   const cases = conformanceCases();
   it('has the 70 cases', () => expect(cases).toHaveLength(70));
   for (const name of cases) {
@@ -60,7 +61,7 @@ describe('sigstore-conformance bundle-verify', () => {
   }
 });
 
-describe('sigstore-js production bundles', () => {
+describeShared('sigstore-js production bundles', () => {
   const dir = join(SIGSTORE, 'sigstore-js/tests-bundles');
   for (const name of [
     'bundleV01-dsse-no-proof',

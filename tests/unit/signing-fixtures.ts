@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { memorySource } from '../../src/lib/core/bytes/byte-source';
+import { sharedPath } from '../fixture-set.mjs';
 
-/** ../shared/fixtures/sigstore beside the clone (CI puts shared/ there too). */
-export const SIGSTORE = join(import.meta.dirname, '../../../shared/fixtures/sigstore');
+/** The Sigstore part of the external fixture set: read it only inside `describeShared`. */
+export const SIGSTORE = sharedPath('fixtures/sigstore');
 export const MODELS = join(SIGSTORE, 'model-transparency/scripts-tests');
 export const KEYS = join(SIGSTORE, 'model-transparency/keys');
 export const CONFORMANCE = join(SIGSTORE, 'sigstore-conformance/bundle-verify');

@@ -1,20 +1,21 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { memorySource } from '../../src/lib/core/bytes/byte-source';
 import type { ModelFile } from '../../src/lib/core/signing/model-diff';
 import type { SignerPolicy } from '../../src/lib/core/signing/verify-bundle';
 import { verifyModelSignature, type VerificationResult } from '../../src/lib/core/signing/verify-model';
+import { describeShared } from '../shared-fixtures';
 import { KEYS, MODELS, text } from './signing-fixtures';
 
 const IDENTITY = 'stefanb@us.ibm.com';
 const ISSUER = 'https://sigstore.verify.ibm.com/oauth2';
-const CA = text(join(KEYS, 'ca-cert.pem'));
-const PUB = text(join(KEYS, 'signing-key-pub.pem'));
+const CA = () => text(join(KEYS, 'ca-cert.pem'));
+const PUB = () => text(join(KEYS, 'signing-key-pub.pem'));
 
 function policyFor(dir: string): SignerPolicy {
-  if (dir.endsWith('-certificate')) return { mode: 'certificate', caPem: CA };
-  if (dir.endsWith('-elliptic-key')) return { mode: 'key', publicKeyPem: PUB };
+  if (dir.endsWith('-certificate')) return { mode: 'certificate', caPem: CA() };
+  if (dir.endsWith('-elliptic-key')) return { mode: 'key', publicKeyPem: PUB() };
   return { mode: 'keyless', identity: IDENTITY, issuer: ISSUER };
 }
 
@@ -49,9 +50,8 @@ function failures(r: VerificationResult): string {
     .join('\n');
 }
 
-const DIRS = readdirSync(MODELS).sort();
-
-describe('OpenSSF model signing fixtures', () => {
+describeShared('OpenSSF model signing fixtures', () => {
+  const DIRS = readdirSync(MODELS).sort();
   it('has the 13 signed models', () => expect(DIRS).toHaveLength(13));
   for (const dir of DIRS) {
     it(`${dir} verifies in its mode`, async () => {
@@ -71,7 +71,7 @@ describe('OpenSSF model signing fixtures', () => {
   }
 });
 
-describe('model signing negative cases', () => {
+describeShared('model signing negative cases', () => {
   it('one changed byte in a signed file is a hash mismatch naming the file', async () => {
     const files = modelFiles('v1.1.0-sigstore').map((f) => {
       if (f.path !== 'signme-2') return f;
@@ -175,7 +175,7 @@ describe('model signing negative cases', () => {
   });
 
   it('keyless bundles are not accepted in key mode, nor key bundles in keyless mode', async () => {
-    expect((await verify('v1.1.0-sigstore', { policy: { mode: 'key', publicKeyPem: PUB } })).verified).toBe(
+    expect((await verify('v1.1.0-sigstore', { policy: { mode: 'key', publicKeyPem: PUB() } })).verified).toBe(
       false
     );
     expect(

@@ -4,20 +4,10 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseTrustRootText, publicGoodTrustRoot } from '../../src/lib/core/signing/trust-root';
 import { PUBLIC_GOOD_TRUST_SOURCE } from '../../src/lib/generated/public-good-trust';
+import { describeShared } from '../shared-fixtures';
 import { SIGSTORE, text } from './signing-fixtures';
 
 describe('trusted roots', () => {
-  it('the shipped public-good root is what @sigstore/tuf seeds give (scripts/trusted-root.mjs --check)', async () => {
-    const script = join(import.meta.dirname, '../../scripts/trusted-root.mjs');
-    await expect(promisify(execFile)(process.execPath, [script, '--check'])).resolves.toBeDefined();
-    // …and byte-identical to the decoded copy recorded beside the fixtures.
-    const { createHash } = await import('node:crypto');
-    const recorded = createHash('sha256')
-      .update(text(join(SIGSTORE, 'sigstore-tuf/trusted_root.json')))
-      .digest('hex');
-    expect(PUBLIC_GOOD_TRUST_SOURCE.sha256).toBe(recorded);
-  });
-
   it('summarises the public-good root with its validity dates', () => {
     const { summary } = publicGoodTrustRoot();
     expect(summary).toMatchObject({
@@ -27,6 +17,19 @@ describe('trusted roots', () => {
       timestampAuthorities: 1
     });
     expect(summary.validFrom).toMatch(/^20\d\d-/);
+  });
+});
+
+describeShared('trusted roots against the recorded Sigstore fixtures', () => {
+  it('the shipped public-good root is what @sigstore/tuf seeds give (scripts/trusted-root.mjs --check)', async () => {
+    const script = join(import.meta.dirname, '../../scripts/trusted-root.mjs');
+    await expect(promisify(execFile)(process.execPath, [script, '--check'])).resolves.toBeDefined();
+    // …and byte-identical to the decoded copy recorded beside the fixtures.
+    const { createHash } = await import('node:crypto');
+    const recorded = createHash('sha256')
+      .update(text(join(SIGSTORE, 'sigstore-tuf/trusted_root.json')))
+      .digest('hex');
+    expect(PUBLIC_GOOD_TRUST_SOURCE.sha256).toBe(recorded);
   });
 
   it('accepts a ClientTrustConfig and refuses other documents', () => {

@@ -1,4 +1,5 @@
 import type { AuditReport } from '../core/deps/audit';
+import { terminalText } from '../core/report/escape';
 import type { OsvDatabaseInfo } from '../core/deps/osv-database';
 import type { InputProblem } from '../core/deps/types';
 
@@ -48,5 +49,6 @@ export function describeAudit(
   lines.push(
     `${report.audited.length} package(s) audited against ${source}: ${vulnerable} vulnerable, ${clean} with no known vulnerability; ${report.skipped.length} not audited.`
   );
-  return lines.join('\n');
+  // Package names, advisory texts and file names are data: every line is escaped as one terminal line.
+  return lines.map(terminalText).join('\n');
 }

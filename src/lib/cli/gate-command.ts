@@ -7,9 +7,11 @@ import { addPolicyResults } from '../core/policy/sarif';
 import type { PolicySet } from '../core/policy/types';
 import { planRemediation } from '../core/remediation/actions';
 import { remediationMarkdown } from '../core/remediation/markdown';
+import { terminalText } from '../core/report/escape';
 import { toSarif } from '../core/report/sarif';
 import { buildMlBom } from '../core/sbom/cyclonedx';
 import { buildTriageReport } from '../core/triage/build';
+import { timeBound } from '../node/time-bound';
 import { UsageError } from './args';
 import { parseGateArgs, type GateArgs } from './gate-args';
 import { gateSummary } from './gate-output';
@@ -38,7 +40,8 @@ async function loadPolicy(path: string | undefined, io: Io): Promise<LoadedPolic
     return parsePolicySet(text, path);
   } catch (err) {
     if (!(err instanceof PolicySetError)) throw err;
-    for (const p of err.problems) io.err(`${path}:${p.line ?? 1}:${p.column ?? 1}: ${p.path}: ${p.message}`);
+    for (const p of err.problems)
+      io.err(terminalText(`${path}:${p.line ?? 1}:${p.column ?? 1}: ${p.path}: ${p.message}`));
     return null;
   }
 }
@@ -51,9 +54,16 @@ function reportExpressionErrors(set: PolicySet, path: string | undefined, io: Io
     const start = at[id];
     const where = start ? `${path}:${start.line}:${start.column}` : (path ?? 'builtin');
     io.err(
-      `${where}: rule ${id}: ${error.kind} error at expression ${error.line}:${error.column}: ${error.message}`
+      terminalText(
+        `${where}: rule ${id}: ${error.kind} error at expression ${error.line}:${error.column}: ${error.message}`
+      )
     );
-    io.err(error.excerpt.replace(/^/gm, '    '));
+    io.err(
+      error.excerpt
+        .split('\n')
+        .map((line) => `    ${terminalText(line)}`)
+        .join('\n')
+    );
   }
   return errors.length > 0;
 }
@@ -85,7 +95,7 @@ export async function gateCommand(argv: string[], io: Io): Promise<number> {
     const drop = await openDrop(args.path, internal).catch((err: Error) => {
       throw new GateError(`${args.path}: ${err.message}`);
     });
-    for (const p of drop.problems) io.err(`safeload: skipped ${p}`);
+    for (const p of drop.problems) io.err(`safeload: skipped ${terminalText(p)}`);
     const manifest = args.manifest ? await readManifest(args.manifest) : null;
     const reports = await scanDrop(drop);
     const dependencies = await checkDependencies(drop, { osvDb: args.osvDb, osvApi: args.osvApi });
@@ -102,7 +112,7 @@ export async function gateCommand(argv: string[], io: Io): Promise<number> {
       dependencies,
       license: await findLicense(drop, manifest, args.license)
     });
-    const evaluation = evaluatePolicy(policy, triage);
+    const evaluation = evaluatePolicy(policy, triage, undefined, { runBounded: timeBound() });
     const plan = planRemediation(triage, evaluation);
     if (args.json) io.out(JSON.stringify({ triage, evaluation, remediation: plan }, null, 2));
     else io.out(gateSummary(triage, evaluation, plan));
@@ -143,7 +153,7 @@ export async function gateCommand(argv: string[], io: Io): Promise<number> {
     return evaluation.outcome === 'pass' ? EXIT.ok : evaluation.outcome === 'fail' ? EXIT.fail : EXIT.usage;
   } catch (err) {
     if (!(err instanceof GateError)) throw err;
-    io.err(`safeload: ${err.message}`);
+    io.err(`safeload: ${terminalText(err.message)}`);
     return EXIT.usage;
   }
 }

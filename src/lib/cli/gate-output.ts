@@ -1,8 +1,11 @@
 import type { PolicyEvaluation } from '../core/policy/types';
+import { terminalText } from '../core/report/escape';
 import type { RemediationPlan } from '../core/remediation/types';
 import type { TriageReport } from '../core/triage/types';
 
-function table(rows: string[][]): string {
+/** Cells are data (names, identities, messages): escaped before they are measured and padded. */
+function table(raw: string[][]): string {
+  const rows = raw.map((r) => r.map(terminalText));
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows
     .map((r) =>
@@ -86,17 +89,17 @@ export function gateSummary(
 ): string {
   const name = `${report.model.name}${report.model.version ? `@${report.model.version}` : ''}`;
   const lines = [
-    `safeload gate: ${name}`,
+    `safeload gate: ${terminalText(name)}`,
     '',
     table(checks(report)),
     '',
-    `Policy ${evaluation.policy.name}:`,
+    `Policy ${terminalText(evaluation.policy.name)}:`,
     table(rules(evaluation)),
     ''
   ];
   if (plan.actions.length > 0) {
     lines.push('To fix:');
-    for (const a of plan.actions) lines.push(`  - [${a.severity}] ${a.title}`);
+    for (const a of plan.actions) lines.push(`  - [${a.severity}] ${terminalText(a.title)}`);
     lines.push('');
   }
   lines.push(`Gate: ${evaluation.outcome.toUpperCase()}`);

@@ -9,6 +9,7 @@ import { indexOsvDatabase } from '../core/deps/osv-zip';
 import type { VulnSource } from '../core/deps/source';
 import type { FileReport } from '../core/findings';
 import { applyFolderChecks } from '../core/folder/cross-check';
+import { checkExternalDataLinks } from '../node/external-links';
 import { expectedFromManifest, type Manifest } from '../core/provenance/manifest';
 import { parseManifestJson } from '../core/provenance/manifest-parse';
 import { isHubBookkeeping, matchFiles } from '../core/provenance/match';
@@ -57,7 +58,7 @@ export async function openDrop(path: string, exclude: readonly string[]): Promis
 export async function scanDrop(drop: ModelDrop): Promise<FileReport[]> {
   const reports: FileReport[] = [];
   for (const [rel, fsPath] of drop.files) reports.push(await analyseFile(fsPath, rel));
-  return applyFolderChecks(reports);
+  return checkExternalDataLinks(applyFolderChecks(reports), (p) => drop.files.get(p));
 }
 
 async function readBounded(fsPath: string): Promise<string | null> {

@@ -1,10 +1,17 @@
+import { terminalText } from '../core/report/escape';
 import { SAFELOAD_VERSION } from '../core/version';
 import { UsageError } from './args';
-import { auditCommand } from './audit-command';
-import { gateCommand } from './gate-command';
-import { EXIT, type Io } from './io';
-import { scanCommand } from './scan-command';
-import { verifyCommand } from './verify-command';
+import { EXIT, guardedIo, type Io } from './io';
+
+type Command = (argv: string[], io: Io) => Promise<number>;
+
+/** Each command's module loads when it runs, so start-up (`--version`, `--help`) loads none of them. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  scan: async () => (await import('./scan-command')).scanCommand,
+  verify: async () => (await import('./verify-command')).verifyCommand,
+  audit: async () => (await import('./audit-command')).auditCommand,
+  gate: async () => (await import('./gate-command')).gateCommand
+};
 
 const USAGE = `safeload ${SAFELOAD_VERSION} — is this model file what it claims to be, and is it safe to load?
 
@@ -32,7 +39,8 @@ Usage:
 
 const PLANNED = new Set<string>([]);
 
-export async function main(argv: string[], io: Io): Promise<number> {
+export async function main(argv: string[], rawIo: Io): Promise<number> {
+  const io = guardedIo(rawIo);
   const [command, ...rest] = argv;
   try {
     if (command === '--version' || command === '-v') {
@@ -43,10 +51,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.out(USAGE);
       return EXIT.ok;
     }
-    if (command === 'scan') return await scanCommand(rest, io);
-    if (command === 'verify') return await verifyCommand(rest, io);
-    if (command === 'audit') return await auditCommand(rest, io);
-    if (command === 'gate') return await gateCommand(rest, io);
+    if (command && Object.hasOwn(COMMANDS, command)) return await (await COMMANDS[command]())(rest, io);
     if (command && PLANNED.has(command)) {
       io.err(`safeload: '${command}' is not available in this version yet.`);
       return EXIT.usage;
@@ -54,7 +59,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.err(USAGE);
     return EXIT.usage;
   } catch (err) {
-    io.err(`safeload: ${(err as Error).message}`);
+    io.err(`safeload: ${terminalText((err as Error).message)}`);
     if (!(err instanceof UsageError)) io.err('(an unexpected error; please report it)');
     return EXIT.usage;
   }

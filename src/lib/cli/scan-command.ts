@@ -1,9 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { formatLocationPath, severityRank, type FileReport } from '../core/findings';
 import { applyFolderChecks } from '../core/folder/cross-check';
+import { terminalText } from '../core/report/escape';
 import { toJsonReport } from '../core/report/json';
 import { toSarif } from '../core/report/sarif';
 import { analyseFile } from '../node/analyse-file';
+import { checkExternalDataLinks } from '../node/external-links';
 import { walkPaths } from '../node/walk';
 import { parseScanArgs } from './args';
 import { EXIT, type Io } from './io';
@@ -18,7 +20,8 @@ function describe(report: FileReport): string {
       formatLocationPath(f.location.path) + (f.location.offset !== undefined ? ` @${f.location.offset}` : '');
     lines.push(`  - [${f.severity}] ${f.title} (${f.ruleId}) ${where}`);
   }
-  return lines.join('\n');
+  // Names, titles and member paths are file data: each line is escaped, so none can forge another line.
+  return lines.map(terminalText).join('\n');
 }
 
 export async function scanCommand(argv: string[], io: Io): Promise<number> {
@@ -40,7 +43,8 @@ export async function scanCommand(argv: string[], io: Io): Promise<number> {
       io.err(`safeload: ${file.displayPath}: ${(err as Error).message}`);
     }
   }
-  const reports = applyFolderChecks(scanned);
+  const fsPaths = new Map(files.map((f) => [f.displayPath, f.fsPath]));
+  const reports = await checkExternalDataLinks(applyFolderChecks(scanned), (p) => fsPaths.get(p));
   if (!args.json) for (const report of reports) io.out(describe(report));
   if (args.json) io.out(JSON.stringify(toJsonReport(reports), null, 2));
   if (args.sarif) await writeFile(args.sarif, JSON.stringify(toSarif(reports), null, 2));

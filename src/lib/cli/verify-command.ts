@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { terminalText } from '../core/report/escape';
 import type { CheckLine } from '../core/signing/checklist';
 import { parseTrustRootText } from '../core/signing/trust-root';
 import type { SignerPolicy } from '../core/signing/verify-bundle';
@@ -82,7 +83,7 @@ function modelRelative(modelRoot: string, path: string): string {
 }
 
 function render(lines: CheckLine[]): string {
-  return lines.map((l) => `${l.ok ? '✔' : '✘'} ${l.label}: ${l.reason}`).join('\n');
+  return lines.map((l) => terminalText(`${l.ok ? '✔' : '✘'} ${l.label}: ${l.reason}`)).join('\n');
 }
 
 export async function verifyCommand(argv: string[], io: Io): Promise<number> {

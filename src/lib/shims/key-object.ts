@@ -49,13 +49,39 @@ export class KeyObject {
   }
 }
 
+/**
+ * RSA sizes Sigstore defines (PublicKeyDetails: PKIX_RSA_*_2048/3072/4096): BigInt arithmetic on anything
+ * larger is what a hostile certificate would use to stall verification, so it is refused before any math.
+ * The exponent is bounded as OpenSSL bounds it for large moduli (at most 64 bits; 65537 in practice).
+ */
+export const RSA_MIN_BITS = 2048;
+export const RSA_MAX_BITS = 4096;
+const RSA_MAX_EXPONENT_BITS = 64;
+
 function rsaFromPkcs1(der: Uint8Array): RsaPublicKey {
   const [n, e, ...rest] = children(readOnly(der, TAG.SEQUENCE, 'RSAPublicKey').value);
   if (rest.length) throw new Error('DER: trailing fields in RSAPublicKey');
-  const modulus = toBigInt(expectTag(n, TAG.INTEGER, 'modulus').value);
-  const exponent = toBigInt(expectTag(e, TAG.INTEGER, 'exponent').value);
+  const nBytes = expectTag(n, TAG.INTEGER, 'modulus').value;
+  const eBytes = expectTag(e, TAG.INTEGER, 'exponent').value;
+  // Sizes from the encoding itself, before any BigInt is built.
+  if (bitLength(nBytes) < RSA_MIN_BITS || bitLength(nBytes) > RSA_MAX_BITS)
+    throw new Error(
+      `RSA key of ${bitLength(nBytes)} bits: only ${RSA_MIN_BITS} to ${RSA_MAX_BITS}-bit keys are accepted (as Sigstore)`
+    );
+  if (bitLength(eBytes) > RSA_MAX_EXPONENT_BITS)
+    throw new Error(`RSA public exponent of ${bitLength(eBytes)} bits is not accepted`);
+  const modulus = toBigInt(nBytes);
+  const exponent = toBigInt(eBytes);
   if (modulus < 3n || exponent < 3n || !(exponent & 1n)) throw new Error('invalid RSA public key');
   return { n: modulus, e: exponent, k: Math.ceil(modulus.toString(16).length / 2) };
+}
+
+/** Bits of a DER INTEGER's magnitude (leading zero bytes ignored). */
+function bitLength(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length && bytes[i] === 0) i++;
+  if (i === bytes.length) return 0;
+  return (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]));
 }
 
 function bitStringBytes(value: Uint8Array): Uint8Array {

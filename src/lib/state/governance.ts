@@ -1,5 +1,6 @@
 import { IdbRegistryStore } from '../storage/registry-idb';
 import { createGovernanceWorker } from '../workers/governance-client';
+import { createPolicyRunner } from '../workers/policy-runner';
 import { PolicyState } from './policy.svelte';
 import { RegistryState } from './registry.svelte';
 import type { ScanSession } from './scan-session.svelte';
@@ -19,10 +20,21 @@ export function createGovernance(session: ScanSession) {
   let worker: ReturnType<typeof createGovernanceWorker> | undefined;
   const api = () => (worker ??= createGovernanceWorker()).api;
   const model = new SessionModel({ jobs: () => session.jobs, inputs: triageInputs, worker: api });
-  const policy = new PolicyState(typeof window === 'undefined' ? null : localStore());
+  // Policies run in their own worker under a time limit: a runaway rule is ended, never the page.
+  const runner = createPolicyRunner();
+  const policy = new PolicyState(typeof window === 'undefined' ? null : localStore(), runner);
   const registry = new RegistryState(
     () => IdbRegistryStore.open(),
-    (file) => api().readRegistryFile(file)
+    (file) => api().readRegistryFile(file),
+    (report, evaluatedAt) => policy.evaluate(report, evaluatedAt)
   );
-  return { model, policy, registry, dispose: () => worker?.dispose() };
+  return {
+    model,
+    policy,
+    registry,
+    dispose: () => {
+      worker?.dispose();
+      runner.dispose();
+    }
+  };
 }

@@ -1,5 +1,6 @@
 import { evaluatePolicy, type PolicyEvaluation, type PolicySet } from '../core/policy';
 import type { TriageReport } from '../core/triage';
+import type { PolicyRunner } from '../workers/policy-runner';
 import { checkPolicyText, DEFAULT_POLICY_TEXT, POLICY_STORAGE_KEY } from './policy-text';
 
 type TextStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
@@ -15,7 +16,11 @@ export class PolicyState {
   readonly set: PolicySet | null = $derived(this.checked.set);
   readonly valid = $derived(this.checked.set !== null && this.checked.problems.length === 0);
 
-  constructor(private readonly storage: TextStorage | null) {
+  /** `runner` evaluates in a worker under a time limit (the app); without one, in process (tests, Node). */
+  constructor(
+    private readonly storage: TextStorage | null,
+    private readonly runner: PolicyRunner | null = null
+  ) {
     const saved = readSafely(() => storage?.getItem(POLICY_STORAGE_KEY) ?? null);
     if (saved) this.text = saved;
   }
@@ -35,8 +40,16 @@ export class PolicyState {
     readSafely(() => this.storage?.removeItem(POLICY_STORAGE_KEY));
   }
 
-  evaluate(report: TriageReport, evaluatedAt?: string): PolicyEvaluation | null {
-    return this.set ? evaluatePolicy(this.set, report, evaluatedAt) : null;
+  async evaluate(
+    report: TriageReport,
+    evaluatedAt?: string,
+    signal?: AbortSignal
+  ): Promise<PolicyEvaluation | null> {
+    const set = this.set;
+    if (!set) return null;
+    return this.runner
+      ? this.runner.evaluate(set, report, evaluatedAt, signal)
+      : evaluatePolicy(set, report, evaluatedAt);
   }
 }
 

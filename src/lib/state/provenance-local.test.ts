@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { memorySource } from '../core/bytes/byte-source';
 import { digestSource } from '../core/hash/multi-digest';
 import { detectLocalLayout, matchFiles, type ExpectedFile } from '../core/provenance';
-import { HF_FIXTURES } from '../../../tests/unit/provenance-hub-fixtures';
+import { describeShared } from '../../../tests/shared-fixtures';
+import { BERT_CACHE_FOLDER, buildHubCache } from '../../../tests/unit/hub-cache';
 import { walkFiles } from '../../../tests/unit/provenance-walk';
 import type { FileJob } from './file-job';
 import { localView, matchRows, mayHoldHubLayout } from './provenance-local';
@@ -108,26 +109,33 @@ describe('dropped jobs as repo files', () => {
     expect(failed['big.bin']).toMatchObject({ status: 'pending', readError: 'The file could not be read.' });
   });
 
-  it('maps a hub cache folder through its blobs (the recorded cache example)', async () => {
-    const base = join(HF_FIXTURES, 'local');
-    const entries = walkFiles(base);
-    const layout = (await detectLocalLayout(entries, async (p, max) =>
-      (await readFile(join(base, p))).subarray(0, max).toString('utf8')
-    ))!;
-    const jobs = await Promise.all(entries.map((e) => doneJob(e.path, readFileSync(join(base, e.path)))));
-    const own = localView(jobs, layout, layout.expected);
-    expect(own.root).toBe('hf-hub-cache/models--google-bert--bert-base-uncased/');
-    const rows = matchFiles(layout.expected, own.local).files;
-    expect(rows.find((r) => r.path === 'tokenizer_config.json')).toMatchObject({ status: 'verified' });
-    expect(own.droppedPath.get('tokenizer_config.json')).toMatch(/\/blobs\/a661b1a1/);
-    // Against another listing, the cache's unreferenced blob names are not repo files.
-    const other = localView(jobs, layout, [...layout.expected]);
-    expect(other.local.every((f) => !f.path.startsWith('blobs/'))).toBe(true);
-  });
-
   it('tells Hub layouts from plain folders by their names', () => {
     expect(mayHoldHubLayout(['m/.cache/huggingface/download/config.json.metadata'])).toBe(true);
     expect(mayHoldHubLayout(['hub/models--org--name/blobs/abc'])).toBe(true);
     expect(mayHoldHubLayout(['m/config.json', 'm/.cache/other/x.metadata', 'models--x/readme'])).toBe(false);
   });
+});
+
+describeShared('dropped hub cache jobs as repo files', () => {
+  for (const form of ['symlink', 'text'] as const) {
+    it(`maps the recorded cache example, snapshot links as ${form}, to verified repo files`, async () => {
+      const base = buildHubCache(form);
+      const entries = walkFiles(base);
+      const layout = (await detectLocalLayout(entries, async (p, max) =>
+        (await readFile(join(base, p))).subarray(0, max).toString('utf8')
+      ))!;
+      const jobs = await Promise.all(entries.map((e) => doneJob(e.path, readFileSync(join(base, e.path)))));
+      const own = localView(jobs, layout, layout.expected);
+      expect(own.root).toBe(`${BERT_CACHE_FOLDER}/`);
+      const rows = matchFiles(layout.expected, own.local).files;
+      expect(rows.map((r) => [r.path, r.status])).toEqual([['tokenizer_config.json', 'verified']]);
+      // Where the bytes came from: the snapshot entry read through its link, or the blob a text link names.
+      expect(own.droppedPath.get('tokenizer_config.json')).toMatch(
+        form === 'symlink' ? /\/snapshots\/[0-9a-f]{40}\/tokenizer_config\.json$/ : /\/blobs\/a661b1a1/
+      );
+      // Against another listing, the cache's unreferenced blob names are not repo files.
+      const other = localView(jobs, layout, [...layout.expected]);
+      expect(other.local.every((f) => !f.path.startsWith('blobs/'))).toBe(true);
+    });
+  }
 });

@@ -2,7 +2,6 @@ import { untrack } from 'svelte';
 import {
   captureFromHub,
   compareWithHub,
-  decodeManifestFragment,
   expectedFromManifest,
   expectedFromRemote,
   HubClient,
@@ -40,7 +39,7 @@ export interface ProvenanceDeps {
   jobs: () => readonly FileJob[];
   fetch: FetchLike;
   /** Reads dropped files in a worker; created lazily on first use. */
-  worker: () => Pick<ProvenanceWorkerApi, 'detectLayout' | 'readManifest'>;
+  worker: () => Pick<ProvenanceWorkerApi, 'detectLayout' | 'readManifest' | 'decodeLink'>;
   storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
   /** Computes the git blob SHA-1 of dropped files hashed without one (ScanSession.requestGitSha1). */
   requestGitSha1?: (droppedPaths: string[]) => void;
@@ -269,11 +268,11 @@ export class ProvenanceState {
     }
   }
 
-  /** Opens a `#m=` share link (the fragment or a whole URL); no request is made. */
+  /** Opens a `#m=` share link (the fragment or a whole URL), decoded in the worker; no request is made. */
   async openLink(urlOrFragment: string): Promise<void> {
     this.problem = null;
     try {
-      this.#useManifest(await decodeManifestFragment(urlOrFragment), 'link', 'share link');
+      this.#useManifest(await this.deps.worker().decodeLink(urlOrFragment), 'link', 'share link');
     } catch (err) {
       this.problem = problemOf(err);
       this.announcement = this.problem.message;

@@ -4,6 +4,7 @@ import {
   importRegistry,
   recordTriage,
   serializeRegistry,
+  type ImportEvaluator,
   type ImportSummary,
   type ModelVersionRecord,
   type RegistryExport,
@@ -42,9 +43,11 @@ export class RegistryState {
 
   #store: RegistryStore | null = null;
 
+  /** `evaluate` is the active policy: imported records get their verdict from it, never from the file. */
   constructor(
     private readonly openStore: () => Promise<RegistryStore>,
-    private readonly readFile: ReadRegistryFile
+    private readonly readFile: ReadRegistryFile,
+    private readonly evaluate: ImportEvaluator
   ) {}
 
   async #withStore<T>(action: (store: RegistryStore) => Promise<T>): Promise<T | undefined> {
@@ -117,7 +120,7 @@ export class RegistryState {
     }
     const exported = read.value;
     const summary = await this.#withStore(async (store) => {
-      const result = await importRegistry(store, exported);
+      const result = await importRegistry(store, exported, this.evaluate);
       this.records = await store.list();
       return result;
     });

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { KEYS, MODELS } from '../../../tests/unit/signing-fixtures';
+import { describeShared } from '../../../tests/shared-fixtures';
 import type { SigningClient } from '../workers/signing-client';
 import { runSigning, trustSummary } from '../workers/signing-run';
 import type { FileJob, JobState } from './file-job';
@@ -31,7 +32,7 @@ function jobsOf(dir: string, state: JobState = 'done', patch: (j: FileJob) => Fi
   );
 }
 
-describe('SignaturesState', () => {
+describeShared('SignaturesState', () => {
   it('says what is missing before Verify is possible', async () => {
     expect(new SignaturesState(() => [], inThread).blocker).toMatch(/Drop a model folder/);
     expect(new SignaturesState(() => jobsOf('v1.1.0-sigstore', 'hashing'), inThread).blocker).toMatch(

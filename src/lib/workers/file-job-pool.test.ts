@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { FileJobRequest, FileJobResult, ProgressCallback } from './file-job-api';
 import { FileJobPool, poolSize, WORKER_CRASHED, type JobRunner, type PoolJob } from './file-job-pool';
 
@@ -129,18 +129,26 @@ describe('FileJobPool', () => {
     expect(log).toEqual(['start 1', 'cancel 1', 'start 2']);
   });
 
-  it('terminates and replaces a worker that ignores a cancel', async () => {
-    const { pool, runners, log } = setup(1, 20);
-    pool.add([job(1, 100), job(2, 1)]);
-    runners[0].honourCancel = false;
-    pool.cancel(1);
-    await new Promise((r) => setTimeout(r, 40));
-    expect(runners[0].terminated).toBe(true);
-    expect(runners).toHaveLength(2);
-    expect(runners[1].calls[0].request.id).toBe(2);
-    runners[0].calls[0].resolve(result(1)); // a stale settlement is ignored
-    await tick();
-    expect(log).toEqual(['start 1', 'cancel 1', 'start 2']);
+  it('terminates and replaces a worker that ignores a cancel once the grace period is over', async () => {
+    vi.useFakeTimers();
+    try {
+      const { pool, runners, log } = setup(1, 20);
+      pool.add([job(1, 100), job(2, 1)]);
+      runners[0].honourCancel = false;
+      pool.cancel(1);
+      await vi.advanceTimersByTimeAsync(19);
+      expect(runners[0].terminated).toBe(false);
+      expect(runners).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(runners[0].terminated).toBe(true);
+      expect(runners).toHaveLength(2);
+      expect(runners[1].calls[0].request.id).toBe(2);
+      runners[0].calls[0].resolve(result(1)); // a stale settlement is ignored
+      await vi.advanceTimersByTimeAsync(0);
+      expect(log).toEqual(['start 1', 'cancel 1', 'start 2']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('cancel all empties the queue and stops every running job', async () => {

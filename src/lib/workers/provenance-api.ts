@@ -14,4 +14,6 @@ export interface ProvenanceWorkerApi {
   detectLayout(entries: LayoutEntry[]): Promise<LocalLayout | null>;
   /** Reads and validates a manifest file (size-bounded); rejects with a ManifestError message. */
   readManifest(file: File): Promise<Manifest>;
+  /** Decodes and validates a `#m=` share link (bounded in size and files); off the main thread. */
+  decodeLink(urlOrFragment: string): Promise<Manifest>;
 }

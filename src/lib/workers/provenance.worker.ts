@@ -1,5 +1,10 @@
 import * as Comlink from 'comlink';
-import { detectLocalLayout, ManifestError, parseManifestJson } from '../core/provenance';
+import {
+  decodeManifestFragment,
+  detectLocalLayout,
+  ManifestError,
+  parseManifestJson
+} from '../core/provenance';
 import type { LayoutEntry, ProvenanceWorkerApi } from './provenance-api';
 
 const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
@@ -24,7 +29,8 @@ const api: ProvenanceWorkerApi = {
     if (file.size > MAX_MANIFEST_BYTES)
       throw new ManifestError(`The manifest is larger than ${MAX_MANIFEST_BYTES} bytes.`);
     return parseManifestJson(await readPrefix(file, MAX_MANIFEST_BYTES), MAX_MANIFEST_BYTES);
-  }
+  },
+  decodeLink: decodeManifestFragment
 };
 
 Comlink.expose(api);

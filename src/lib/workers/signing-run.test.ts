@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { KEYS, MODELS, SIGSTORE } from '../../../tests/unit/signing-fixtures';
+import { describeShared } from '../../../tests/shared-fixtures';
 import type { PolicyRequest, SignedFileRef, SigningRequest } from './signing-api';
 import { runSigning, trustSummary } from './signing-run';
 
@@ -35,7 +36,7 @@ function request(dir: string, policy: PolicyRequest, patch: Partial<SigningReque
 const byId = (r: { lines: { id: string; ok: boolean; reason: string }[] }, id: string) =>
   r.lines.find((l) => l.id === id);
 
-describe('signing worker runner on real fixtures', () => {
+describeShared('signing worker runner on real fixtures', () => {
   it('verifies a keyless model folder and reports the signer', async () => {
     const r = await runSigning(request('v1.1.0-sigstore', KEYLESS));
     expect(r.kind).toBe('model');

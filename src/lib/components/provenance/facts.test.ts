@@ -2,33 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { HubError, parseHubRef } from '../../core/provenance';
 import { repoFactsFromInfo } from '../../core/provenance/repo-facts';
 import { fixture, INFO_BERT } from '../../../../tests/unit/provenance-hub-fixtures';
+import { describeShared } from '../../../../tests/shared-fixtures';
 import { problemOf } from '../../state/provenance-problem';
 import { factsView } from './facts';
 
 describe('repo facts as shown', () => {
-  it('reads the recorded bert-base-uncased info', () => {
-    const info = fixture(INFO_BERT).response.body;
-    const view = factsView(repoFactsFromInfo(info, 'google-bert/bert-base-uncased'))!;
-    expect(view).toMatchObject({
-      gated: 'no',
-      private: 'no',
-      disabled: 'no',
-      licenses: ['apache-2.0'],
-      library: 'transformers',
-      pipeline: 'fill-mask',
-      customCode: false,
-      securityScan: null
-    });
-    expect(view.tags).toContain('safetensors');
-  });
-
-  it('shows a manually gated repo as gated', () => {
-    const info = fixture(
-      'recorded__model-info__gated-manual__meta-llama_Llama-3.1-8B-Instruct__2025-03-21.json'
-    ).response.body;
-    expect(factsView(repoFactsFromInfo(info, 'x'))!.gated).toBe('yes (manual)');
-  });
-
   it('never throws on a manifest whose repo facts have the wrong types', () => {
     const hostile = {
       gated: 7,
@@ -50,6 +28,31 @@ describe('repo facts as shown', () => {
     });
     expect(view.lastModified).toHaveLength(40);
     expect(factsView(null)).toBeNull();
+  });
+});
+
+describeShared('repo facts of recorded repos as shown', () => {
+  it('reads the recorded bert-base-uncased info', () => {
+    const info = fixture(INFO_BERT).response.body;
+    const view = factsView(repoFactsFromInfo(info, 'google-bert/bert-base-uncased'))!;
+    expect(view).toMatchObject({
+      gated: 'no',
+      private: 'no',
+      disabled: 'no',
+      licenses: ['apache-2.0'],
+      library: 'transformers',
+      pipeline: 'fill-mask',
+      customCode: false,
+      securityScan: null
+    });
+    expect(view.tags).toContain('safetensors');
+  });
+
+  it('shows a manually gated repo as gated', () => {
+    const info = fixture(
+      'recorded__model-info__gated-manual__meta-llama_Llama-3.1-8B-Instruct__2025-03-21.json'
+    ).response.body;
+    expect(factsView(repoFactsFromInfo(info, 'x'))!.gated).toBe('yes (manual)');
   });
 });
 

@@ -1,6 +1,7 @@
 import { parsePipfileLock, parsePoetryLock, parsePylock, parseUvLock } from './lockfiles';
 import { inputKindOf, type InputKind } from './names';
 import { parsePyproject } from './pyproject';
+import { redactDependency, redactProblem } from './redact';
 import { parseRequirementsFile } from './requirements';
 import type { Dependency, InputProblem, ReadText } from './types';
 
@@ -57,8 +58,9 @@ export async function collectDependencies(
       }[kind];
       result = parse(text, path);
     }
-    all.push(...result.dependencies);
-    problems.push(...result.problems);
+    // Credentials in URLs are removed here, where inputs are parsed: nothing downstream can leak them.
+    all.push(...result.dependencies.map(redactDependency));
+    problems.push(...result.problems.map(redactProblem));
     for (const f of result.files) files.add(f);
   }
   const pinned = new Set(all.filter((d) => d.version !== undefined && !d.skipReason).map((d) => d.name));

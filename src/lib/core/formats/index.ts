@@ -11,7 +11,7 @@ import { numpyFormat } from './numpy';
 import { onnxFormat } from './onnx';
 import { pickleFormat } from './pickle';
 import { pythonCodeFormat } from './python-code';
-import { pytorchLegacyFormat } from './pytorch';
+import { pytorchLegacyFormat, torchScriptCodeFormat } from './pytorch';
 import { safetensorsFormat } from './safetensors';
 import { safetensorsIndexFormat } from './safetensors/index-scanner';
 import { tarFormat } from './tar';
@@ -46,6 +46,7 @@ export const FORMATS: readonly FormatScanner[] = [
   tokenizerConfigFormat,
   jinjaTemplateFormat,
   configFileFormat,
+  torchScriptCodeFormat,
   pythonCodeFormat,
   lfsPointerFormat
 ];

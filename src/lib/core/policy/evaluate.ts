@@ -1,5 +1,6 @@
 import type { TriageReport } from '../triage/types';
-import { compileExpression } from './expression';
+import { inputShapes } from './cost';
+import { compileExpression, expressionError, type RunOptions } from './expression';
 import { policyInput } from './input';
 import type {
   ExpressionError,
@@ -18,17 +19,40 @@ export function checkPolicySet(set: PolicySet): { id: string; error: ExpressionE
   });
 }
 
-function evaluateRule(rule: PolicyRule, input: Record<string, unknown>): RuleResult {
-  const base = {
+/** How a set is evaluated: a time bound (CLI), a note before each rule (the app's worker, for attribution). */
+export interface EvaluateOptions {
+  runBounded?: RunOptions['runBounded'];
+  /** Called before rule `index` runs. */
+  onRule?: (index: number) => void;
+  /** Called with each rule's result as soon as it is known. */
+  onResult?: (index: number, result: RuleResult) => void;
+}
+
+function resultBase(rule: PolicyRule) {
+  return {
     id: rule.id,
     severity: rule.severity,
     message: rule.message,
     remediation: rule.remediation ?? null,
     expression: rule.expression
   };
+}
+
+/** A rule that was stopped (or never started) by a time bound: an error positioned on the whole expression. */
+export function limitResult(rule: PolicyRule, message: string): RuleResult {
+  const length = Math.max(1, rule.expression.length);
+  return {
+    ...resultBase(rule),
+    outcome: 'error',
+    error: expressionError(rule.expression, 'limit', message, 0, length)
+  };
+}
+
+function evaluateRule(rule: PolicyRule, input: Record<string, unknown>, options: RunOptions): RuleResult {
+  const base = resultBase(rule);
   const compiled = compileExpression(rule.expression);
   if (!compiled.ok) return { ...base, outcome: 'error', error: compiled.error };
-  const result = compiled.run(input);
+  const result = compiled.run(input, options);
   if ('error' in result) return { ...base, outcome: 'error', error: result.error };
   return { ...base, outcome: result.value ? 'pass' : 'violation', error: null };
 }
@@ -37,9 +61,25 @@ function evaluateRule(rule: PolicyRule, input: Record<string, unknown>): RuleRes
 export function evaluateDocument(
   set: PolicySet,
   input: Record<string, unknown>,
-  evaluatedAt = new Date().toISOString()
+  evaluatedAt = new Date().toISOString(),
+  options: EvaluateOptions = {}
 ): PolicyEvaluation {
-  const results = set.rules.map((rule) => evaluateRule(rule, input));
+  const shapes = inputShapes(input);
+  const results = set.rules.map((rule, i) => {
+    options.onRule?.(i);
+    const result = evaluateRule(rule, input, { shapes, runBounded: options.runBounded });
+    options.onResult?.(i, result);
+    return result;
+  });
+  return summariseResults(set, results, evaluatedAt);
+}
+
+/** The outcome of a set from its rules' results: any error is an error (fail closed), else any deny violation fails. */
+export function summariseResults(
+  set: PolicySet,
+  results: RuleResult[],
+  evaluatedAt: string
+): PolicyEvaluation {
   const counts: Record<RuleOutcome, number> = { pass: 0, violation: 0, error: 0 };
   for (const r of results) counts[r.outcome]++;
   const denied = results.some((r) => r.outcome === 'violation' && r.severity === 'deny');
@@ -53,6 +93,11 @@ export function evaluateDocument(
 }
 
 /** Evaluates a policy set on the triage report of one model. */
-export function evaluatePolicy(set: PolicySet, report: TriageReport, evaluatedAt?: string): PolicyEvaluation {
-  return evaluateDocument(set, policyInput(report, set.params), evaluatedAt);
+export function evaluatePolicy(
+  set: PolicySet,
+  report: TriageReport,
+  evaluatedAt?: string,
+  options?: EvaluateOptions
+): PolicyEvaluation {
+  return evaluateDocument(set, policyInput(report, set.params), evaluatedAt, options);
 }

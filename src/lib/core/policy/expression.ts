@@ -1,4 +1,5 @@
 import { Environment, type ParseResult } from '@marcbachmann/cel-js';
+import { estimateCost, inputShapes, MAX_RULE_COST } from './cost';
 import type { ExpressionError } from './types';
 
 export const MAX_EXPRESSION_LENGTH = 8192;
@@ -11,8 +12,28 @@ const environment = POLICY_VARIABLES.reduce(
   new Environment({ unlistedVariablesAreDyn: false, limits: { maxAstNodes: 4096, maxDepth: 64 } })
 );
 
+export interface RunOptions {
+  /** `inputShapes(input)`, computed once when several expressions read the same input. */
+  shapes?: ReturnType<typeof inputShapes>;
+  /** Steps the expression may take on this input (default MAX_RULE_COST). */
+  budget?: number;
+  /** Runs the evaluation under a time bound (the CLI's); throws EvaluationTimeout when it ends it. */
+  runBounded?: <T>(evaluate: () => T) => T;
+}
+
+/** Thrown by a `runBounded` that stopped an evaluation: the rule gets a positioned "limit" error. */
+export class EvaluationTimeout extends Error {
+  override name = 'EvaluationTimeout';
+}
+
 export type CompiledExpression =
-  | { ok: true; run: (input: Record<string, unknown>) => { value: boolean } | { error: ExpressionError } }
+  | {
+      ok: true;
+      run: (
+        input: Record<string, unknown>,
+        options?: RunOptions
+      ) => { value: boolean } | { error: ExpressionError };
+    }
   | { ok: false; error: ExpressionError };
 
 /** 1-based line and column of a UTF-16 offset in the expression. */
@@ -49,6 +70,10 @@ function fromCelError(source: string, kind: ExpressionError['kind'], err: unknow
   return expressionError(source, kind, message, start, Math.max(1, end - start));
 }
 
+function formatSteps(n: number): string {
+  return Number.isFinite(n) && n < 1e15 ? Math.round(n).toLocaleString('en-US') : 'more than 10^15';
+}
+
 /** Parses and type-checks one expression; the result evaluates it against a policy input document. */
 export function compileExpression(source: string): CompiledExpression {
   if (source.length > MAX_EXPRESSION_LENGTH)
@@ -77,11 +102,25 @@ export function compileExpression(source: string): CompiledExpression {
     };
   return {
     ok: true,
-    run(input) {
+    run(input, options = {}) {
+      const budget = options.budget ?? MAX_RULE_COST;
+      const { cost, overrun } = estimateCost(parsed.ast, options.shapes ?? inputShapes(input), budget);
+      if (overrun)
+        return {
+          error: expressionError(
+            source,
+            'limit',
+            `this would take up to ${formatSteps(cost)} evaluation steps on this model; a rule may take ${formatSteps(budget)} (nested comprehensions multiply)`,
+            overrun.start,
+            Math.max(1, overrun.end - overrun.start)
+          )
+        };
       let value: unknown;
       try {
-        value = parsed(input);
+        value = options.runBounded ? options.runBounded(() => parsed(input)) : parsed(input);
       } catch (err) {
+        if (err instanceof EvaluationTimeout)
+          return { error: expressionError(source, 'limit', err.message, 0, Math.max(1, source.length)) };
         return { error: fromCelError(source, 'evaluation', err) };
       }
       if (typeof value !== 'boolean')

@@ -1,6 +1,13 @@
 export { BUILTIN_POLICY, BUILTIN_POLICY_NAME, LOADER_PACKAGES } from './builtin';
-export { checkPolicySet, evaluateDocument, evaluatePolicy } from './evaluate';
-export { compileExpression, positionOf, POLICY_VARIABLES } from './expression';
+export {
+  checkPolicySet,
+  evaluateDocument,
+  evaluatePolicy,
+  limitResult,
+  summariseResults,
+  type EvaluateOptions
+} from './evaluate';
+export { compileExpression, EvaluationTimeout, positionOf, POLICY_VARIABLES } from './expression';
 export { policyInput } from './input';
 export {
   parsePolicySet,

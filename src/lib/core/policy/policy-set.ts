@@ -1,9 +1,10 @@
-import { LineCounter, parseDocument, isScalar } from 'yaml';
+import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { BUILTIN_POLICY, BUILTIN_POLICY_NAME } from './builtin';
 import { RULE_SEVERITIES, type PolicyRule, type PolicySet, type RuleSeverity } from './types';
 
 export const MAX_POLICY_BYTES = 1024 * 1024;
 export const MAX_RULES = 500;
+export const MAX_ALIAS_COUNT = 100;
 const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
 
 export interface PolicyProblem {
@@ -130,7 +131,7 @@ export function parsePolicySet(text: string, fileName = 'policy'): LoadedPolicyS
       })
     );
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  const value = documentValue(doc, lineCounter);
   let set: PolicySet;
   try {
     set = policySetFromValue(value, fileName.replace(/^.*[\\/]/, '').replace(/\.(ya?ml|json)$/i, ''));
@@ -154,6 +155,37 @@ export function parsePolicySet(text: string, fileName = 'policy'): LoadedPolicyS
     }
   }
   return { ...set, expressionAt };
+}
+
+/**
+ * The document as plain data. `maxAliasCount` stops an alias bomb (aliases of aliases expanding
+ * exponentially); the yaml package reports it, and any other expansion failure, as a thrown error, which
+ * becomes a positioned problem here instead of escaping to the caller.
+ */
+function documentValue(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    const message = String((err as Error)?.message ?? err).split('\n')[0];
+    let at = 0;
+    visit(doc, {
+      Alias(_key, node) {
+        at = node.range?.[0] ?? 0;
+        return visit.BREAK;
+      }
+    });
+    const pos = lineCounter.linePos(at);
+    throw new PolicySetError([
+      {
+        path: '$',
+        message: /alias/i.test(message)
+          ? `YAML aliases expand too far (an alias bomb?): ${message}`
+          : `the YAML document cannot be read: ${message}`,
+        line: pos.line,
+        column: pos.col
+      }
+    ]);
+  }
 }
 
 function positionOfPath(

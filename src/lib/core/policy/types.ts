@@ -23,7 +23,8 @@ export interface PolicySet {
 
 /** A problem in one expression, positioned inside it (1-based line and column). */
 export interface ExpressionError {
-  kind: 'syntax' | 'type' | 'evaluation' | 'result';
+  /** limit: the expression would take more steps, or ran longer, than a rule may. */
+  kind: 'syntax' | 'type' | 'evaluation' | 'result' | 'limit';
   message: string;
   offset: number;
   length: number;

@@ -1,7 +1,7 @@
 import { sha256 } from 'hash-wasm';
 import { throwIfAborted } from '../cancel';
 import { errorFromFetchFailure, errorFromResponse, HubError, type RequestSubject } from './hub-error';
-import { HUB_ORIGIN, hubUrls, isCommitSha, type HubRef } from './hub-ref';
+import { HUB_ORIGIN, hubUrls, isCommitSha, isValidRepoId, type HubRef } from './hub-ref';
 import { remoteFileFromEntry, type RemoteFile } from './remote-file';
 import { repoFactsFromInfo, type RepoFacts } from './repo-facts';
 
@@ -201,7 +201,7 @@ export class HubClient {
     const commit = isRecord(body) && typeof body.sha === 'string' ? body.sha.toLowerCase() : '';
     if (!isCommitSha(commit))
       throw new HubError('bad-response', `The Hub did not give a commit for ${label}.`);
-    return { repoId: isRecord(body) && typeof body.id === 'string' ? body.id : ref.repoId, commit };
+    return { repoId: isRecord(body) && isValidRepoId(body.id) ? body.id : ref.repoId, commit };
   }
 
   /** Every file at `commit` (recursive), following `Link: rel="next"` pages on the Hub origin only. */

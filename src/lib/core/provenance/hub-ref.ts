@@ -21,6 +21,7 @@ export class HubRefError extends Error {
 }
 
 const TYPE_PREFIX: Record<RepoType, string> = { model: '', dataset: 'datasets/', space: 'spaces/' };
+const TYPE_SEGMENT: Record<RepoType, string> = { model: 'models', dataset: 'datasets', space: 'spaces' };
 const HUB_HOSTS = new Set(['huggingface.co', 'www.huggingface.co', 'hf.co']);
 /** First URL segments that are Hub pages, not user or organisation names. */
 const RESERVED = new Set([
@@ -42,32 +43,59 @@ const RESERVED = new Set([
   'welcome'
 ]);
 const VIEWS = new Set(['tree', 'blob', 'resolve', 'raw', 'commit', 'commits', 'edit']);
-const NAME = /^[A-Za-z0-9](?:[\w.-]{0,94}[A-Za-z0-9_])?$/;
-const MAX_REVISION = 256;
+/**
+ * One segment of a repo id, as huggingface_hub's `validate_repo_id` (and the Hub) accept it: ASCII letters,
+ * digits, "_", "-" and ".", starting and ending with a letter, digit or "_"; at most 96 characters.
+ */
+const SEGMENT = /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9_])?$/;
+export const MAX_REVISION = 256;
 
 export function isCommitSha(rev: string | null | undefined): rev is string {
   return typeof rev === 'string' && /^[0-9a-f]{40}$/.test(rev);
 }
 
-export function validateRepoId(repoId: string): string {
+/** "name" or "namespace/name" by the Hub's grammar: no "--", no "..", no ".git" suffix. */
+export function isValidRepoId(repoId: unknown): repoId is string {
+  if (typeof repoId !== 'string') return false;
   const parts = repoId.split('/');
-  const ok =
+  return (
     parts.length >= 1 &&
     parts.length <= 2 &&
-    parts.every((p) => NAME.test(p) && !p.includes('--') && !p.includes('..'));
-  if (!ok)
-    throw new HubRefError(`"${repoId.slice(0, 120)}" is not a valid Hub repo id (expected namespace/name)`);
+    parts.every((p) => SEGMENT.test(p)) &&
+    !repoId.includes('--') &&
+    !repoId.includes('..') &&
+    !repoId.endsWith('.git')
+  );
+}
+
+export function validateRepoId(repoId: string): string {
+  if (!isValidRepoId(repoId))
+    throw new HubRefError(
+      `${JSON.stringify(String(repoId).slice(0, 120))} is not a valid Hub repo id (expected namespace/name: letters, digits, "_", "-", ".")`
+    );
   return repoId;
 }
 
+/**
+ * A branch, tag or commit as git's check-ref-format accepts it (the Hub stores revisions as git refs), or
+ * refs/pr/N. Characters git forbids (controls, space, ~ ^ : ? * [ \\), "..", "@{", "//", a leading or
+ * trailing "/", a component starting with "." or ending in ".lock" are refused, and so are Unicode format
+ * characters (bidi overrides, zero-width), which git allows but which only serve to disguise a name.
+ * Shell metacharacters git allows stay allowed: every suggested command quotes the value.
+ */
+export function isValidRevision(rev: unknown): rev is string {
+  if (typeof rev !== 'string' || rev.length === 0 || rev.length > MAX_REVISION) return false;
+  if (/[\u0000-\u0020\u007f~^:?*[\\]|\p{Cf}|\p{Zl}|\p{Zp}/u.test(rev)) return false;
+  if (rev === '@' || rev.includes('..') || rev.includes('@{') || rev.includes('//')) return false;
+  if (rev.startsWith('/') || rev.endsWith('/') || rev.endsWith('.')) return false;
+  return rev.split('/').every((c) => !c.startsWith('.') && !c.endsWith('.lock'));
+}
+
 export function validateRevision(rev: string): string {
-  if (
-    rev.length === 0 ||
-    rev.length > MAX_REVISION ||
-    /[\s\u0000-\u001f\u007f]/.test(rev) ||
-    rev.includes('..')
-  )
-    throw new HubRefError(`"${rev.slice(0, 80)}" is not a valid revision (branch, tag, commit or refs/pr/N)`);
+  if (!isValidRevision(rev))
+    throw new HubRefError(
+      `${JSON.stringify(String(rev).slice(0, 80))} is not a valid revision (branch, tag, commit or refs/pr/N)`
+    );
   return rev;
 }
 
@@ -151,33 +179,68 @@ export function parseHubRef(input: string, revision?: string | null): HubRef {
   return ref;
 }
 
+/** Percent-encodes each segment; "." and ".." segments would be resolved away by URL parsing, so they are refused. */
 function encodePath(path: string): string {
-  return path.split('/').map(encodeURIComponent).join('/');
+  return path
+    .split('/')
+    .map((segment) => {
+      if (segment === '.' || segment === '..' || segment === '')
+        throw new HubRefError(`${JSON.stringify(path.slice(0, 120))} is not a path inside a repo`);
+      return encodeURIComponent(segment);
+    })
+    .join('/');
 }
 
-/** Web and API addresses for a ref; all on the Hub origin. */
+/** URLs are built from validated parts only: a repo id or revision from a file or link never steers a request. */
+function repoPath(ref: Pick<HubRef, 'repoId'>): string {
+  return encodePath(validateRepoId(ref.repoId));
+}
+
+function revisionPart(rev: string): string {
+  return encodeURIComponent(validateRevision(rev));
+}
+
+/** The Hub origin of a ref: an https origin only (a ref's `hub` never carries a path, query or credentials). */
+function hubOrigin(ref: Pick<HubRef, 'hub' | 'repoType'>): string {
+  let url: URL;
+  try {
+    url = new URL(ref.hub);
+  } catch {
+    throw new HubRefError('the Hub address is not a URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new HubRefError('the Hub address must be an http(s) origin');
+  if (!(ref.repoType in TYPE_SEGMENT)) throw new HubRefError('unknown repo type');
+  return url.origin;
+}
+
+/** Web and API addresses for a ref; all on the Hub origin, built from validated, encoded parts. */
 export const hubUrls = {
   api(ref: Pick<HubRef, 'hub' | 'repoType' | 'repoId'>): string {
-    return `${ref.hub}/api/${ref.repoType}s/${encodePath(ref.repoId)}`;
+    return `${hubOrigin(ref)}/api/${TYPE_SEGMENT[ref.repoType]}/${repoPath(ref)}`;
   },
   repo(ref: Pick<HubRef, 'hub' | 'repoType' | 'repoId'>): string {
-    return `${ref.hub}/${TYPE_PREFIX[ref.repoType]}${encodePath(ref.repoId)}`;
+    return `${hubOrigin(ref)}/${TYPE_PREFIX[ref.repoType]}${repoPath(ref)}`;
   },
   tree(ref: Pick<HubRef, 'hub' | 'repoType' | 'repoId'>, rev: string): string {
-    return `${hubUrls.repo(ref)}/tree/${encodeURIComponent(rev)}`;
+    return `${hubUrls.repo(ref)}/tree/${revisionPart(rev)}`;
   },
   commit(ref: Pick<HubRef, 'hub' | 'repoType' | 'repoId'>, commit: string): string {
-    return `${hubUrls.repo(ref)}/commit/${encodeURIComponent(commit)}`;
+    return `${hubUrls.repo(ref)}/commit/${revisionPart(commit)}`;
+  },
+  blob(ref: Pick<HubRef, 'hub' | 'repoType' | 'repoId'>, rev: string, path: string): string {
+    return `${hubUrls.repo(ref)}/blob/${revisionPart(rev)}/${encodePath(path)}`;
   },
   resolve(ref: Pick<HubRef, 'hub' | 'repoType' | 'repoId'>, rev: string, path: string): string {
-    return `${hubUrls.repo(ref)}/resolve/${encodeURIComponent(rev)}/${encodePath(path)}`;
+    return `${hubUrls.repo(ref)}/resolve/${revisionPart(rev)}/${encodePath(path)}`;
   }
 };
 
 /** purl-spec "huggingface" type; defined for models only. */
 export function purlFor(ref: Pick<HubRef, 'repoType' | 'repoId'>, commit: string): string | null {
   if (ref.repoType !== 'model') return null;
-  return `pkg:huggingface/${encodePath(ref.repoId)}@${commit.toLowerCase()}`;
+  if (!isCommitSha(commit.toLowerCase())) return null;
+  return `pkg:huggingface/${repoPath(ref)}@${commit.toLowerCase()}`;
 }
 
 export { encodePath as encodeRepoPath };

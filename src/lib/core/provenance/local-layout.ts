@@ -1,4 +1,4 @@
-import { isCommitSha, type RepoType } from './hub-ref';
+import { isCommitSha, isValidRepoId, type RepoType } from './hub-ref';
 import type { ExpectedFile } from './match';
 
 /** Recognises what huggingface_hub leaves on disk, so a dropped folder alone can be checked. */
@@ -41,6 +41,9 @@ const HEX40 = /^[0-9a-f]{40}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
 const LOCAL_DIR_MARK = '.cache/huggingface/';
 const REPO_FOLDER = /^(models|datasets|spaces)--(.+)$/;
+/** Snapshot files up to this size are read: a link saved as text, or small content to tell same-size blobs apart. */
+const MAX_LINK_BYTES = 4096;
+const MAX_COMPARED_BLOBS = 64;
 /** A symlink that a copy turned into a text file holding its target (git with symlinks off, some archivers). */
 const SYMLINK_TEXT = /^(?:\.\.\/)+blobs\/([0-9a-f]{40}|[0-9a-f]{64})\s*$/;
 
@@ -161,8 +164,12 @@ async function readHubCache(
 ): Promise<LocalLayout> {
   const m = REPO_FOLDER.exec(folder)!;
   const repoType = ({ models: 'model', datasets: 'dataset', spaces: 'space' } as const)[m[1] as 'models'];
-  const repoId = m[2].replaceAll('--', '/');
-  const notes: string[] = [];
+  const folderId = m[2].replaceAll('--', '/');
+  // The folder name is dropped data: only a valid repo id is carried on (to the Hub, a manifest, a command).
+  const repoId = isValidRepoId(folderId) ? folderId : null;
+  const notes: string[] = repoId
+    ? []
+    : [`The cache folder ${JSON.stringify(folder.slice(0, 120))} does not name a valid Hub repo id.`];
   const refs: Record<string, string> = {};
   for (const e of entries.filter((x) => x.path.startsWith(`${root}refs/`))) {
     const text = (await read(e.path, 256)).trim();
@@ -186,15 +193,37 @@ async function readHubCache(
   }
   const expected = new Map<string, ExpectedFile>();
   const contentPaths: Record<string, string> = {};
+  /** Blobs that a snapshot file read through its symlink was identified with. */
+  const linked = new Set<string>();
   const snapshotDir = `${root}snapshots/${commit}/`;
+  let unidentified = 0;
   for (const e of entries.filter((x) => commit && x.path.startsWith(snapshotDir))) {
     const repoPath = e.path.slice(snapshotDir.length);
-    const link = e.size <= 256 ? SYMLINK_TEXT.exec(await read(e.path, 256)) : null;
+    const text = e.size <= MAX_LINK_BYTES ? await read(e.path, MAX_LINK_BYTES) : null;
+    const link = text === null ? null : SYMLINK_TEXT.exec(text);
     if (link) {
       expected.set(repoPath, expectedFromEtag(repoPath, link[1], null));
       const blob = blobs.get(link[1]);
       if (blob) contentPaths[repoPath] = blob.path;
-    } else contentPaths[repoPath] = e.path;
+      continue;
+    }
+    // A real symlink read through (browsers and Node follow it) or a copy (symlinks disabled): the entry holds
+    // the bytes. Its blob is the one with the same bytes; hashing then proves it or reports a mismatch.
+    contentPaths[repoPath] = e.path;
+    const etag = await sameBytesBlob(e, text, blobs, read);
+    if (etag) {
+      expected.set(repoPath, expectedFromEtag(repoPath, etag, e.size));
+      linked.add(blobs.get(etag)!.path);
+    } else {
+      expected.set(repoPath, {
+        path: repoPath,
+        size: null,
+        sha256: null,
+        gitBlobSha1: null,
+        gitBlobOf: null
+      });
+      unidentified++;
+    }
   }
   let completeListing = false;
   const tree = entries.find((e) => e.path === `${root}trees/${commit}.json`);
@@ -213,9 +242,21 @@ async function readHubCache(
       notes.push(`${tree.path} could not be read (${(err as Error).message}).`);
     }
   }
+  if (commit && !entries.some((e) => e.path.startsWith(snapshotDir)) && blobs.size > 0)
+    notes.push(
+      `No file of snapshots/${commit}/ was listed (browsers skip symbolic links, which the cache uses there): ` +
+        `its blobs are checked by their own names. Compare with the Hub to check the files by repo path.`
+    );
+  const stillUnknown = [...expected.values()].filter((f) => f.sha256 === null && f.gitBlobSha1 === null);
+  if (unidentified > 0 && stillUnknown.length > 0)
+    notes.push(
+      `${stillUnknown.length} snapshot file(s) could not be matched to a blob of the cache and no listing of ` +
+        `the commit names them: compare with the Hub to verify them.`
+    );
   // Each blob's name is its own expected hash: the cache is self-verifying even without a listing.
+  const referenced = new Set([...Object.values(contentPaths), ...linked]);
   for (const [etag, blob] of blobs)
-    if (!Object.values(contentPaths).includes(blob.path)) {
+    if (!referenced.has(blob.path)) {
       const path = `blobs/${etag}`;
       expected.set(path, expectedFromEtag(path, etag, null));
       contentPaths[path] = blob.path;
@@ -234,6 +275,25 @@ async function readHubCache(
     downloadedAt: null,
     notes
   };
+}
+
+/**
+ * The blob holding the same bytes as a snapshot file that is not a link text: the only blob of its size, or
+ * among several, the one whose (small) content reads the same. Null when no blob, or no single blob, fits.
+ */
+async function sameBytesBlob(
+  file: DroppedEntry,
+  text: string | null,
+  blobs: ReadonlyMap<string, DroppedEntry>,
+  read: ReadText
+): Promise<string | null> {
+  const sameSize = [...blobs].filter(([, b]) => b.size === file.size);
+  if (sameSize.length <= 1) return sameSize[0]?.[0] ?? null;
+  if (text === null) return null;
+  const same: string[] = [];
+  for (const [etag, b] of sameSize.slice(0, MAX_COMPARED_BLOBS))
+    if ((await read(b.path, MAX_LINK_BYTES)) === text) same.push(etag);
+  return same.length === 1 ? same[0] : null;
 }
 
 /** Returns the recognised layout of a drop, or null when it is a plain folder. */

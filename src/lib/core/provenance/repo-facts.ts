@@ -1,3 +1,5 @@
+import { isValidRepoId } from './hub-ref';
+
 /** The facts about a repo an analyst weighs before loading anything from it, read defensively from repo info. */
 export interface RepoFacts {
   /** Canonical id (after the Hub redirected a legacy id). */
@@ -79,7 +81,7 @@ export function repoFactsFromInfo(info: Record<string, unknown>, fallbackId: str
   const transformers = isRecord(info.transformersInfo) ? info.transformersInfo : {};
   const gated = info.gated === false || info.gated === 'auto' || info.gated === 'manual' ? info.gated : null;
   return {
-    repoId: str(info.id, 200) ?? fallbackId,
+    repoId: isValidRepoId(info.id) ? info.id : fallbackId,
     private: bool(info.private),
     gated,
     disabled: bool(info.disabled),

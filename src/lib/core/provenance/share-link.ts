@@ -6,7 +6,9 @@ import { ManifestError, parseManifest } from './manifest-parse';
 /** Fragment key: `#m=<base64url(deflate(JCS(manifest)))>`; the fragment never reaches a server. */
 export const LINK_PARAM = 'm';
 export const MAX_LINK_CHARS = 512 * 1024;
-export const MAX_INFLATED_BYTES = 16 * 1024 * 1024;
+/** A link describes at most this many files (a manifest file may hold more): about 4 MB of JSON. */
+export const MAX_LINK_FILES = 10_000;
+export const MAX_INFLATED_BYTES = 4 * 1024 * 1024;
 const INFLATE_SLICE = 1024;
 
 export class ShareLinkError extends Error {
@@ -98,7 +100,12 @@ export async function decodeManifestFragment(urlOrFragment: string): Promise<Man
   } catch {
     throw new ShareLinkError('The link is damaged: it does not hold JSON.');
   }
-  return parseManifest(value);
+  const files = (value as { files?: unknown } | null)?.files;
+  if (Array.isArray(files) && files.length > MAX_LINK_FILES)
+    throw new ShareLinkError(
+      `The link describes ${files.length} files; a share link carries at most ${MAX_LINK_FILES}. Share the manifest file instead.`
+    );
+  return parseManifest(value, MAX_LINK_FILES);
 }
 
 export { ManifestError };

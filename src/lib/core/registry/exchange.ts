@@ -1,6 +1,8 @@
+import type { PolicyEvaluation } from '../policy/types';
+import type { TriageReport } from '../triage/types';
 import { SAFELOAD_VERSION } from '../version';
 import { recordKey } from './memory-store';
-import { withHistory } from './record';
+import { reportKey, withHistory } from './record';
 import type { ModelVersionRecord, RegistryStore } from './types';
 import { checkRecord, RegistryImportError } from './validate';
 
@@ -88,8 +90,11 @@ export function parseRegistryExport(text: string): RegistryExport {
   };
 }
 
+/** Evaluates the active policy on a triage; null when there is no usable policy. */
+export type ImportEvaluator = (report: TriageReport, evaluatedAt: string) => Promise<PolicyEvaluation | null>;
+
 function merge(local: ModelVersionRecord, incoming: ModelVersionRecord): ModelVersionRecord {
-  const merged = withHistory(
+  return withHistory(
     {
       ...local,
       source: local.source ?? incoming.source,
@@ -98,23 +103,48 @@ function merge(local: ModelVersionRecord, incoming: ModelVersionRecord): ModelVe
       updatedAt: local.updatedAt > incoming.updatedAt ? local.updatedAt : incoming.updatedAt
     },
     incoming.reports,
-    incoming.policyResults
+    []
   );
-  return merged;
 }
 
 /**
- * Merges an export into the store. New name@version records are added; for existing ones reports and
- * evaluations are united (by time and content) and the newest evaluation sets the status; a different
- * manifest digest for the same name@version is a conflict and leaves the local record as it is.
+ * The verdict of a record whose newest triage came from the file: the active policy evaluated here and now.
+ * A triage already in the store is not evaluated again, so re-importing the same file changes nothing.
  */
-export async function importRegistry(store: RegistryStore, exported: RegistryExport): Promise<ImportSummary> {
+async function reevaluate(
+  record: ModelVersionRecord,
+  imported: ReadonlySet<string>,
+  evaluate: ImportEvaluator,
+  now: string
+): Promise<ModelVersionRecord> {
+  const newest = record.reports.at(-1);
+  if (!newest || !imported.has(reportKey(newest))) return record;
+  const evaluation = await evaluate(newest, now);
+  return evaluation ? withHistory(record, [], [evaluation]) : record;
+}
+
+/**
+ * Merges an export into the store. Verdicts are never taken from the file: its evaluations and statuses
+ * are dropped and the active policy is evaluated again on each record's newest imported triage (whose
+ * summary `parseRegistryExport` already recomputed from its files). New name@version records are added;
+ * for existing ones reports are united (by time and content) and the newest evaluation sets the status; a
+ * different manifest digest for the same name@version is a conflict and leaves the local record as it is.
+ */
+export async function importRegistry(
+  store: RegistryStore,
+  exported: RegistryExport,
+  evaluate: ImportEvaluator,
+  now = new Date().toISOString()
+): Promise<ImportSummary> {
   const summary: ImportSummary = { added: [], merged: [], unchanged: [], conflicts: [] };
-  for (const incoming of exported.records) {
+  for (const claimed of exported.records) {
+    const incoming: ModelVersionRecord = { ...claimed, policyResults: [], status: null };
     const label = `${incoming.name}@${incoming.version}`;
     const local = await store.get(incoming.name, incoming.version);
+    const known = new Set(local?.reports.map(reportKey) ?? []);
+    const imported = new Set(incoming.reports.map(reportKey).filter((k) => !known.has(k)));
     if (!local) {
-      await store.put(incoming);
+      await store.put(await reevaluate(withHistory(incoming, [], []), imported, evaluate, now));
       summary.added.push(label);
       continue;
     }
@@ -126,7 +156,7 @@ export async function importRegistry(store: RegistryStore, exported: RegistryExp
       });
       continue;
     }
-    const merged = merge(local, incoming);
+    const merged = await reevaluate(merge(local, incoming), imported, evaluate, now);
     if (JSON.stringify(merged) === JSON.stringify(local)) summary.unchanged.push(label);
     else {
       await store.put(merged);

@@ -6,6 +6,7 @@ export {
   MAX_EXPORT_BYTES,
   REGISTRY_FORMAT,
   REGISTRY_FORMAT_VERSION,
+  type ImportEvaluator,
   type ImportSummary,
   type RegistryExport
 } from './exchange';

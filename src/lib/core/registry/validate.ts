@@ -1,4 +1,7 @@
-import { isSeverity } from '../findings';
+import { isSeverity, maxVerdict, type Verdict } from '../findings';
+import { isCommitSha, isValidRepoId, isValidRevision } from '../provenance/hub-ref';
+import { summarise } from '../triage/build';
+import type { TriageFile, TriageReport } from '../triage/types';
 import type { ModelVersionRecord } from './types';
 
 export class RegistryImportError extends Error {
@@ -53,8 +56,12 @@ function oneOf(v: unknown, allowed: readonly string[], path: string): void {
     throw new RegistryImportError(path, `must be one of ${allowed.join(', ')}`);
 }
 
-/** Checks the fields the registry and dashboard rely on; the rest of a report is kept as data. */
-function checkReport(v: unknown, path: string, name: string): void {
+/**
+ * Checks the fields the registry, dashboard and policy rely on, and returns the report with what can be
+ * derived derived again: a file's verdict is at least its worst finding, and the summary (verdict, counts,
+ * completeness) is recomputed from the files. A file cannot claim "clean" over its own critical findings.
+ */
+function checkReport(v: unknown, path: string, name: string): TriageReport {
   const r = obj(v, path);
   if (r.schemaVersion !== 1) throw new RegistryImportError(`${path}.schemaVersion`, 'must be 1');
   time(r.createdAt, `${path}.createdAt`);
@@ -67,16 +74,40 @@ function checkReport(v: unknown, path: string, name: string): void {
   for (const [k, n] of Object.entries(counts))
     if (!isSeverity(k) || typeof n !== 'number')
       throw new RegistryImportError(`${path}.summary.findingCounts`, 'has a bad entry');
-  list(r.files, `${path}.files`, 1_000_000).forEach((f, i) => {
-    const file = obj(f, `${path}.files[${i}]`);
-    text(file.path, `${path}.files[${i}].path`, 4096);
-    oneOf(file.verdict, VERDICTS, `${path}.files[${i}].verdict`);
-    list(file.findings, `${path}.files[${i}].findings`, 10_000);
-  });
+  const files = list(r.files, `${path}.files`, 1_000_000).map((f, i) => checkFile(f, `${path}.files[${i}]`));
   bool(obj(r.signature, `${path}.signature`).verified, `${path}.signature.verified`);
-  bool(obj(r.provenance, `${path}.provenance`).verified, `${path}.provenance.verified`);
+  checkProvenance(obj(r.provenance, `${path}.provenance`), `${path}.provenance`);
   list(obj(r.dependencies, `${path}.dependencies`).packages, `${path}.dependencies.packages`, 100_000);
   obj(r.license, `${path}.license`);
+  return { ...(r as unknown as TriageReport), files, summary: summarise(files) };
+}
+
+function checkFile(f: unknown, path: string): TriageFile {
+  const file = obj(f, path);
+  text(file.path, `${path}.path`, 4096);
+  oneOf(file.verdict, VERDICTS, `${path}.verdict`);
+  bool(file.complete, `${path}.complete`);
+  if (typeof file.size !== 'number' || !Number.isSafeInteger(file.size) || file.size < 0)
+    throw new RegistryImportError(`${path}.size`, 'must be a non-negative integer');
+  let verdict = file.verdict as Verdict;
+  list(file.findings, `${path}.findings`, 10_000).forEach((x, i) => {
+    const severity = obj(x, `${path}.findings[${i}]`).severity;
+    if (typeof severity !== 'string' || !isSeverity(severity))
+      throw new RegistryImportError(`${path}.findings[${i}].severity`, 'is unknown');
+    verdict = maxVerdict(verdict, severity);
+  });
+  return { ...(file as unknown as TriageFile), verdict };
+}
+
+/** Repo id, commit and revision end up in links and suggested commands: only the Hub's grammar is accepted. */
+function checkProvenance(p: Obj, path: string): void {
+  bool(p.verified, `${path}.verified`);
+  if (p.repoId !== null && !isValidRepoId(p.repoId))
+    throw new RegistryImportError(`${path}.repoId`, 'must be null or a Hub repo id (namespace/name)');
+  if (p.commit !== null && !isCommitSha(p.commit as string))
+    throw new RegistryImportError(`${path}.commit`, 'must be null or a 40-hex commit');
+  if (p.requestedRevision !== null && !isValidRevision(p.requestedRevision))
+    throw new RegistryImportError(`${path}.requestedRevision`, 'must be null or a branch, tag or commit');
 }
 
 function checkEvaluation(v: unknown, path: string): void {
@@ -99,12 +130,14 @@ export function checkRecord(v: unknown, path: string): ModelVersionRecord {
   nullableText(r.source, `${path}.source`);
   if (r.manifestDigest !== null && (typeof r.manifestDigest !== 'string' || !HEX64.test(r.manifestDigest)))
     throw new RegistryImportError(`${path}.manifestDigest`, 'must be null or 64 lowercase hex digits');
-  list(r.reports, `${path}.reports`, 1000).forEach((x, i) => checkReport(x, `${path}.reports[${i}]`, name));
+  const reports = list(r.reports, `${path}.reports`, 1000).map((x, i) =>
+    checkReport(x, `${path}.reports[${i}]`, name)
+  );
   list(r.policyResults, `${path}.policyResults`, 1000).forEach((x, i) =>
     checkEvaluation(x, `${path}.policyResults[${i}]`)
   );
   if (r.status !== null) oneOf(r.status, OUTCOMES, `${path}.status`);
   time(r.createdAt, `${path}.createdAt`);
   time(r.updatedAt, `${path}.updatedAt`);
-  return r as unknown as ModelVersionRecord;
+  return { ...(r as unknown as ModelVersionRecord), reports };
 }

@@ -1,4 +1,6 @@
 import type { PolicyEvaluation, RuleResult } from '../policy/types';
+import { isCommitSha, isValidRepoId } from '../provenance/hub-ref';
+import { shellCommand } from '../report/escape';
 import type { TriageReport } from '../triage/types';
 import type { ActionKind, RemediationAction, RemediationPlan } from './types';
 
@@ -104,9 +106,18 @@ const pinCommit: Builder = (_rule, report) => {
         'Download exactly that revision, e.g. huggingface-cli download REPO --revision COMMIT --local-dir MODEL_DIR.',
         'Run the gate with --manifest pointing at the committed manifest.'
       ],
+      // Only a valid repo id and a full commit become a command, and every value in it is quoted.
       command:
-        p.repoId && p.commit
-          ? `huggingface-cli download ${p.repoId} --revision ${p.commit} --local-dir MODEL_DIR`
+        isValidRepoId(p.repoId) && isCommitSha(p.commit)
+          ? shellCommand([
+              'huggingface-cli',
+              'download',
+              p.repoId,
+              '--revision',
+              p.commit,
+              '--local-dir',
+              'MODEL_DIR'
+            ])
           : undefined
     }
   ];
@@ -132,7 +143,7 @@ const upgradeDependencies: Builder = (_rule, report) =>
           : `No fixed release is known: isolate the loader, or move to another package.`,
         'Re-run the gate with the same vulnerability database.'
       ],
-      command: d.fixVersion ? `pip install '${d.name}==${d.fixVersion}'` : undefined
+      command: d.fixVersion ? shellCommand(['pip', 'install', `${d.name}==${d.fixVersion}`]) : undefined
     }));
 
 const auditDependencies: Builder = (_rule, report) => [

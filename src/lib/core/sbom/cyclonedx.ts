@@ -1,6 +1,7 @@
 import type { AuditReport } from '../deps/audit';
 import { vulnLevel, type AuditedVuln } from '../deps/merge-vulns';
 import type { Dependency } from '../deps/types';
+import { HUB_ORIGIN, hubUrls, isCommitSha, isValidRepoId } from '../provenance/hub-ref';
 import type { RepoFacts } from '../provenance/repo-facts';
 import { SAFELOAD_VERSION } from '../version';
 import { huggingfacePurl, pypiPurl } from './purl';
@@ -29,7 +30,6 @@ export interface BomInput {
 
 type Json = Record<string, unknown>;
 const PROP = 'safeload:';
-const HUB = 'https://huggingface.co';
 
 function property(name: string, value: string | number | boolean): Json {
   return { name: `${PROP}${name}`, value: String(value) };
@@ -82,7 +82,10 @@ function modelCard(facts: RepoFacts): Json {
 
 function modelComponent(input: BomInput): Json {
   const { model } = input;
-  const hub = model.hub;
+  // Repo id and commit come from a manifest or the Hub: only validated ones become URLs and purls.
+  const hub = model.hub && isValidRepoId(model.hub.repoId) ? model.hub : undefined;
+  const commit = hub?.commit && isCommitSha(hub.commit) ? hub.commit : undefined;
+  const ref = hub ? { hub: HUB_ORIGIN, repoType: 'model' as const, repoId: hub.repoId } : null;
   const repoParts = hub?.repoId.split('/') ?? [];
   const files = model.files.map((f, i) => ({
     type: 'file',
@@ -94,12 +97,10 @@ function modelComponent(input: BomInput): Json {
       ...(f.formats?.length ? [property('formats', f.formats.join(','))] : [])
     ]
   }));
-  const external = hub
+  const external = ref
     ? [
-        { type: 'distribution', url: `${HUB}/${hub.repoId}` },
-        ...(hub.commit
-          ? [{ type: 'model-card', url: `${HUB}/${hub.repoId}/blob/${hub.commit}/README.md` }]
-          : [])
+        { type: 'distribution', url: hubUrls.repo(ref) },
+        ...(commit ? [{ type: 'model-card', url: hubUrls.blob(ref, commit, 'README.md') }] : [])
       ]
     : [];
   const licenses = hub?.facts?.licenses.map((name) => ({ license: { name } })) ?? [];
@@ -107,15 +108,15 @@ function modelComponent(input: BomInput): Json {
     type: 'machine-learning-model',
     'bom-ref': `base-model-${i + 1}`,
     name: base,
-    purl: huggingfacePurl(base)
+    ...(isValidRepoId(base) ? { purl: huggingfacePurl(base) } : {})
   }));
   return {
     type: 'machine-learning-model',
     'bom-ref': 'model',
     ...(repoParts.length > 1 ? { group: repoParts.slice(0, -1).join('/') } : {}),
     name: hub ? repoParts.at(-1)! : model.name,
-    ...(hub?.commit ? { version: hub.commit } : {}),
-    ...(hub ? { purl: huggingfacePurl(hub.repoId, hub.commit) } : {}),
+    ...(commit ? { version: commit } : {}),
+    ...(hub ? { purl: huggingfacePurl(hub.repoId, commit) } : {}),
     ...(model.files.length === 1 ? { hashes: files[0].hashes } : {}),
     ...(licenses.length ? { licenses } : {}),
     ...(external.length ? { externalReferences: external } : {}),

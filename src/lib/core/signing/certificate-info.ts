@@ -17,6 +17,8 @@ export interface SignerInfo {
   claims: SignerClaim[];
   notBefore?: string;
   notAfter?: string;
+  /** Extension OIDs the certificate carries more than once (RFC 5280 §4.2 allows one of each). */
+  repeatedExtensions?: string[];
 }
 
 const FULCIO = '1.3.6.1.4.1.57264.1.';
@@ -70,11 +72,36 @@ export function certificateIdentities(cert: X509Certificate): string[] {
   return [...new Set(found.filter((s): s is string => typeof s === 'string' && s.length > 0))].map(clip);
 }
 
+/**
+ * Extensions present more than once. A certificate "MUST NOT include more than one instance of a particular
+ * extension" (RFC 5280 §4.2); tools disagree on which copy they read (an issuer claim, a SAN), which is what
+ * a repeated one is for.
+ */
+export function repeatedExtensions(cert: X509Certificate): string[] {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const ext of cert.extensions) {
+    let oid: string | undefined;
+    try {
+      oid = ext.subs[0]?.toOID();
+    } catch {
+      oid = undefined;
+    }
+    if (!oid) continue;
+    if (seen.has(oid)) repeated.add(oid);
+    seen.add(oid);
+  }
+  return [...repeated];
+}
+
 export function describeCertificate(cert: X509Certificate): SignerInfo {
   const claims: SignerClaim[] = [];
+  const repeated = repeatedExtensions(cert);
   for (const ext of cert.extensions) {
     const oid = ext.subs[0]?.toOID();
     if (!oid?.startsWith(FULCIO)) continue;
+    // The first copy of a claim is shown; a repeated one makes verification fail (see verify-bundle).
+    if (claims.some((c) => c.oid === oid)) continue;
     const label = CLAIM_LABELS[oid.slice(FULCIO.length)];
     if (!label) continue;
     const raw = ext.subs[ext.subs.length - 1].value;
@@ -89,7 +116,8 @@ export function describeCertificate(cert: X509Certificate): SignerInfo {
     issuer,
     claims,
     notBefore: cert.notBefore.toISOString(),
-    notAfter: cert.notAfter.toISOString()
+    notAfter: cert.notAfter.toISOString(),
+    ...(repeated.length ? { repeatedExtensions: repeated } : {})
   };
 }
 

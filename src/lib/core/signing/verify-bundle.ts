@@ -133,6 +133,10 @@ export function verifySignedBundle(
   };
 }
 
+function repeatedReason(oids: string[]): string {
+  return `the certificate repeats extension ${oids.slice(0, 5).join(', ')}; RFC 5280 allows each extension once, and readers disagree on which copy counts`;
+}
+
 function signatureLine(verified: boolean, how: string, error?: string): CheckLine {
   return line('signature', verified, verified ? how : (error ?? 'signature verification failed'));
 }
@@ -202,11 +206,13 @@ function sigstoreMode(
       )
     );
   }
-  const signer = attempt(() => verifier.verifySigningKey(entity, timestamps.value ?? []));
+  const verified = attempt(() => verifier.verifySigningKey(entity, timestamps.value ?? []));
   let info: SignerInfo | undefined;
+  let signer = verified;
   if (entity.key.$case === 'certificate') {
     info = describeCertificate(entity.key.certificate);
-    const sctFailed = !!signer.error && /SCT/.test(signer.error);
+    if (info.repeatedExtensions) signer = { error: repeatedReason(info.repeatedExtensions) };
+    const sctFailed = !info.repeatedExtensions && !!signer.error && /SCT/.test(signer.error);
     lines.push(
       line(
         'chain',
@@ -239,13 +245,12 @@ function sigstoreMode(
       )
     );
   }
-  const key =
-    signer.value?.key ??
-    userKey ??
-    (entity.key.$case === 'certificate'
-      ? crypto.createPublicKey(entity.key.certificate.publicKey)
-      : undefined);
-  if (key) {
+  // Keyless: only a key the trust chain vouched for is used. After a failed link (chain, SCT) the leaf is
+  // untrusted data, and its key (possibly crafted to be costly) is never used for the signature check.
+  const key = signer.value?.key ?? (keyless ? undefined : userKey);
+  if (!key && keyless && entity.key.$case === 'certificate') {
+    lines.push(line('signature', false, 'not checked: the certificate is not trusted (see above)'));
+  } else if (key) {
     const sig = attempt(() => verifier.verifySignature(entity, { key }));
     const how =
       variantsMatched?.()?.label ??
@@ -300,6 +305,7 @@ function certificateMode(
       throw new Error('the chain does not end at a certificate you supplied');
     if (!allowsSigning(leaf))
       throw new Error('the leaf certificate allows neither digitalSignature nor codeSigning');
+    if (info.repeatedExtensions) throw new Error(repeatedReason(info.repeatedExtensions));
     return path.length;
   });
   lines.push(
@@ -311,6 +317,11 @@ function certificateMode(
         : chain.error!
     )
   );
+  if (!chain.value) {
+    // Stop at the first failed link: an untrusted leaf's key is not used.
+    lines.push(line('signature', false, 'not checked: the certificate does not chain to your CA'));
+    return { lines, signer: info };
+  }
   const variants = options.modelSigning ? dsseVariants(loaded, leaf.publicKey) : [];
   const key = crypto.createPublicKey(leaf.publicKey);
   if (variants.length > 0 && loaded.bundle.content.$case === 'dsseEnvelope') {

@@ -27,7 +27,8 @@ export interface TriageParts {
   createdAt?: string;
 }
 
-function summarise(files: readonly TriageFile[]): TriageSummary {
+/** The summary of a triage, always derived from its files (never taken from a file). */
+export function summarise(files: readonly TriageFile[]): TriageSummary {
   const findingCounts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as SeverityCounts;
   let verdict: Verdict = 'clean';
   for (const f of files) {

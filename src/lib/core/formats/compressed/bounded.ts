@@ -35,6 +35,15 @@ export async function decompressBounded(
   ctx: ScanContext,
   what: string
 ): Promise<Outcome> {
+  // The budget is per file, across members: once spent, nothing is inflated again (not even a first chunk).
+  if (!ctx.claimDecompressed(0))
+    return {
+      ok: false,
+      reason: `${what} was not decompressed: the per-file decompression budget (${ctx.limits.maxTotalDecompressedBytes} bytes) is spent`,
+      bomb: false,
+      produced: 0,
+      consumed: 0
+    };
   const cap = Math.min(ctx.limits.maxDecompressedBytes, MEMORY_CAP);
   const parts: Uint8Array[] = [];
   let produced = 0;

@@ -1,6 +1,8 @@
 import { memorySource, readAll, type ByteSource } from '../../bytes/byte-source';
+import { throwIfAborted } from '../../cancel';
 import type { FormatScanner, Probe, ScanContext } from '../types';
 import {
+  concat,
   decompressBounded,
   gzipStream,
   MEMORY_CAP,
@@ -8,7 +10,9 @@ import {
   zlibStream,
   type Outcome
 } from './bounded';
+import { decodeBzip2, Bzip2Error } from './bzip2';
 import { decodeLz4Frames } from './lz4';
+import { decodeLzmaAlone, LzmaError, LzmaLimitError } from './lzma-alone';
 import { compressionOf, type CompressionKind } from './magic';
 import { sevenZipFormat } from './seven-zip';
 import { decodeXz } from './xz';
@@ -47,9 +51,81 @@ async function decode(
         };
       return outcome;
     }
+    case 'bzip2':
+      return src.size > MEMORY_CAP ? undefined : decodeBzip2Bounded(await readAll(src), ctx);
+    case 'lzma':
+      return src.size > MEMORY_CAP ? undefined : decodeLzmaBounded(await readAll(src), ctx);
     default:
       return undefined;
   }
+}
+
+class OutputLimit extends Error {}
+
+/** bzip2, block by block, stopping as soon as the output passes the limit or the per-file budget. */
+function decodeBzip2Bounded(data: Uint8Array, ctx: ScanContext): Outcome {
+  const cap = Math.min(ctx.limits.maxDecompressedBytes, MEMORY_CAP);
+  const parts: Uint8Array[] = [];
+  let produced = 0;
+  const sink = {
+    write(bytes: Uint8Array) {
+      produced += bytes.length;
+      if (produced > cap)
+        throw new OutputLimit(`bzip2 data decompresses to more than ${cap} bytes (the limit)`);
+      if (!ctx.claimDecompressed(bytes.length)) {
+        throw new OutputLimit(
+          `the per-file decompression budget (${ctx.limits.maxTotalDecompressedBytes} bytes) is spent`
+        );
+      }
+      parts.push(bytes);
+    }
+  };
+  try {
+    for (const _ of decodeBzip2(data, sink)) throwIfAborted(ctx.signal);
+  } catch (err) {
+    if (err instanceof OutputLimit) return limitOutcome(err.message, produced, data.length, ctx);
+    if (err instanceof Bzip2Error)
+      return corruptOutcome(`bzip2 data is corrupt: ${err.message}`, produced, data.length);
+    throw err;
+  }
+  return { ok: true, bytes: concat(parts, produced) };
+}
+
+/** LZMA-alone into one bounded buffer, claiming the per-file budget as the output grows. */
+function decodeLzmaBounded(data: Uint8Array, ctx: ScanContext): Outcome {
+  const cap = Math.min(ctx.limits.maxDecompressedBytes, MEMORY_CAP);
+  const budget = `the per-file decompression budget (${ctx.limits.maxTotalDecompressedBytes} bytes) is spent`;
+  let claimed = 0;
+  const claimUpTo = (produced: number) => {
+    const ok = ctx.claimDecompressed(produced - claimed);
+    claimed = produced;
+    if (!ok) throw new OutputLimit(budget);
+  };
+  let bytes: Uint8Array;
+  try {
+    bytes = decodeLzmaAlone(data, cap, (produced) => {
+      throwIfAborted(ctx.signal);
+      claimUpTo(produced);
+    });
+    claimUpTo(bytes.length);
+  } catch (err) {
+    if (err instanceof LzmaLimitError)
+      return limitOutcome(err.message, Math.max(err.produced, cap), data.length, ctx);
+    if (err instanceof OutputLimit) return limitOutcome(err.message, claimed, data.length, ctx);
+    if (err instanceof LzmaError)
+      return corruptOutcome(`lzma data is corrupt: ${err.message}`, 0, data.length);
+    throw err;
+  }
+  return { ok: true, bytes };
+}
+
+function limitOutcome(reason: string, produced: number, consumed: number, ctx: ScanContext): Outcome {
+  const bomb = produced / Math.max(1, consumed) > ctx.limits.maxCompressionRatio;
+  return { ok: false, reason, bomb, produced, consumed };
+}
+
+function corruptOutcome(reason: string, produced: number, consumed: number): Outcome {
+  return { ok: false, reason, bomb: false, produced, consumed };
 }
 
 /**

@@ -32,6 +32,16 @@ export interface KerasConfigReport {
   truncated?: string;
 }
 
+/** Config keys that hold a file path the layer reads while it is being deserialised. */
+const FILE_KEYS: Record<string, readonly string[]> = {
+  StringLookup: ['vocabulary'],
+  IntegerLookup: ['vocabulary'],
+  TextVectorization: ['vocabulary'],
+  TFSMLayer: []
+};
+const TOKENIZER_KEYS = ['vocabulary', 'merges', 'proto'];
+const GENERIC_FILE_KEYS = ['vocabulary_file', 'vocabulary_path', 'filepath', 'file_path'];
+
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
@@ -125,6 +135,9 @@ class ConfigWalker {
         where
       });
     }
+    if (className !== undefined && isObject(obj.config))
+      this.checkLoadTimeFiles(className, obj.config, where);
+    if (obj.safe_mode === false) this.flagSafeModeOff(where);
     if (this.lambdaConfigs.has(obj)) return;
     for (const key of ['module', 'fn_module'] as const) {
       const module = obj[key];
@@ -140,6 +153,47 @@ class ConfigWalker {
     if (className && !hasModule && isObject(obj.config) && !isKnownClass(className)) {
       this.noteUntrusted(`class:${className}`, `${where}.class_name`);
     }
+  }
+
+  /**
+   * Layers that read a file or load another model while the model is being loaded: lookup layers and
+   * tokenizers given a vocabulary path instead of a list, TFSMLayer pointing at a SavedModel.
+   */
+  private checkLoadTimeFiles(className: string, config: JsonObject, where: string): void {
+    if (className === 'TFSMLayer' && typeof config.filepath === 'string') {
+      this.add({
+        ruleId: 'keras.external-model',
+        severity: 'high',
+        title: `TFSMLayer loads an external SavedModel: ${shorten(config.filepath, 80)}`,
+        message: `Loading this model loads and runs the TensorFlow SavedModel at "${shorten(config.filepath, 120)}" (TFSMLayer), a model that is not part of this file and was not checked: its graph can read or write files.`,
+        where: `${where}.config.filepath`,
+        excerpt: shorten(config.filepath, 200)
+      });
+    }
+    const keys = FILE_KEYS[className] ?? (/Tokenizer$/.test(className) ? TOKENIZER_KEYS : GENERIC_FILE_KEYS);
+    for (const key of keys) {
+      const value = config[key];
+      if (typeof value !== 'string' || value === '') continue;
+      this.add({
+        ruleId: 'keras.reads-file',
+        severity: 'high',
+        title: `${shorten(className, 40)} reads ${shorten(value, 80)} while loading`,
+        message: `The ${shorten(className, 40)} layer's ${key} is a path, not inline data: loading the model opens and reads "${shorten(value, 120)}" from the loading machine, a file that is not part of the model.`,
+        where: `${where}.config.${key}`,
+        excerpt: shorten(value, 200)
+      });
+    }
+  }
+
+  private flagSafeModeOff(where: string): void {
+    this.add({
+      ruleId: 'keras.unsafe-deserialization',
+      severity: 'critical',
+      title: 'Config switches off Keras safe mode',
+      message:
+        'A nested config sets safe_mode to false: Keras then deserialises what follows (Lambda bytecode, arbitrary functions) without its protection (CVE-2025-9906 class).',
+      where: `${where}.safe_mode`
+    });
   }
 
   private checkLambda(obj: JsonObject, where: string): void {

@@ -47,6 +47,14 @@ export interface RootAttributes {
   denseStorage: boolean;
 }
 
+export interface HeaderMessage {
+  type: number;
+  data: Uint8Array;
+  /** Absolute offset of the message body. */
+  at: number;
+  flags: number;
+}
+
 interface Geometry {
   base: number;
   offsetSize: number;
@@ -65,6 +73,7 @@ const isUndefinedAddress = (bytes: Uint8Array, at: number, size: number) =>
 
 export class Hdf5RootReader {
   private geo: Geometry = { base: 0, offsetSize: 8, lengthSize: 8 };
+  private root = 0;
 
   constructor(
     private readonly src: ByteSource,
@@ -127,7 +136,8 @@ export class Hdf5RootReader {
       attributes: [],
       denseStorage: false
     };
-    await this.objectHeader(this.geo.base + rootAddr, result);
+    this.root = this.geo.base + rootAddr;
+    await this.objectHeader(this.root, result);
     return result;
   }
 
@@ -142,7 +152,16 @@ export class Hdf5RootReader {
   }
 
   private async objectHeader(addr: number, out: RootAttributes): Promise<void> {
-    const head = await this.readUpTo(addr, 64, 'root object header');
+    for (const m of await this.messages(addr)) {
+      if (m.type === 0x15) out.denseStorage = out.denseStorage || this.hasDenseHeap(m.data);
+      else if (m.type === 0x0c)
+        out.attributes.push(await this.attribute(m.data, m.at, (m.flags & 0x02) !== 0));
+    }
+  }
+
+  /** Every header message of the object at `addr` (continuation blocks followed, bounded). */
+  async messages(addr: number): Promise<HeaderMessage[]> {
+    const head = await this.readUpTo(addr, 64, 'object header');
     const v2 = head[0] === 0x4f && head[1] === 0x48 && head[2] === 0x44 && head[3] === 0x52; // OHDR
     const blocks: { start: number; length: number; first: boolean }[] = [];
     if (v2) {
@@ -157,7 +176,7 @@ export class Hdf5RootReader {
     } else {
       throw new Hdf5Error(`unsupported object header version ${head[0]}`, addr);
     }
-    let messages = 0;
+    const out: HeaderMessage[] = [];
     for (let i = 0; i < blocks.length; i++) {
       if (i >= MAX_HEADER_BLOCKS)
         throw new Hdf5Error(`more than ${MAX_HEADER_BLOCKS} header continuation blocks`, addr);
@@ -175,41 +194,52 @@ export class Hdf5RootReader {
       const end = v2 && !block.first ? bytes.length - 4 : bytes.length;
       const headerSize = v2 ? 4 : 8;
       while (p + headerSize <= end) {
-        if (++messages > MAX_MESSAGES)
+        if (out.length >= MAX_MESSAGES)
           throw new Hdf5Error(`more than ${MAX_MESSAGES} header messages`, block.start + p);
         let type: number;
         let size: number;
-        let msgFlags: number;
+        let flags: number;
         if (v2) {
           type = bytes[p];
           size = uint(bytes, p + 1, 2, block.start);
-          msgFlags = bytes[p + 3];
+          flags = bytes[p + 3];
           p += 4 + ((head[5] & 0x04) !== 0 ? 2 : 0);
         } else {
           type = uint(bytes, p, 2, block.start);
           size = uint(bytes, p + 2, 2, block.start);
-          msgFlags = bytes[p + 4];
+          flags = bytes[p + 4];
           p += 8;
         }
         if (p + size > end)
           throw new Hdf5Error(`header message of ${size} bytes overruns its block`, block.start + p);
         const data = bytes.subarray(p, p + size);
-        const dataAt = block.start + p;
+        const at = block.start + p;
         p += v2 ? size : (size + 7) & ~7;
         if (type === 0x10) {
           const o = this.geo.offsetSize;
           blocks.push({
-            start: this.geo.base + uint(data, 0, o, dataAt),
-            length: uint(data, o, this.geo.lengthSize, dataAt),
+            start: this.geo.base + uint(data, 0, o, at),
+            length: uint(data, o, this.geo.lengthSize, at),
             first: false
           });
-        } else if (type === 0x15) {
-          out.denseStorage = out.denseStorage || this.hasDenseHeap(data);
-        } else if (type === 0x0c) {
-          out.attributes.push(await this.attribute(data, dataAt, (msgFlags & 0x02) !== 0));
-        }
+        } else out.push({ type, data, at, flags });
       }
     }
+    return out;
+  }
+
+  /** The superblock's geometry and the root group's object header address (after rootAttributes). */
+  get geometry(): { base: number; offsetSize: number; lengthSize: number } {
+    return this.geo;
+  }
+
+  get rootAddress(): number {
+    return this.root;
+  }
+
+  /** Reads `length` bytes at absolute `offset`, checked against the file. */
+  bytesAt(offset: number, length: number, what: string): Promise<Uint8Array> {
+    return this.read(offset, length, what);
   }
 
   private hasDenseHeap(data: Uint8Array): boolean {
@@ -267,7 +297,7 @@ export class Hdf5RootReader {
     return attr;
   }
 
-  private elementCount(ds: Uint8Array, at: number): number {
+  elementCount(ds: Uint8Array, at: number): number {
     const version = ds[0];
     const rank = ds[1];
     let p: number;
@@ -307,6 +337,8 @@ export class Hdf5RootReader {
     throw new Hdf5Error(`global heap object ${index} not found`, addr);
   }
 }
+
+export { uint as hdf5Uint };
 
 /** Reads the string attributes of the root group (values up to `maxValueBytes`). */
 export function readRootAttributes(src: ByteSource, maxValueBytes: number): Promise<RootAttributes> {

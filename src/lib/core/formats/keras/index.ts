@@ -2,7 +2,8 @@ import type { ByteSource } from '../../bytes/byte-source';
 import { readAll } from '../../bytes/byte-source';
 import { shorten } from '../../findings';
 import type { FormatScanner, Probe, ScanContext } from '../types';
-import { Hdf5Error, hasHdf5Signature, readRootAttributes } from './hdf5-attributes';
+import { Hdf5Error, Hdf5RootReader, hasHdf5Signature } from './hdf5-attributes';
+import { scanDatasetsForPickles } from './hdf5-hidden';
 import { MAX_CONFIG_BYTES, reportKerasConfigText } from './report';
 
 /** Root attributes that hold JSON Keras deserialises (model_config) or reads (training_config). */
@@ -17,8 +18,9 @@ export function hdf5SuperblockAt(head: Uint8Array): number {
 
 async function scanKerasH5(src: ByteSource, ctx: ScanContext): Promise<void> {
   let root;
+  const reader = new Hdf5RootReader(src, MAX_CONFIG_BYTES);
   try {
-    root = await readRootAttributes(src, MAX_CONFIG_BYTES);
+    root = await reader.rootAttributes();
   } catch (err) {
     if (!(err instanceof Hdf5Error)) throw err;
     ctx.incomplete(
@@ -58,6 +60,7 @@ async function scanKerasH5(src: ByteSource, ctx: ScanContext): Promise<void> {
       details
     });
   }
+  await scanDatasetsForPickles(reader, src, ctx);
   if (root.denseStorage && !byName.has('model_config')) {
     ctx.incomplete(
       'The root group keeps its attributes in dense storage (a fractal heap), which Safeload does not read yet; a Keras model_config there was not checked.',

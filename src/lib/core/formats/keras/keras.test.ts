@@ -154,3 +154,65 @@ describe('.keras archives through the full registry', () => {
     expect(kerasJsonFormat.sniff(probe('{"architectures": ["Bert"], "model_type": "bert"}'))).toBe(false);
   });
 });
+
+describe('Keras layers that act while loading', () => {
+  const model = (...layers: object[]) => ({ class_name: 'Sequential', config: { layers } });
+  const rated = (cfg: object) => analyseKerasConfig(cfg).issues.map((i) => `${i.ruleId}:${i.severity}`);
+
+  it('lookup layers and tokenizers given a vocabulary path read that file (high)', () => {
+    for (const class_name of ['StringLookup', 'IntegerLookup', 'TextVectorization']) {
+      const issues = analyseKerasConfig(
+        model({ class_name, config: { vocabulary: '/home/user/.ssh/id_rsa' } })
+      );
+      expect(issues.issues.map((i) => `${i.ruleId}:${i.severity}`)).toEqual(['keras.reads-file:high']);
+      expect(issues.issues[0].title).toContain('/home/user/.ssh/id_rsa');
+    }
+    expect(
+      rated(
+        model({
+          class_name: 'WordPieceTokenizer',
+          module: 'keras_nlp.tokenizers',
+          config: { vocabulary: 'vocab.txt' }
+        })
+      )
+    ).toEqual(['keras.reads-file:high']);
+  });
+
+  it('a lookup with an in-config vocabulary list is silent (benign twin)', () => {
+    expect(rated(model({ class_name: 'StringLookup', config: { vocabulary: ['a', 'b', 'c'] } }))).toEqual([]);
+    expect(rated(model({ class_name: 'IntegerLookup', config: { vocabulary: null } }))).toEqual([]);
+  });
+
+  it('TFSMLayer pointing at an external SavedModel is high', () => {
+    expect(
+      rated(
+        model({ class_name: 'TFSMLayer', config: { filepath: '/tmp/other_model', call_endpoint: 'serve' } })
+      )
+    ).toEqual(['keras.external-model:high']);
+  });
+
+  it('finds a Lambda nested inside TimeDistributed and Bidirectional wrappers', () => {
+    const code = btoa('\xe3\x00\x00os\x00system\x00');
+    const lambda = {
+      class_name: 'Lambda',
+      config: { function: [code, null, null], function_type: 'lambda' }
+    };
+    expect(rated(model({ class_name: 'TimeDistributed', config: { layer: lambda } }))).toEqual([
+      'keras.lambda:critical'
+    ]);
+    expect(
+      rated(
+        model({
+          class_name: 'Bidirectional',
+          config: { layer: { class_name: 'TimeDistributed', config: { layer: lambda } } }
+        })
+      )
+    ).toEqual(['keras.lambda:critical']);
+  });
+
+  it('a safe_mode: false switch inside the config is critical', () => {
+    expect(rated(model({ class_name: 'Dense', config: { units: 1 }, safe_mode: false }))).toEqual([
+      'keras.unsafe-deserialization:critical'
+    ]);
+  });
+});

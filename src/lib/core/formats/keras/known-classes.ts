@@ -55,5 +55,5 @@ export const KERAS_CLASSES = words(`
   TruePositives TrueNegatives FalsePositives FalseNegatives MeanIoU IoU BinaryIoU OneHotIoU OneHotMeanIoU
   RootMeanSquaredError R2Score F1Score FBetaScore LogCoshError PrecisionAtRecall RecallAtPrecision
   SensitivityAtSpecificity SpecificityAtSensitivity DTypePolicy Policy FloatDTypePolicy QuantizedDTypePolicy
-  Lambda TorchModuleWrapper InputSpec TensorShape TypeSpec TensorSpec RaggedTensorSpec SparseTensorSpec KerasTensor Node
+  Lambda TorchModuleWrapper TFSMLayer InputSpec TensorShape TypeSpec TensorSpec RaggedTensorSpec SparseTensorSpec KerasTensor Node
 `);

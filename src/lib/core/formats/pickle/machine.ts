@@ -1,5 +1,5 @@
 import type { ByteSource } from '../../bytes/byte-source';
-import { throwIfAborted } from '../../cancel';
+import { isAbortError, throwIfAborted } from '../../cancel';
 import type { DisassemblyLine } from '../../findings';
 import type { ScanLimits } from '../../limits';
 import { fixImports } from './compat';
@@ -7,7 +7,21 @@ import { joblibArraySpan } from '../joblib/array-layout';
 import { WindowCursor } from './cursor';
 import { joblibArrayAfterBuild, rememberEntry, type JoblibArray } from './joblib-array';
 import { HIGHEST_PROTOCOL, OPCODES, opcodeName } from './opcodes';
-import { classifyImport } from './policy';
+import {
+  decodeText,
+  HIDDEN_PEEK,
+  MAX_HIDDEN_DEPTH,
+  MAX_HIDDEN_STAGES,
+  MAX_HIDDEN_TEXT,
+  plausiblePickle,
+  pythonArgs,
+  textEncodingOf,
+  type HiddenBudget,
+  type HiddenStage,
+  type PayloadEncoding
+} from './hidden';
+import { classifyImport, levelRank, type ImportLevel } from './policy';
+import { memorySource } from '../../bytes/byte-source';
 import {
   decodeLong,
   DecodeError,
@@ -26,11 +40,14 @@ import {
   Box,
   BUFFER,
   BYTES,
+  Carrier,
   FLOAT,
   ImportRecord,
   isLiteral,
+  effectiveLevel,
   Made,
   mergeRefs,
+  Opaque,
   PERSISTENT,
   Ref,
   refsOf,
@@ -70,7 +87,14 @@ export class PickleMachine {
   readonly records = new Map<string, ImportRecord>();
   readonly importSites: { module: string; name: string; offset: number; opcode: string }[] = [];
   readonly frameIssues: FrameIssue[] = [];
-  readonly moduleTampering: { offset: number; rec: ImportRecord }[] = [];
+  /** Imported objects the stream changes in place (sys.path, os.environ, a module's __dict__ …). */
+  readonly mutated: ImportRecord[] = [];
+  /** Pickles hidden in the stream's values (kind 'payload' records). */
+  readonly payloads: ImportRecord[] = [];
+  /** copyreg extension codes the stream registers itself: code → (module, name) or the object. */
+  private readonly extensions = new Map<number, [string, string] | Val>();
+  /** Set when the stream changes the copyreg registry in a way that cannot be read statically. */
+  private registryChangedBlindly = false;
   persistentIds = 0;
   /** Raw NumPy arrays joblib interleaves with the opcodes, stepped over unread. */
   joblibArrays = 0;
@@ -97,7 +121,12 @@ export class PickleMachine {
     src: ByteSource,
     start: number,
     private readonly limits: ScanLimits,
-    private readonly signal?: AbortSignal
+    private readonly signal?: AbortSignal,
+    /** 0 for the file's own stream, n for a pickle hidden n levels deep in its values. */
+    readonly depth = 0,
+    private readonly budget: HiddenBudget = { stages: 0, skipped: 0 },
+    /** Where the outermost carrier of this hidden stage sits in the file's own stream. */
+    private readonly carrierOffset = -1
   ) {
     this.cur = new WindowCursor(src, start);
     this.end = start;
@@ -254,7 +283,7 @@ export class PickleMachine {
           // REDUCE
           const args = this.pop();
           const func = this.top();
-          stack[stack.length - 1] = this.call(func, refsOf(args), 'REDUCE', p, literalOf(args));
+          stack[stack.length - 1] = this.call(func, refsOf(args), 'REDUCE', p, literalOf(args), args);
           break;
         }
         case 0x53: {
@@ -262,7 +291,7 @@ export class PickleMachine {
           const line = await this.line();
           const s = line === null ? BIG_STR : this.decode(pythonStringLiteral, line);
           if (line !== null) this.arg(s);
-          stack.push(s);
+          stack.push(await this.hiddenText(s));
           break;
         }
         case 0x54: {
@@ -280,7 +309,7 @@ export class PickleMachine {
           const line = await this.line();
           const s = line === null ? BIG_STR : this.decode(rawUnicodeEscape, line);
           if (line !== null) this.arg(s);
-          stack.push(s);
+          stack.push(await this.hiddenText(s));
           break;
         }
         case 0x58: // BINUNICODE
@@ -289,6 +318,7 @@ export class PickleMachine {
         case 0x61: {
           // APPEND
           const v = this.pop();
+          this.mutate(this.top(), 'APPEND', p, () => [v]);
           this.addTo(this.top(), v);
           break;
         }
@@ -296,6 +326,7 @@ export class PickleMachine {
           // BUILD
           const state = this.pop();
           const inst = this.top();
+          this.mutate(inst, 'BUILD', p, () => [state]);
           this.build(inst, state, p);
           const array = joblibArrayAfterBuild(inst, state);
           if (array) await this.stepOverJoblibArray(array);
@@ -325,6 +356,7 @@ export class PickleMachine {
           break;
         case 0x65: {
           // APPENDS
+          this.mutate(stack[this.markOrFail() - 1], 'APPENDS', p, () => stack.slice(this.markOrFail()));
           const refs = this.popMark();
           this.addRefs(this.top(), refs);
           break;
@@ -384,6 +416,7 @@ export class PickleMachine {
           // SETITEM
           const v = this.pop();
           const k = this.pop();
+          this.mutate(this.top(), 'SETITEM', p, () => [k, v]);
           rememberEntry(this.top(), k, v);
           this.addTo(this.top(), v);
           this.addTo(this.top(), k);
@@ -400,6 +433,7 @@ export class PickleMachine {
           const n = stack.length - this.markOrFail();
           if (n % 2 !== 0) this.malformed('odd number of items for SETITEMS');
           const target = stack[this.markOrFail() - 1];
+          this.mutate(target, 'SETITEMS', p, () => stack.slice(stack.length - n));
           for (let i = stack.length - n; i < stack.length; i += 2)
             rememberEntry(target, stack[i], stack[i + 1]);
           this.addRefs(this.top(), this.popMark());
@@ -421,7 +455,7 @@ export class PickleMachine {
           // NEWOBJ
           const args = this.pop();
           const cls = this.pop();
-          stack.push(this.call(cls, refsOf(args), 'NEWOBJ', p));
+          stack.push(this.call(cls, refsOf(args), 'NEWOBJ', p, literalOf(args), args));
           break;
         }
         case 0x82: // EXT1
@@ -478,6 +512,7 @@ export class PickleMachine {
           break;
         case 0x90: {
           // ADDITEMS
+          this.mutate(stack[this.markOrFail() - 1], 'ADDITEMS', p, () => stack.slice(this.markOrFail()));
           const refs = this.popMark();
           this.addRefs(this.top(), refs);
           break;
@@ -738,17 +773,122 @@ export class PickleMachine {
         this.opStart
       );
     }
+    const at = cur.pos;
     if (decode === null || n > this.limits.maxPickleOperandCopy) {
       this.arg(`<${n} bytes>`);
+      const head = n >= 8 ? await this.peek(at, Math.min(n, HIDDEN_PEEK)) : null;
       cur.pos += n;
-      return big;
+      if (head === null) return big;
+      if (decode === null) {
+        return plausiblePickle(head, n <= HIDDEN_PEEK)
+          ? this.hiddenStage(() => Promise.resolve(cur.src.sub(at, n)), 'bytes', n, big)
+          : big;
+      }
+      return this.hiddenLongText(head, at, n, big);
     }
     if (cur.end - cur.pos < n) await cur.fill(n);
     const i = cur.pos - cur.base;
     const v = decode(cur.buf.subarray(i, i + n));
     cur.pos += n;
     this.arg(v);
-    return v;
+    return typeof v === 'string' ? ((await this.hiddenText(v)) as T | Val) : v;
+  }
+
+  // --- hidden payloads --------------------------------------------------------------------------------
+
+  /** Embedded pickles found past the stage or depth limit, not analysed (counted for the whole file). */
+  get hiddenSkipped(): number {
+    return this.budget.skipped;
+  }
+
+  private hiddenAllowed(): boolean {
+    return this.depth < MAX_HIDDEN_DEPTH && this.budget.stages < MAX_HIDDEN_STAGES;
+  }
+
+  /** Up to `n` bytes at absolute offset `at` without moving the cursor. */
+  private async peek(at: number, n: number): Promise<Uint8Array> {
+    const cur = this.cur;
+    if (at >= cur.base && at + n <= cur.end) return cur.buf.subarray(at - cur.base, at - cur.base + n);
+    return cur.src.read(at, n);
+  }
+
+  /** A decoded string value: a pickle in latin-1, base64 or hex text becomes a hidden stage. */
+  private async hiddenText(v: Val): Promise<Val> {
+    if (typeof v !== 'string' || v.length < 8) return v;
+    const encoding = textEncodingOf(v, true);
+    if (encoding === undefined) return v;
+    const bytes = decodeText(v, encoding);
+    if (bytes === undefined) return v;
+    return this.hiddenStage(
+      () => Promise.resolve(memorySource(bytes, 'hidden payload')),
+      encoding,
+      v.length,
+      v
+    );
+  }
+
+  /** A string too long to copy as a value: decoded from the file when its start says it is a payload. */
+  private async hiddenLongText(head: Uint8Array, at: number, n: number, big: Val): Promise<Val> {
+    const encoding = textEncodingOf(utf8Lax(head), false);
+    if (encoding === undefined) return big;
+    if (n > MAX_HIDDEN_TEXT) {
+      return this.hiddenStage(
+        () => Promise.reject(new Error(`the text is ${n} bytes, more than the ${MAX_HIDDEN_TEXT} decoded`)),
+        encoding,
+        n,
+        big
+      );
+    }
+    const src = this.cur.src;
+    return this.hiddenStage(
+      async () => {
+        const bytes = decodeText(utf8Lax(await src.read(at, n)), encoding);
+        if (!bytes) throw new Error(`the value is not valid ${encoding}`);
+        return memorySource(bytes, 'hidden payload');
+      },
+      encoding,
+      n,
+      big
+    );
+  }
+
+  /**
+   * Analyses an embedded pickle with a machine of its own (its own stack, memo and limits) and returns the
+   * value that stands for it on this stack: it carries a 'payload' record, so that handing it to pickle.loads
+   * or another decoder is seen like any other use.
+   */
+  private async hiddenStage(
+    open: () => Promise<ByteSource>,
+    encoding: PayloadEncoding,
+    length: number,
+    plain: Val
+  ): Promise<Val> {
+    if (!this.hiddenAllowed()) {
+      this.budget.skipped++;
+      return plain;
+    }
+    const offset = this.opStart;
+    const carrier = this.carrierOffset >= 0 ? this.carrierOffset : offset;
+    const found = await analyseEmbeddedPickle(open, encoding, length, carrier, {
+      limits: this.limits,
+      signal: this.signal,
+      depth: this.depth + 1,
+      budget: this.budget
+    });
+    if (!found) return plain;
+    const rec = new ImportRecord(
+      'payload',
+      encoding,
+      `${length} bytes`,
+      '',
+      { level: 'safe', resolved: 'hidden payload' },
+      offset,
+      this.opName()
+    );
+    rec.stage = found.stage;
+    rec.disassembly = this.openWindow();
+    this.payloads.push(rec, ...found.deeper);
+    return new Carrier(encoding === 'bytes' ? 'bytes' : 'str', [rec]);
   }
 
   private decode<T>(fn: (b: Uint8Array) => T, bytes: Uint8Array): T {
@@ -817,7 +957,13 @@ export class PickleMachine {
 
   // --- imports and calls ------------------------------------------------------------------------------
 
-  importGlobal(rawModule: string, rawName: string, opcode: string, offset: number): ImportRecord {
+  importGlobal(
+    rawModule: string,
+    rawName: string,
+    opcode: string,
+    offset: number,
+    site = true
+  ): ImportRecord {
     const [module, name] = this.proto < 3 ? fixImports(rawModule, rawName) : [rawModule, rawName];
     const key = `${module}\n${name}`;
     let rec = this.records.get(key);
@@ -828,7 +974,7 @@ export class PickleMachine {
       this.records.set(key, rec);
     }
     rec.count++;
-    if (this.importSites.length < 100_000) this.importSites.push({ module, name, offset, opcode });
+    if (site && this.importSites.length < 100_000) this.importSites.push({ module, name, offset, opcode });
     return rec;
   }
 
@@ -846,7 +992,7 @@ export class PickleMachine {
       known(module),
       known(name),
       '',
-      { level: 'high', category: 'import', resolved: `${known(module)}.${known(name)}` },
+      { level: 'high', capability: 'import', resolved: `${known(module)}.${known(name)}` },
       offset,
       'STACK_GLOBAL'
     );
@@ -856,8 +1002,15 @@ export class PickleMachine {
     return rec.ref;
   }
 
-  private extension(code: number, offset: number): Ref {
+  private extension(code: number, offset: number): Val {
     if (code <= 0) this.malformed('EXT specifies code <= 0');
+    const registered = this.extensions.get(code);
+    if (Array.isArray(registered)) {
+      const rec = this.importGlobal(registered[0], registered[1], this.opName(), offset);
+      rec.viaExtension = code;
+      return rec.ref;
+    }
+    if (registered !== undefined) return registered as Val;
     const key = `?ext\n${code}`;
     let rec = this.records.get(key);
     if (rec === undefined) {
@@ -866,7 +1019,9 @@ export class PickleMachine {
         'copyreg extension registry',
         `code ${code}`,
         '',
-        { level: 'unknown', resolved: `extension code ${code}` },
+        this.registryChangedBlindly
+          ? { level: 'high', capability: 'import', resolved: `extension code ${code}` }
+          : { level: 'unknown', resolved: `extension code ${code}` },
         offset,
         this.opName()
       );
@@ -877,17 +1032,103 @@ export class PickleMachine {
     return rec.ref;
   }
 
+  /**
+   * Calls whose effect their literal arguments decide: getattr(imported, "name") and numpy's
+   * _ufunc_reconstruct("module", "name") are imports of that name, and copyreg.add_extension fills the
+   * registry that later EXT opcodes read. Returns the value standing for the result when it was resolved.
+   */
+  private resolveCall(rec: ImportRecord, args: Val | undefined, offset: number): Val | undefined {
+    const vals = args instanceof Box ? args.values : null;
+    const str = (i: number) => (vals && typeof vals[i] === 'string' ? (vals[i] as string) : undefined);
+    switch (rec.cls.resolved) {
+      case 'builtins.getattr': {
+        const attr = str(1);
+        const target = vals?.[0];
+        if (attr === undefined || vals?.length !== 2) return undefined;
+        const owner =
+          target instanceof Ref && target.rec.kind === 'static'
+            ? target.rec
+            : target instanceof Made && target.origin?.cls.capability === 'inert'
+              ? target.origin // an attribute of an instance of a known class: the class's attribute
+              : undefined;
+        if (!owner) return undefined;
+        return this.importGlobal(owner.module, `${owner.name}.${attr}`, 'getattr', offset, false).ref;
+      }
+      case 'numpy.core._ufunc_reconstruct':
+      case 'numpy._core._ufunc_reconstruct':
+      case 'numpy.core.umath._ufunc_reconstruct': {
+        const module = str(0);
+        const name = str(1);
+        if (module === undefined || name === undefined || vals?.length !== 2) return undefined;
+        return this.importGlobal(module, name, '_ufunc_reconstruct', offset, false).ref;
+      }
+      case 'copyreg.add_extension': {
+        const module = str(0);
+        const name = str(1);
+        const code = vals?.[2];
+        if (module !== undefined && name !== undefined && typeof code === 'number') {
+          this.extensions.set(code, [module, name]);
+        } else this.registryChangedBlindly = true;
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** APPEND(S), SETITEM(S), ADDITEMS or BUILD applied to an imported object rather than a new one. */
+  private mutate(target: Val | undefined, opcode: string, offset: number, itemsOf: () => Val[]): void {
+    if (!(target instanceof Ref) || target.rec.kind === 'payload') return;
+    const rec = target.rec;
+    const items = itemsOf();
+    if (opcode === 'SETITEM' || opcode === 'SETITEMS') this.registerThroughTable(rec, items);
+    if (rec.mutations.length === 0) {
+      this.mutated.push(rec);
+      if (rec.cls.level === 'safe' || rec.disassembly.length === 0) rec.disassembly = this.openWindow();
+    }
+    if (rec.mutations.length < 8) {
+      rec.mutations.push({ opcode, offset, items: items.slice(0, 4).map(renderValue) });
+    }
+  }
+
+  /** copyreg._inverted_registry[code] = (module, name) and _extension_cache[code] = obj register EXT codes. */
+  private registerThroughTable(rec: ImportRecord, items: Val[]): void {
+    const table = rec.cls.resolved;
+    if (table !== 'copyreg._inverted_registry' && table !== 'copyreg._extension_cache') return;
+    for (let i = 0; i + 1 < items.length; i += 2) {
+      const code = items[i];
+      const value = items[i + 1];
+      const pair = value instanceof Box ? value.items : null;
+      if (typeof code !== 'number') this.registryChangedBlindly = true;
+      else if (table === 'copyreg._extension_cache') this.extensions.set(code, value);
+      else if (pair && pair.length === 2 && typeof pair[0] === 'string' && typeof pair[1] === 'string') {
+        this.extensions.set(code, [pair[0], pair[1]]);
+      } else this.registryChangedBlindly = true;
+    }
+  }
+
   private call(
     callee: Val,
     argRefs: ReturnType<typeof refsOf>,
     opcode: string,
     offset: number,
-    args?: Literal
-  ): Made {
+    args?: Literal,
+    argValue?: Val
+  ): Val {
     let origin: ImportRecord | null = null;
     if (callee instanceof Ref) {
       origin = callee.rec;
       this.markCalled(origin, opcode, offset);
+      if (origin.firstArgs === null) origin.firstArgs = renderArgs(args, argValue);
+      const resolved = this.resolveCall(origin, argValue, offset);
+      if (resolved !== undefined) {
+        origin.resolvedCalls++;
+        return resolved;
+      }
+      const decodes = origin.cls.capability === 'deserialise' || origin.cls.capability === 'exec';
+      if (decodes && argRefs) {
+        for (const r of argRefs) if (r.kind === 'payload') r.decodedBy ??= `${origin.module}.${origin.name}`;
+      }
     } else {
       this.dynamicCalls++;
       // Calling an object the stream built: whatever it holds may be what runs.
@@ -974,12 +1215,8 @@ export class PickleMachine {
   }
 
   private build(inst: Val, state: Val, offset: number): void {
-    if (inst instanceof Ref) {
-      // BUILD on an imported module, class or function sets attributes on it (inst.__dict__ update).
-      this.moduleTampering.push({ offset, rec: inst.rec });
-      if (inst.rec.cls.level === 'safe' || inst.rec.disassembly.length === 0)
-        inst.rec.disassembly = this.openWindow();
-    } else if (inst instanceof Made && inst.origin) {
+    // BUILD on an imported module, class or function (inst.__dict__ update) is recorded by mutate().
+    if (inst instanceof Made && inst.origin) {
       this.markCalled(inst.origin, 'BUILD', offset);
     }
     const refs = refsOf(state);
@@ -1012,8 +1249,78 @@ function tupleBox(items: Val[]): Box {
       if (!(v instanceof Box && v.items !== null)) literal = false;
     }
   }
-  if (!literal) return new Box(refs);
-  return new Box(refs, items.map((v) => (v instanceof Box ? v.items : v)) as Literal[]);
+  if (!literal) return new Box(refs, null, null, items);
+  return new Box(refs, items.map((v) => (v instanceof Box ? v.items : v)) as Literal[], null, items);
+}
+
+/** A call's arguments for messages: literal tuples in full, other tuples item by item. */
+function renderArgs(args: Literal | undefined, value: Val | undefined): string | null {
+  if (Array.isArray(args)) return pythonArgs(args);
+  if (value instanceof Box && value.values) {
+    const text = value.values.map(renderValue).join(', ');
+    return text.length > 160 ? `${text.slice(0, 159)}…` : text;
+  }
+  return null;
+}
+
+/** A value as Python would print it, for messages; objects the stream built are named by where they came from. */
+function renderValue(v: Val): string {
+  if (v instanceof Ref) return `<${v.rec.module}.${v.rec.name}>`;
+  if (v instanceof Carrier) return '<hidden pickle payload>';
+  const literal = literalOf(v);
+  if (literal !== undefined) return pythonArgs([literal], 120);
+  if (v instanceof Made && v.origin) return `<${v.origin.module}.${v.origin.name}(…)>`;
+  if (v instanceof Box) return v.entries ? '{…}' : '[…]';
+  return v instanceof Opaque ? `<${v.kind}>` : '<object>';
+}
+
+/** What an embedded stage would do if it were unpickled. */
+function summariseStage(inner: PickleMachine, stage: HiddenStage): void {
+  for (const rec of inner.records.values()) {
+    const level = effectiveLevel(rec);
+    if (level === 'safe') continue;
+    if (levelRank(level) > levelRank(stage.worst)) stage.worst = level;
+    if (stage.imports.length >= 50) continue;
+    const path = `${rec.module}.${rec.name}`;
+    stage.imports.push({
+      path,
+      level,
+      capability: rec.cls.capability,
+      called: rec.called,
+      call: rec.firstArgs !== null ? `${path}(${rec.firstArgs})` : undefined
+    });
+  }
+  for (const rec of inner.mutated) {
+    stage.worst = 'critical';
+    if (stage.mutations.length < 10) stage.mutations.push(describeMutation(rec));
+  }
+  for (const deeper of inner.payloads) {
+    const level: ImportLevel = deeper.stage?.worst ?? 'safe';
+    if (levelRank(level) > levelRank(stage.worst) && deeper.decodedBy) stage.worst = level;
+  }
+}
+
+/** One line: `appends "/tmp/x" to sys.path` (APPENDS at offset 12). */
+export function describeMutation(rec: ImportRecord): string {
+  const m = rec.mutations[0];
+  const target = `${rec.module}.${rec.name}`;
+  const what = m.items.join(', ');
+  switch (m.opcode) {
+    case 'APPEND':
+    case 'APPENDS':
+      return `appends ${what} to ${target}`;
+    case 'SETITEM':
+    case 'SETITEMS': {
+      const pairs: string[] = [];
+      for (let i = 0; i + 1 < m.items.length; i += 2)
+        pairs.push(`${target}[${m.items[i]}] = ${m.items[i + 1]}`);
+      return `sets ${pairs.join(', ') || `items of ${target}`}`;
+    }
+    case 'ADDITEMS':
+      return `adds ${what} to ${target}`;
+    default:
+      return `sets attributes of ${target} from ${what}`;
+  }
 }
 
 /** Values that certainly are not a Python str at load time. */
@@ -1024,7 +1331,8 @@ function notAString(v: Val): boolean {
     v === BYTES ||
     v === FLOAT ||
     v === BIG_INT ||
-    v === BUFFER
+    v === BUFFER ||
+    (v instanceof Carrier && v.kind === 'bytes')
   );
 }
 
@@ -1040,3 +1348,51 @@ function formatArg(arg: unknown): string {
 }
 
 export { OPCODES };
+
+export interface EmbeddedContext {
+  limits: ScanLimits;
+  signal?: AbortSignal;
+  /** 1 for a pickle inside the file's own values (or inside another format's data). */
+  depth: number;
+  budget: HiddenBudget;
+}
+
+/**
+ * Analyses a pickle embedded in some value with a machine of its own (its own stack, memo and limits).
+ * Returns what unpickling it would do, and the stages hidden deeper inside it; undefined when it does
+ * nothing outside the safe set and hides nothing (plain data that happens to be pickled).
+ */
+export async function analyseEmbeddedPickle(
+  open: () => Promise<ByteSource>,
+  encoding: PayloadEncoding,
+  length: number,
+  offset: number,
+  ctx: EmbeddedContext
+): Promise<{ stage: HiddenStage; deeper: ImportRecord[] } | undefined> {
+  ctx.budget.stages++;
+  const stage: HiddenStage = {
+    offset,
+    length,
+    encoding,
+    depth: ctx.depth,
+    imports: [],
+    mutations: [],
+    worst: 'safe'
+  };
+  let inner: PickleMachine | undefined;
+  try {
+    const src = await open();
+    inner = new PickleMachine(src, 0, ctx.limits, ctx.signal, ctx.depth, ctx.budget, offset);
+    for (let n = 0; n < ctx.limits.maxStackedPickles && inner.cur.pos < src.size; n++) {
+      await inner.runOne();
+    }
+  } catch (err) {
+    if (isAbortError(err) || !(err instanceof Error)) throw err;
+    stage.stop = err instanceof PickleStop ? `${err.message} (offset ${err.offset})` : err.message;
+  }
+  if (!inner) return { stage, deeper: [] };
+  inner.flushWindows();
+  summariseStage(inner, stage);
+  if (stage.worst === 'safe' && stage.mutations.length === 0 && inner.payloads.length === 0) return undefined;
+  return { stage, deeper: inner.payloads };
+}

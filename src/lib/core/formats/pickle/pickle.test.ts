@@ -48,7 +48,8 @@ describe('imports and calls', () => {
     expect(result.imports).toEqual([{ module: 'os', name: 'system', offset: 2, opcode: 'GLOBAL' }]);
     const [f] = rule('pickle.call.dangerous');
     expect(f.severity).toBe('critical');
-    expect(f.title).toContain('Runs a shell command when loaded: os.system');
+    expect(f.title).toBe('Starts a process when loaded: os.system("id")');
+    expect(f.message).toContain('calls os.system("id") (REDUCE at offset');
     expect(f.evidence?.details?.calledVia).toBe('REDUCE');
     expect(f.evidence?.disassembly?.map((l) => l.opcode)).toContain('REDUCE');
     expect(f.evidence!.disassembly!.length).toBeLessThanOrEqual(12);

@@ -1,17 +1,22 @@
 /**
- * Which imports a pickle may make. See policy.md next to this file for the rationale.
- * Names are matched after the loader's own normalisation (fix_imports) and after mapping private stdlib
- * modules to their public meaning (`_io` → `io`, `posix` → `os`, …).
+ * Which imports a pickle may make, rated by what the imported object can do (capabilities.ts). See
+ * policy.md next to this file for the rationale. Names are matched after the loader's own normalisation
+ * (fix_imports) and after mapping private stdlib modules to their public meaning (`_io` → `io`, `posix` →
+ * `os`, …).
  */
+import { CAPABILITY_TABLE, MEMBER_CAPABILITIES, type Capability, type DocSource } from './capabilities';
+
+export type { Capability } from './capabilities';
 export type ImportLevel = 'safe' | 'unknown' | 'high' | 'critical';
-export type DangerCategory =
-  'shell' | 'process' | 'exec' | 'code' | 'file' | 'network' | 'deserialise' | 'import' | 'gadget' | 'system';
 
 export interface ImportClass {
   level: ImportLevel;
-  category?: DangerCategory;
-  /** The dotted path the rule matched (after alias resolution), e.g. "os.system". */
+  /** What calling or constructing the object does; absent when nothing is known about it. */
+  capability?: Capability;
+  /** The dotted path that was rated (after alias resolution), e.g. "os.system". */
   resolved: string;
+  /** Where the capability comes from: a table entry's documentation, or a member name rule. */
+  source?: DocSource | 'member-name' | 'attribute-chain';
 }
 
 const TORCH_DTYPES =
@@ -105,146 +110,8 @@ const ALIASES: Record<string, string> = {
   builtin: 'builtins'
 };
 
-/** Longest-prefix rules over "module.name" (a rule "os" covers every name in os and its submodules). */
-const RULES: [string, ImportLevel, DangerCategory][] = [];
-function rule(level: ImportLevel, category: DangerCategory, paths: string): void {
-  for (const p of paths.trim().split(/\s+/)) RULES.push([p, level, category]);
-}
-rule('critical', 'shell', 'os.system os.popen subprocess pty.spawn platform.popen pydoc.pipepager');
-rule(
-  'critical',
-  'process',
-  'os multiprocessing asyncio pexpect pty _aix_support _osx_support pyrepl ensurepip pip venv'
-);
-rule(
-  'critical',
-  'process',
-  'webbrowser concurrent.futures.process concurrent.futures.ProcessPoolExecutor imaplib.IMAP4_stream'
-);
-rule(
-  'critical',
-  'process',
-  'platform._syscmd_ver platform._syscmd_file platform._syscmd_uname setuptools distutils'
-);
-rule(
-  'critical',
-  'exec',
-  'builtins.eval builtins.exec builtins.execfile builtins.compile builtins.breakpoint builtins.input'
-);
-rule(
-  'critical',
-  'exec',
-  'builtins.raw_input builtins.help builtins.apply builtins.__build_class__ code codeop runpy pdb bdb'
-);
-rule(
-  'critical',
-  'exec',
-  'timeit trace cProfile profile doctest pydoc idlelib test interpreters cloudpickle dill IPython'
-);
-rule(
-  'critical',
-  'exec',
-  'numpy.testing._private.utils numpy.f2py numpy.distutils numexpr.evaluate pandas.eval'
-);
-rule(
-  'critical',
-  'exec',
-  'torch._inductor torch._dynamo torch.jit torch.compile torch.utils.collect_env torch.utils.bottleneck'
-);
-rule(
-  'critical',
-  'exec',
-  'torch.utils._config_module torch.fx.experimental.symbolic_shapes.ShapeEnv torch.package'
-);
-rule('critical', 'exec', 'torch._export torch.testing._internal');
-rule(
-  'critical',
-  'code',
-  'types.CodeType types.FunctionType types.LambdaType types.MethodType types.ModuleType'
-);
-rule('critical', 'code', 'types.new_class types.CellType marshal');
-rule(
-  'critical',
-  'file',
-  'builtins.open builtins.file io shutil pathlib tempfile glob fileinput filecmp shelve zipfile tarfile'
-);
-rule(
-  'critical',
-  'file',
-  'zipimport py_compile compileall linecache sqlite3 dbm mmap codecs.open os.path logging.FileHandler'
-);
-rule(
-  'critical',
-  'file',
-  'logging.handlers logging.config gzip.open gzip.GzipFile bz2.open bz2.BZ2File lzma.open lzma.LZMAFile'
-);
-rule('critical', 'file', 'tokenize.open');
-rule(
-  'critical',
-  'network',
-  'socket ssl urllib http requests aiohttp httpx urllib3 ftplib smtplib telnetlib poplib imaplib'
-);
-rule(
-  'critical',
-  'network',
-  'nntplib xmlrpc socketserver smtpd asynchat asyncore wsgiref torch.distributed.rpc'
-);
-rule(
-  'critical',
-  'deserialise',
-  'pickle marshal yaml jsonpickle joblib.load numpy.load numpy.lib.npyio.load torch.load'
-);
-rule(
-  'critical',
-  'deserialise',
-  'torch.serialization.load torch.hub lib2to3 pandas.read_pickle pandas.io.pickle'
-);
-rule(
-  'critical',
-  'deserialise',
-  'torch.utils.data.datapipes.utils.decoder torch.distributed.elastic.rendezvous.api.basichandlers'
-);
-rule('high', 'deserialise', 'torch.storage._load_from_bytes');
-rule(
-  'critical',
-  'import',
-  'builtins.__import__ builtins.reload importlib pkgutil site ctypes cffi numpy.ctypeslib'
-);
-rule(
-  'critical',
-  'gadget',
-  'builtins.getattr builtins.setattr builtins.delattr builtins.vars builtins.globals'
-);
-rule(
-  'critical',
-  'gadget',
-  'builtins.locals operator.attrgetter operator.methodcaller operator.itemgetter operator.getitem'
-);
-rule(
-  'critical',
-  'gadget',
-  'operator.setitem operator.delitem operator.call functools.partial functools.partialmethod'
-);
-rule('critical', 'gadget', 'functools.reduce');
-rule('critical', 'system', 'sys signal threading atexit');
-rule(
-  'high',
-  'system',
-  'builtins.exit builtins.quit gc inspect resource select selectors syslog faulthandler'
-);
-rule('high', 'code', 'ast builtins.type');
-rule(
-  'critical',
-  'process',
-  'uuid._get_command_stdout uuid._popen uuid._ifconfig_getnode uuid._ip_getnode uuid._arp_getnode'
-);
-rule(
-  'critical',
-  'process',
-  'uuid._lanscan_getnode uuid._netstat_getnode uuid._find_mac_near_keyword uuid._find_mac_under_heading'
-);
-rule('unknown', 'file', 'io.BytesIO io.StringIO io.TextIOWrapper');
-RULES.sort((a, b) => b[0].length - a[0].length);
+/** The table, longest path first, so the most specific entry wins. */
+const TABLE = [...CAPABILITY_TABLE].sort((a, b) => b.path.length - a.path.length);
 
 /** Attribute names that lead from any object to interpreter internals. */
 const DUNDER_GADGETS = new Set([
@@ -285,12 +152,39 @@ export function canonicalPath(module: string, name: string): string {
   return `${parts.join('.')}.${name}`;
 }
 
-function matchRules(path: string): ImportClass | undefined {
-  if (SAFE.has(path)) return { level: 'safe', resolved: path };
-  for (const [prefix, level, category] of RULES) {
-    if (path === prefix || path.startsWith(`${prefix}.`)) return { level, category, resolved: path };
+/** The level a capability gets: everything that acts is critical when called, high when only imported. */
+export function levelOf(capability: Capability): ImportLevel {
+  if (capability === 'inert') return 'unknown';
+  return capability === 'internals' ? 'high' : 'critical';
+}
+
+function fromTable(path: string): ImportClass | undefined {
+  for (const e of TABLE) {
+    const exact = path === e.path;
+    if (!exact && !(e.prefix && path.startsWith(`${e.path}.`))) continue;
+    // A module-wide "constructs only" entry does not vouch for a member whose name says it acts.
+    if (!exact && e.capability === 'inert')
+      return fromMemberName(path) ?? classOf(e.capability, path, e.source);
+    return classOf(e.capability, path, e.source);
   }
   return undefined;
+}
+
+function classOf(capability: Capability, path: string, source: ImportClass['source']): ImportClass {
+  return { level: levelOf(capability), capability, resolved: path, source };
+}
+
+function fromMemberName(path: string): ImportClass | undefined {
+  const member = path.slice(path.lastIndexOf('.') + 1);
+  const capability = Object.prototype.hasOwnProperty.call(MEMBER_CAPABILITIES, member)
+    ? MEMBER_CAPABILITIES[member]
+    : undefined;
+  return capability && classOf(capability, path, 'member-name');
+}
+
+function matchRules(path: string): ImportClass | undefined {
+  if (SAFE.has(path)) return { level: 'safe', resolved: path };
+  return fromTable(path) ?? fromMemberName(path);
 }
 
 /** Classifies the object `find_class(module, name)` resolves to (names may be dotted getattr chains). */
@@ -303,7 +197,7 @@ export function classifyImport(module: string, name: string): ImportClass {
     // through a module attribute (pathlib.os, __future__._ssl …) it reaches whatever that module exposes.
     for (let i = 0; i < attrs.length - 1; i++) {
       if (DUNDER_GADGETS.has(attrs[i])) {
-        return { level: 'critical', category: 'gadget', resolved: path };
+        return { level: 'critical', capability: 'gadget', resolved: path, source: 'attribute-chain' };
       }
       const via = matchRules(canonicalPath(attrs[i], attrs.slice(i + 1).join('.')));
       if (via && levelRank(via.level) > levelRank(best.level)) best = via;
@@ -311,46 +205,42 @@ export function classifyImport(module: string, name: string): ImportClass {
     if (best.level === 'safe') best = { level: 'unknown', resolved: path };
   }
   if (attrs.some((a) => DUNDER_GADGETS.has(a)) && levelRank(best.level) < levelRank('high')) {
-    return { level: 'high', category: 'gadget', resolved: path };
+    return { level: 'high', capability: 'gadget', resolved: path, source: 'attribute-chain' };
   }
   return best;
 }
 
-const WHAT: Record<DangerCategory, [string, string]> = {
-  shell: [
-    'Runs a shell command when loaded',
-    'starts a shell or process and runs a command of the attacker’s choosing'
-  ],
-  process: [
-    'Starts a process when loaded',
-    'can start operating-system processes, run commands or install packages'
-  ],
-  exec: ['Runs Python code when loaded', 'evaluates or executes Python code supplied in the file'],
-  code: ['Builds executable code when loaded', 'constructs code objects or functions from raw data'],
-  file: ['Touches files when loaded', 'can read, create, overwrite or delete files on this machine'],
-  network: [
-    'Opens network connections when loaded',
-    'can connect to remote hosts, download payloads or leak data'
-  ],
-  deserialise: [
-    'Loads a hidden nested payload',
-    'deserialises another embedded payload (pickle, marshal, YAML, …) that runs with the same power'
-  ],
+const WHAT: Record<Capability, [string, string]> = {
+  exec: ['Runs Python code when loaded', 'runs Python code or builds functions from data in the file'],
+  process: ['Starts a process when loaded', 'starts operating-system processes or shells'],
+  'file-read': ['Reads files when loaded', 'reads files on this machine'],
+  'file-write': ['Writes files when loaded', 'creates, overwrites or deletes files on this machine'],
+  network: ['Opens network connections when loaded', 'connects to remote hosts'],
+  'native-load': ['Loads native code when loaded', 'loads a native library or calls native code'],
   import: [
-    'Loads arbitrary modules or native code',
-    'imports modules or native libraries chosen by the file'
+    'Imports a module chosen by the file when loaded',
+    'imports a module and fetches an attribute named by its arguments'
   ],
   gadget: [
-    'Uses an attribute or call gadget',
-    'reaches arbitrary attributes or calls arbitrary callables — the building block of exploit chains'
+    'Reaches arbitrary attributes or callables when loaded',
+    'reaches attributes or calls callables chosen by the file, the building block of exploit chains'
   ],
-  system: [
-    'Tampers with the interpreter or process',
-    'changes interpreter or process state (exit, signals, threads, tracing, module table)'
-  ]
+  deserialise: [
+    'Loads a nested payload when loaded',
+    'deserialises another payload (pickle, marshal, YAML …) that runs with the same power'
+  ],
+  interpreter: [
+    'Changes the running interpreter when loaded',
+    'changes interpreter-wide state (module table, import path, environment, signals, registries)'
+  ],
+  internals: [
+    'Reaches interpreter internals when loaded',
+    'inspects or affects the interpreter (introspection, exit, resource limits)'
+  ],
+  inert: ['Constructs a value', 'builds a value and touches nothing else']
 };
 
-export function describeCategory(category: DangerCategory): { title: string; what: string } {
-  const [title, what] = WHAT[category];
+export function describeCapability(capability: Capability): { title: string; what: string } {
+  const [title, what] = WHAT[capability];
   return { title, what };
 }

@@ -1,14 +1,16 @@
 import { readAll } from '../../bytes/byte-source';
 import { shorten } from '../../findings';
 import type { FormatScanner } from '../types';
+import { isTorchScriptCodeName } from '../pytorch/torchscript';
 import { CODE_RULES } from './rules';
 import { codeOnly } from './strip';
 
 const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
 const MAX_HITS_PER_RULE = 20;
 
+/** TorchScript's code/ members are Python-like but not Python: torchscript.ts reads them. */
 function isPythonName(name: string): boolean {
-  return /\.pyw?$/i.test(name);
+  return /\.pyw?$/i.test(name) && !isTorchScriptCodeName(name);
 }
 
 /** Python source shipped with a model (`trust_remote_code`): hashed like every file, and read lexically. */

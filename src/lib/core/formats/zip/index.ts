@@ -66,10 +66,10 @@ async function scanZip(src: ByteSource, ctx: ScanContext, probe: Probe): Promise
 
 function reportTorchScript(ctx: ScanContext, code: string[]): void {
   ctx.report({
-    ruleId: 'pytorch.torchscript-code',
-    severity: 'medium',
-    title: 'TorchScript code runs on torch.jit.load',
-    message: `This is a TorchScript archive with ${code.length} code file(s). torch.jit.load compiles and runs that code, which Safeload lists but does not analyse; treat it like a program you are about to run.`,
+    ruleId: 'pytorch.torchscript-archive',
+    severity: 'info',
+    title: 'TorchScript archive: code is compiled on torch.jit.load',
+    message: `This is a TorchScript archive with ${code.length} code file(s). torch.jit.load (and torch.load, which hands such archives to it) compiles them and runs their __setstate__ methods; each file is analysed below.`,
     evidence: { details: { files: code.length, first: shorten(code[0], 200) } }
   });
 }

@@ -2,6 +2,7 @@ import { memorySource, type ByteSource } from '../../bytes/byte-source';
 import { decompressBounded, deflateRaw, reportOutcome } from '../compressed/bounded';
 import type { ScanContext } from '../types';
 import type { ZipEntry } from './directory';
+import { repeatOf, sharesBytes } from './structure-checks';
 
 export const METHOD_STORED = 0;
 export const METHOD_DEFLATE = 8;
@@ -38,8 +39,19 @@ export async function openMember(
     ctx.incomplete(`Member ${label} runs past the end of the file (truncated archive).`, entry.dataOffset);
     return undefined;
   }
+  // An exact repeat of an earlier member holds the same bytes: analysed once, under the first name.
+  if (repeatOf(entry)) return undefined;
   const raw = src.sub(entry.dataOffset, entry.compressedSize, entry.name);
-  if (entry.method === METHOD_STORED) return raw;
+  if (entry.method === METHOD_STORED) {
+    if (sharesBytes(entry) && !ctx.claimDecompressed(entry.compressedSize)) {
+      ctx.incomplete(
+        `Member ${label} re-reads bytes other members hold, and the per-file decompression budget (${ctx.limits.maxTotalDecompressedBytes} bytes) is spent, so it was not analysed.`,
+        entry.dataOffset
+      );
+      return undefined;
+    }
+    return raw;
+  }
   if (entry.method !== METHOD_DEFLATE) {
     const method = METHOD_NAMES[entry.method] ?? `#${entry.method}`;
     ctx.incomplete(

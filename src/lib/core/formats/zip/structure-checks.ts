@@ -49,22 +49,75 @@ function checkDuplicates(entries: readonly ZipEntry[], ctx: ScanContext): void {
   }
 }
 
+/** Entries whose bytes another entry also covers: reading them again is expansion, charged to the budget. */
+const sharing = new WeakSet<ZipEntry>();
+/** Entries whose span (offset, size, method) repeats an earlier entry's exactly: the same bytes, analysed once. */
+const repeats = new WeakMap<ZipEntry, ZipEntry>();
+
+export function sharesBytes(entry: ZipEntry): boolean {
+  return sharing.has(entry);
+}
+
+/** The earlier entry with exactly the same data, when this one only repeats it. */
+export function repeatOf(entry: ZipEntry): ZipEntry | undefined {
+  return repeats.get(entry);
+}
+
+/**
+ * Members whose data overlaps: writers never produce them; overlap is how zip bombs reach 10^6:1 (one kernel
+ * named by thousands of entries) and how different tools are shown different content. Every overlapping
+ * member is marked so that re-reading shared bytes counts against the per-file decompression budget, an
+ * exact repeat of an earlier member is analysed once, and when the declared sizes add up to a bomb ratio
+ * that is reported from the directory alone, before anything is inflated.
+ */
 function checkOverlaps(entries: readonly ZipEntry[], ctx: ScanContext): void {
-  const spans = entries
-    .filter((e) => e.dataOffset >= 0 && e.compressedSize > 0)
-    .sort((a, b) => a.dataOffset - b.dataOffset);
-  for (let i = 1; i < spans.length; i++) {
-    const prev = spans[i - 1];
-    if (spans[i].dataOffset < prev.dataOffset + prev.compressedSize) {
-      ctx.report({
-        ruleId: 'zip.overlapping-members',
-        severity: 'medium',
-        title: 'Members share the same bytes',
-        message: `Members ${JSON.stringify(shorten(prev.name, 80))} and ${JSON.stringify(shorten(spans[i].name, 80))} overlap. Normal writers never do this; it is used for zip bombs and to show different tools different content.`,
-        offset: spans[i].dataOffset
-      });
-      return;
+  const withData = entries.filter((e) => e.dataOffset >= 0 && e.compressedSize > 0);
+  const first = new Map<string, ZipEntry>();
+  for (const e of withData) {
+    const key = `${e.dataOffset}:${e.compressedSize}:${e.method}`;
+    const earlier = first.get(key);
+    if (earlier) repeats.set(e, earlier);
+    else first.set(key, e);
+  }
+  const spans = [...withData].sort((a, b) => a.dataOffset - b.dataOffset || a.index - b.index);
+  let coveredEnd = -1;
+  let example: [ZipEntry, ZipEntry] | undefined;
+  let owner: ZipEntry | undefined;
+  for (const e of spans) {
+    if (e.dataOffset < coveredEnd && owner) {
+      sharing.add(e);
+      sharing.add(owner);
+      example ??= [owner, e];
     }
+    if (e.dataOffset + e.compressedSize > coveredEnd) {
+      coveredEnd = e.dataOffset + e.compressedSize;
+      owner = e;
+    }
+  }
+  if (!example) return;
+  const overlapping = withData.filter((e) => sharing.has(e));
+  const repeated = overlapping.filter((e) => repeats.has(e)).length;
+  ctx.report({
+    ruleId: 'zip.overlapping-members',
+    severity: 'medium',
+    title: 'Members share the same bytes',
+    message: `${overlapping.length} members overlap, e.g. ${JSON.stringify(shorten(example[0].name, 80))} and ${JSON.stringify(shorten(example[1].name, 80))}${repeated ? `; ${repeated} of them repeat another member's data exactly and were analysed once` : ''}. Normal writers never do this; it is used for zip bombs and to show different tools different content. Bytes read again count against the per-file decompression budget.`,
+    offset: example[1].dataOffset,
+    evidence: { details: { overlapping: overlapping.length, repeated } }
+  });
+  let declared = 0;
+  for (const e of overlapping) declared += Math.min(e.uncompressedSize, Number.MAX_SAFE_INTEGER);
+  const physical =
+    Math.max(1, ...overlapping.map((e) => e.dataOffset + e.compressedSize)) - spans[0].dataOffset;
+  if (declared / Math.max(1, physical) > ctx.limits.maxCompressionRatio) {
+    ctx.report({
+      ruleId: 'archive.decompression-bomb',
+      severity: 'high',
+      title: 'Decompression bomb (overlapping members)',
+      message: `The overlapping members declare ${declared} bytes of content from ${physical} bytes of data, more than ${ctx.limits.maxCompressionRatio}:1. Extracting this archive can exhaust memory or disk.`,
+      offset: example[1].dataOffset,
+      evidence: { details: { declared, physical, overlapping: overlapping.length } }
+    });
   }
 }
 
