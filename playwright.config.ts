@@ -28,7 +28,9 @@ export default defineConfig({
     trace: 'retain-on-failure'
   },
   webServer: {
-    command: `npx vite preview --port ${PORT} --strictPort`,
+    // The static output itself (build/), served as a static host would: `vite preview` serves .svelte-kit/output,
+    // which the last build (possibly the one for a path) overwrote.
+    command: `node scripts/static-server.mjs build --port ${PORT}`,
     url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000

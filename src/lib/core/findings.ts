@@ -1,3 +1,5 @@
+import type { Inspected } from './inspected';
+
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 /** A file's verdict: its highest finding severity, or 'clean' when it was fully read and nothing was found. */
@@ -82,6 +84,8 @@ export interface FileReport {
   facts?: Record<string, string | number | boolean>;
   /** Other files of the model this file refers to (checked when a whole folder is scanned). */
   references?: FileReference[];
+  /** What the scanners read (imports, tensors, metadata, layers), bounded; absent when nothing was listed. */
+  inspected?: Inspected;
   durationMs?: number;
 }
 

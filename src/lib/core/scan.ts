@@ -4,6 +4,7 @@ import { maxVerdict, shorten, type Finding, type FileReport, type Verdict } from
 import { FORMATS } from './formats';
 import type { FileReference, FindingInput, FormatScanner, Probe, ScanContext } from './formats/types';
 import { DEFAULT_LIMITS, type ScanLimits } from './limits';
+import { InspectedCollector } from './inspected';
 import { TruncatedError } from './bytes/reader';
 
 const PROBE_BYTES = 64 * 1024;
@@ -25,6 +26,9 @@ class FileScan {
   readonly formats = new Set<string>();
   readonly facts: Record<string, string | number | boolean> = {};
   readonly references: FileReference[] = [];
+  readonly inspected = new InspectedCollector();
+  /** Members that are windows of the file, by container path: listed where findings point into them. */
+  readonly members = new Map<string, { path: string[]; fileOffset: number; size: number }>();
   complete = true;
   dropped = 0;
   decompressed = 0;
@@ -64,6 +68,9 @@ class FileScan {
         location: { path },
         evidence: { excerpt: shorten(new TextDecoder('latin1').decode(probe.head.subarray(0, 32)), 48) }
       });
+    }
+    if (depth > 0 && src.fileOffset !== undefined && this.members.size < 10_000) {
+      this.members.set(path.join('\n'), { path, fileOffset: src.fileOffset, size: src.size });
     }
     for (const format of matches) {
       this.formats.add(format.id);
@@ -144,6 +151,9 @@ class FileScan {
       },
       addFormat(id) {
         scan.formats.add(id);
+      },
+      inspect(part) {
+        scan.inspected.add(part, path, format);
       }
     };
   }
@@ -166,6 +176,7 @@ export async function scanSource(src: ByteSource, options: ScanOptions = {}): Pr
       evidence: {}
     });
   }
+  addMemberPlacements(scan);
   return {
     path: src.name,
     size: src.size,
@@ -175,6 +186,17 @@ export async function scanSource(src: ByteSource, options: ScanOptions = {}): Pr
     findings: scan.findings,
     facts: scan.facts,
     references: scan.references,
+    ...(scan.inspected.result() ? { inspected: scan.inspected.result() } : {}),
     durationMs: Date.now() - started
   };
+}
+
+/** Where the members that findings point into lie in the file, so their offsets can be shown as file bytes. */
+function addMemberPlacements(scan: FileScan): void {
+  const pointed = new Set(scan.findings.map((f) => f.location.path.join('\n')));
+  for (const [key, member] of scan.members) {
+    if (!pointed.has(key)) continue;
+    const { fileOffset, size } = member;
+    scan.inspected.add({ kind: 'member', fileOffset, size }, member.path, 'scan');
+  }
 }

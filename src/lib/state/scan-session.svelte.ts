@@ -5,6 +5,7 @@ import { createGitSha1Worker, type GitSha1Of } from '../workers/git-sha1-client'
 import { describeJobError, isActive, type FileJob, type PickedFile } from './file-job';
 import { summarize } from './job-stats';
 import { applyFolderChecks } from '../core/folder/cross-check';
+import type { StoredJob } from '../storage/session-idb';
 
 type Patch = Partial<Omit<FileJob, 'id' | 'path' | 'size' | 'batch'>>;
 
@@ -49,6 +50,7 @@ export class ScanSession {
       this.batchStart = Date.now();
       this.announcement = '';
     }
+    this.dropRestored(new Set(picked.map((p) => p.path)));
     const added: FileJob[] = picked.map(({ file, path }) => ({
       id: this.nextId++,
       path,
@@ -69,6 +71,37 @@ export class ScanSession {
     );
   }
 
+  /** Puts back the results of an earlier visit (settled files only, without their File), ahead of new ones. */
+  restore(stored: readonly StoredJob[]): void {
+    this.flush();
+    const present = new Set(this.jobs.map((j) => j.path));
+    const back: FileJob[] = stored
+      .filter((s) => !present.has(s.path) && s.state !== 'queued' && s.state !== 'hashing')
+      .map((s) => ({ ...s, id: this.nextId++, batch: 0, restored: true }));
+    if (back.length === 0) return;
+    this.jobs = [...back, ...this.jobs];
+    this.reindex();
+  }
+
+  /** Removes the rows brought back from the last visit (and so, once saved, their stored copy). */
+  forgetRestored(): void {
+    this.flush();
+    this.jobs = this.jobs.filter((j) => !j.restored);
+    this.reindex();
+  }
+
+  /** A file dropped again replaces its restored row: the new one can be re-read. */
+  private dropRestored(paths: ReadonlySet<string>): void {
+    if (!this.jobs.some((j) => j.restored && paths.has(j.path))) return;
+    this.jobs = this.jobs.filter((j) => !(j.restored && paths.has(j.path)));
+    this.reindex();
+  }
+
+  private reindex(): void {
+    this.index.clear();
+    this.jobs.forEach((job, i) => this.index.set(job.id, i));
+  }
+
   cancel(id: number): void {
     this.pool?.cancel(id);
   }
@@ -81,8 +114,7 @@ export class ScanSession {
   clearSettled(): void {
     this.flush();
     this.jobs = this.jobs.filter(isActive);
-    this.index.clear();
-    this.jobs.forEach((job, i) => this.index.set(job.id, i));
+    this.reindex();
   }
 
   /**

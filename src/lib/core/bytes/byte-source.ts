@@ -11,6 +11,8 @@ export interface ByteSource {
   sub(offset: number, length: number, name?: string): ByteSource;
   /** For sources over a Blob: the Blob and where this source starts in it (lets work move to another worker). */
   readonly blob?: { blob: SliceableBlob; offset: number };
+  /** Where byte 0 of this source lies in the file it was opened from; undefined for decompressed bytes. */
+  readonly fileOffset?: number;
 }
 
 /** The structural part of Blob that we use, so the core compiles without the DOM lib. */
@@ -35,12 +37,15 @@ export function rangeSource(
   size: number,
   raw: RawRead,
   base = 0,
-  blob?: SliceableBlob
+  blob?: SliceableBlob,
+  /** False for bytes that are not a file's (decompressed, built in memory): they have no file offset. */
+  inFile = true
 ): ByteSource {
   return {
     name,
     size,
     blob: blob && { blob, offset: base },
+    fileOffset: inFile ? base : undefined,
     read(offset, length) {
       const [start, end] = clampedRange(size, offset, length);
       if (end === start) return Promise.resolve(new Uint8Array(0));
@@ -48,7 +53,7 @@ export function rangeSource(
     },
     sub(offset, length, subName) {
       const [start, end] = clampedRange(size, offset, length);
-      return rangeSource(subName ?? name, end - start, raw, base + start, blob);
+      return rangeSource(subName ?? name, end - start, raw, base + start, blob, inFile);
     }
   };
 }
@@ -65,7 +70,8 @@ export function blobSource(blob: SliceableBlob, name: string): ByteSource {
 }
 
 export function memorySource(bytes: Uint8Array, name = 'memory'): ByteSource {
-  return rangeSource(name, bytes.length, async (offset, length) => bytes.subarray(offset, offset + length));
+  const read = async (offset: number, length: number) => bytes.subarray(offset, offset + length);
+  return rangeSource(name, bytes.length, read, 0, undefined, false);
 }
 
 /** Reads all of a (small) source. Callers must bound the size first. */

@@ -1,5 +1,6 @@
 import type { ByteSource } from '../bytes/byte-source';
 import type { Evidence, FileReference, Severity } from '../findings';
+import type { InspectedInput } from '../inspected';
 
 export type { FileReference };
 import type { ScanLimits } from '../limits';
@@ -42,6 +43,8 @@ export interface ScanContext {
   claimDecompressed(bytes: number): boolean;
   /** Adds a format id found by structure (e.g. a zip whose layout is PyTorch's) to the report's formats. */
   addFormat?(id: string): void;
+  /** Lists what was read (imports, tensors, metadata, layers) for the analyst; bounded by the scan. */
+  inspect?(part: InspectedInput): void;
 }
 
 /**

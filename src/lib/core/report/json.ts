@@ -1,4 +1,5 @@
 import { formatLocationPath, type FileReport, type Finding } from '../findings';
+import type { Inspected } from '../inspected';
 import { SAFELOAD_VERSION } from '../version';
 
 export interface JsonFinding {
@@ -20,6 +21,8 @@ export interface JsonFile {
   complete: boolean;
   findings: JsonFinding[];
   facts: Record<string, string | number | boolean>;
+  /** What the scanners read (pickle imports, tensor tables, metadata, layers); absent when nothing was listed. */
+  inspected?: Inspected;
 }
 
 export interface JsonReport {
@@ -51,7 +54,8 @@ export function toJsonReport(files: readonly FileReport[]): JsonReport {
         },
         evidence: x.evidence
       })),
-      facts: f.facts ?? {}
+      facts: f.facts ?? {},
+      ...(f.inspected ? { inspected: f.inspected } : {})
     }))
   };
 }

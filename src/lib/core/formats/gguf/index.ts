@@ -3,6 +3,7 @@ import { shorten } from '../../findings';
 import { reportTemplate } from '../chat-template/report';
 import type { FormatScanner, Probe, ScanContext } from '../types';
 import { checkTensorLayout } from './layout';
+import { inspectGguf } from './inspected';
 import { emptyGguf, parseGguf, type GgufFile } from './parse';
 
 const CHAT_TEMPLATE_KEY = /^tokenizer\.chat_template(?:\..+)?$/;
@@ -44,11 +45,13 @@ export const ggufFormat: FormatScanner = {
     } catch (err) {
       // What was read before the end is still reported; scan.ts records the truncation itself.
       if (err instanceof TruncatedError) {
+        inspectGguf(file, ctx);
         for (const problem of file.problems) ctx.report(problem);
         reportTemplates(file, ctx);
       }
       throw err;
     }
+    inspectGguf(file, ctx);
     for (const problem of file.problems) ctx.report(problem);
     reportTemplates(file, ctx);
     if (file.stoppedAt !== undefined) {

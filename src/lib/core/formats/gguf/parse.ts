@@ -74,7 +74,8 @@ export interface GgufFile {
   kvCount: number;
   alignment: number;
   dataStart: number;
-  keys: Map<string, { type: string; offset: number }>;
+  /** Every key with its declared type; `value` is the value as text for scalars, short strings and arrays. */
+  keys: Map<string, { type: string; offset: number; value?: string }>;
   /** String values worth keeping: `general.*`, `tokenizer.chat_template*` and any key naming a template. */
   strings: GgufString[];
   tensors: GgufTensor[];
@@ -92,6 +93,52 @@ export function isKeptString(key: string): boolean {
 }
 
 class LimitReached extends Error {}
+
+/** Other strings up to this length are kept as a key's shown value (e.g. tokenizer.ggml.model = "llama"). */
+const SHOWN_STRING = 256;
+
+function noteValue(out: GgufFile, key: string, keyOffset: number, value: string): void {
+  const entry = out.keys.get(key);
+  if (entry && entry.offset === keyOffset) entry.value = value;
+}
+
+function scalarText(type: number, bytes: Uint8Array): string {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  switch (type) {
+    case 0:
+      return String(v.getUint8(0));
+    case 1:
+      return String(v.getInt8(0));
+    case 2:
+      return String(v.getUint16(0, true));
+    case 3:
+      return String(v.getInt16(0, true));
+    case 4:
+      return String(v.getUint32(0, true));
+    case 5:
+      return String(v.getInt32(0, true));
+    case 6:
+      return String(v.getFloat32(0, true));
+    case 7:
+      return v.getUint8(0) === 0 ? 'false' : v.getUint8(0) === 1 ? 'true' : `invalid bool ${v.getUint8(0)}`;
+    case 10:
+      return v.getBigUint64(0, true).toString();
+    case 11:
+      return v.getBigInt64(0, true).toString();
+    default:
+      return String(v.getFloat64(0, true));
+  }
+}
+
+/** "array of 32000 string", read ahead of the array without consuming it. */
+async function arraySummary(r: SequentialReader, v1: boolean): Promise<string> {
+  const head = await r.src.read(r.pos, v1 ? 8 : 12);
+  if (head.length < (v1 ? 8 : 12)) return 'array';
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const elementType = view.getUint32(0, true);
+  const n = v1 ? view.getUint32(4, true) : view.getUint32(4, true) + view.getUint32(8, true) * 0x100000000;
+  return `array of ${n} ${GGUF_VALUE_TYPES[elementType] ?? `type ${elementType}`}`;
+}
 
 export async function parseGguf(src: ByteSource, out: GgufFile = emptyGguf()): Promise<GgufFile> {
   const r = new SequentialReader(src, 0, 1024 * 1024);
@@ -159,10 +206,19 @@ export async function parseGguf(src: ByteSource, out: GgufFile = emptyGguf()): P
         else out.strings.push({ key: key.text, value: value.text, offset: valueOffset });
       } else if (key.text === 'general.alignment' && type === 4) {
         out.alignment = await r.u32le();
+        noteValue(out, key.text, keyOffset, String(out.alignment));
         if (out.alignment === 0 || (out.alignment & (out.alignment - 1)) !== 0) {
           throw new BadHeader(`general.alignment ${out.alignment} is not a power of two`, r.pos - 4);
         }
-      } else await skipValue(type, 0);
+      } else if (type === STRING) {
+        const value = await readString(SHOWN_STRING);
+        noteValue(out, key.text, keyOffset, value.text ?? `(${value.length} bytes, not shown)`);
+      } else if (FIXED_SIZE[type] !== undefined) {
+        noteValue(out, key.text, keyOffset, scalarText(type, await r.bytes(FIXED_SIZE[type])));
+      } else {
+        if (type === ARRAY) noteValue(out, key.text, keyOffset, await arraySummary(r, v1));
+        await skipValue(type, 0);
+      }
     }
     await readTensorInfos(r, out, readString, count);
     out.dataStart = Math.ceil(r.pos / out.alignment) * out.alignment;

@@ -1,6 +1,7 @@
 import { shorten } from '../../findings';
 import type { ScanContext } from '../types';
 import { analyseKerasConfig } from './config-analysis';
+import { inspectKerasLayers } from './layers';
 
 /** Config JSON larger than this is not parsed (real model configs are kilobytes to a few megabytes). */
 export const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
@@ -28,6 +29,7 @@ export function reportKerasConfigText(text: string, ctx: ScanContext, origin: Co
     return false;
   }
   const result = analyseKerasConfig(parsed);
+  inspectKerasLayers(parsed, origin.source, ctx);
   const details = { ...origin.details, source: origin.source, layers: result.layers };
   for (const issue of result.issues) {
     const key = `${issue.ruleId}|${issue.title}|${issue.excerpt ?? ''}|${(issue.names ?? []).join(',')}`;

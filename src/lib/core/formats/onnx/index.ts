@@ -5,6 +5,7 @@ import { WireType } from '../protobuf/wire';
 import type { FormatScanner, Probe, ScanContext } from '../types';
 import { domainKind } from './domains';
 import { locationProblem, type ExternalReference } from './external-data';
+import { inspectOnnx } from './inspected';
 import { readOnnxModel, type OnnxSummary } from './model-walk';
 
 const MODEL_FIELDS: Record<number, number> = {
@@ -143,6 +144,7 @@ export const onnxFormat: FormatScanner = {
   async scan(src: ByteSource, ctx: ScanContext) {
     const s = await readOnnxModel(src);
     const details = modelDetails(s);
+    inspectOnnx(s, ctx);
     for (const [key, value] of Object.entries(details)) ctx.fact(`onnx ${key}`, value);
     for (const ref of s.externalData) {
       if (locationProblem(ref.location)) continue;

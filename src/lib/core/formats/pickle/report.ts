@@ -1,6 +1,7 @@
 import { shorten, type DisassemblyLine } from '../../findings';
 import type { ScanContext } from '../types';
 import type { PickleAnalysis, PickleScanOptions } from './analyse';
+import { inspectPickleImports } from './inspected';
 import { describeMutation } from './machine';
 import { MAX_HIDDEN_DEPTH, MAX_HIDDEN_STAGES, type HiddenStage } from './hidden';
 import { describeCapability, levelRank } from './policy';
@@ -68,6 +69,13 @@ function reportDangerous(rec: ImportRecord, ctx: ScanContext): void {
   });
 }
 
+/** A dynamic import in words: the machine writes "?" for an operand computed at load time. */
+function dynamicName(rec: ImportRecord): string {
+  const part = (text: string, what: string) =>
+    text === '?' ? `${what} computed at load time` : `${what} "${shorten(text, 80)}"`;
+  return `${part(rec.module, 'module')}, ${part(rec.name, 'name')}`;
+}
+
 function reportDynamic(rec: ImportRecord, ctx: ScanContext): void {
   const used = rec.called || rec.passed;
   ctx.report({
@@ -76,7 +84,7 @@ function reportDynamic(rec: ImportRecord, ctx: ScanContext): void {
     title: used
       ? 'Calls a callable whose name is computed while loading'
       : 'Imports a name computed while loading',
-    message: `STACK_GLOBAL at offset ${rec.offset} takes its module and name (${qualified(rec)}, "?" = unknown) from values produced while loading — results of calls or attributes changed earlier — so what it imports cannot be known without running the file.${used ? ' The result is then called.' : ''} Ordinary picklers never do this; it is a known way to hide names such as builtins.eval. ${LOAD_ADVICE}`,
+    message: `STACK_GLOBAL at offset ${rec.offset} takes its module and name (${dynamicName(rec)}) from values produced while loading — results of calls or attributes changed earlier — so what it imports cannot be known without running the file.${used ? ' The result is then called.' : ''} Ordinary picklers never do this; it is a known way to hide names such as builtins.eval. ${LOAD_ADVICE}`,
     offset: rec.offset,
     evidence: importEvidence(rec)
   });
@@ -218,6 +226,7 @@ function reportHiddenSkipped(count: number, ctx: ScanContext): void {
 /** Turns the analysis into findings: one per distinct dangerous import, one summary for the rest. */
 export function reportPickleAnalysis(a: PickleAnalysis, ctx: ScanContext, opts: PickleScanOptions): void {
   const m = a.machine;
+  inspectPickleImports(m, ctx);
   const unknown: ImportRecord[] = [];
   for (const rec of m.records.values()) {
     const level = effectiveLevel(rec);

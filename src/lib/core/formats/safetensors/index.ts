@@ -1,5 +1,6 @@
 import type { FormatScanner, Probe } from '../types';
 import { parseSafetensors } from './header';
+import { inspectSafetensors } from './inspected';
 
 function looksLikeSafetensors(head: Uint8Array): boolean {
   if (head.length < 10) return false;
@@ -26,6 +27,7 @@ export const safetensorsFormat: FormatScanner = {
     const { header, problems } = await parseSafetensors(src);
     for (const problem of problems) ctx.report(problem);
     if (!header) return;
+    inspectSafetensors(header, ctx);
     ctx.fact('safetensors.tensors', header.tensors.length);
     ctx.fact('safetensors.parameters', Number(header.parameterCount));
     ctx.fact('safetensors.headerBytes', header.headerLength);
