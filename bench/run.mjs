@@ -7,7 +7,7 @@ import { cpSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hashInApp, hashOnlineAndOffline, LONGTASK_INIT } from './lib/app-run.mjs';
+import { filePickerFloor, hashInApp, hashOnlineAndOffline, LONGTASK_INIT } from './lib/app-run.mjs';
 import { hashWasmNode, sha256sum } from './lib/baselines.mjs';
 import { launch } from './lib/browser.mjs';
 import { runCliBench } from './lib/cli-run.mjs';
@@ -84,6 +84,9 @@ async function hashing(files) {
     files1000x64KiB: files.small,
     files10000x4KiB: files.tiny
   };
+  // The many-file workloads are folder drops (how a user hands over a model folder); the file picker's own
+  // cost is measured separately on an empty page (filePickerFloor).
+  const dropDirs = { files1000x64KiB: files.smallDir, files10000x4KiB: files.tinyDir };
   const want = await expectedDigests(
     [files.big, ...files.pair, ...files.small, ...files.tiny, files.half],
     join(work, 'expected.json')
@@ -116,7 +119,9 @@ async function hashing(files) {
         await warmCache(paths);
         const load = +loadavg()[0].toFixed(1);
         log(`browser: ${name} run ${i + 1}/${repeat} (load ${load}) …`);
-        const { rows, ...figures } = await hashInApp(page, cdp, server.url, paths);
+        const { rows, ...figures } = await hashInApp(page, cdp, server.url, paths, {
+          dropDir: dropDirs[name]
+        });
         runs.push({ ...figures, load, ...check(rows, wanted) });
         log(`node hash-wasm and sha256sum: ${name} …`);
         node.push((({ sha256, ...x }) => x)(await hashWasmNode(paths)));
@@ -130,6 +135,13 @@ async function hashing(files) {
       result.sha256sum[name] = {
         MBps: median(coreutils.map((r) => r.MBps)),
         MBpsRuns: coreutils.map((r) => r.MBps)
+      };
+    }
+    if (!only || only === 'picker') {
+      log('file picker on an empty page: Chromium alone, 1,000 and 10,000 files …');
+      result.filePickerFloor = {
+        files1000: await filePickerFloor(browser, files.small),
+        files10000: await filePickerFloor(browser, files.tiny)
       };
     }
     if (!only || only === 'offline') {

@@ -36,9 +36,10 @@ export function ensureHashFiles(workDir) {
     );
   const smallDir = join(workDir, 'small');
   const small = manyFiles(smallDir, 1000, 64 * 1024);
-  const tiny = manyFiles(join(workDir, 'tiny-10k'), 10_000, 4 * 1024);
+  const tinyDir = join(workDir, 'tiny-10k');
+  const tiny = manyFiles(tinyDir, 10_000, 4 * 1024);
   const half = ensureRandomFile(join(workDir, 'half-512m.bin'), 512 * MiB);
-  return { big, pair, small, smallDir, tiny, half };
+  return { big, pair, small, smallDir, tiny, tinyDir, half };
 }
 
 /**

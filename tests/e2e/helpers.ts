@@ -1,5 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { expect, type Locator, type Page } from '@playwright/test';
@@ -66,6 +75,15 @@ export async function dropPaths(page: Page, paths: string[], target?: Locator): 
     await cdp.send('Input.dispatchDragEvent', { type, x, y, data });
   }
   await cdp.detach();
+}
+
+/** Clicks a button that downloads a JSON file (the exports) and returns the parsed file. */
+export async function downloadJson(page: Page, button: string): Promise<unknown> {
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: button }).click()
+  ]);
+  return JSON.parse(readFileSync((await file.path())!, 'utf8'));
 }
 
 export function row(page: Page, path: string): Locator {

@@ -5,6 +5,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { verdictFolder } from './folders';
 import {
   digestsOf,
+  downloadJson,
   dropPaths,
   MALICIOUS_PICKLE,
   row,
@@ -28,14 +29,6 @@ function reportFolder(root: string): string {
   return folder;
 }
 
-async function download(page: Page, button: string): Promise<unknown> {
-  const [file] = await Promise.all([
-    page.waitForEvent('download'),
-    page.getByRole('button', { name: button }).click()
-  ]);
-  return JSON.parse(readFileSync((await file.path())!, 'utf8'));
-}
-
 test('JSON and SARIF exports are exactly what the CLI writes for the same folder', async ({ page }) => {
   const dir = tempDir();
   try {
@@ -43,8 +36,8 @@ test('JSON and SARIF exports are exactly what the CLI writes for the same folder
     await page.goto('/');
     await dropPaths(page, [join(dir.path, 'vendor')]);
     await waitSettled(page, 9);
-    const json = await download(page, 'Export JSON');
-    const sarif = await download(page, 'Export SARIF');
+    const json = await downloadJson(page, 'Export JSON');
+    const sarif = await downloadJson(page, 'Export SARIF');
 
     const sarifPath = join(dir.path, 'cli.sarif');
     const cli = spawnSync(process.execPath, [CLI, 'scan', 'vendor', '--json', '--sarif', sarifPath], {
