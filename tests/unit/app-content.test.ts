@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SAMPLES } from '../../src/lib/components/samples';
-import { FORMATS } from '../../src/lib/core/formats';
+import { ANALYSERS } from '../../src/lib/core/formats';
 import { connectHosts } from '../../src/lib/server/csp';
 import { formatCatalog, staleNotes } from '../../src/lib/server/format-catalog';
 import config from '../../svelte.config.js';
@@ -11,7 +11,7 @@ const ROOT = join(import.meta.dirname, '../..');
 
 describe('what the home and About pages say', () => {
   it('lists every registered format, and no note outlives its format', () => {
-    expect(formatCatalog().map((f) => f.id)).toEqual(FORMATS.map((f) => f.id));
+    expect(formatCatalog().map((f) => f.id)).toEqual(ANALYSERS.map((f) => f.id));
     expect(staleNotes()).toEqual([]);
   });
 

@@ -10,6 +10,7 @@ import { decodeLz4Frames } from '../../src/lib/core/formats/compressed/lz4';
 import { describeDtype } from '../../src/lib/core/formats/numpy/dtype';
 import { LiteralError, parsePyLiteral, PyDict } from '../../src/lib/core/formats/numpy/py-literal';
 import { joblibArraySpan } from '../../src/lib/core/formats/joblib/array-layout';
+import { tar } from './fail-closed/archives';
 
 const enc = new TextEncoder();
 /** GLOBAL os system, MARK, STRING, TUPLE, REDUCE, STOP: os.system('echo pwned') when unpickled. */
@@ -21,42 +22,6 @@ function scan(bytes: Uint8Array, name: string, limits: Partial<ScanLimits> = {})
 const rules = (r: FileReport) => r.findings.map((f) => f.ruleId);
 const storedZip = (files: Record<string, Uint8Array>) =>
   zipSync(files, { level: 0, mtime: new Date(2020, 0, 1) });
-
-function tarHeader(name: string, size: number, type = '0', linkName = ''): Uint8Array {
-  const block = new Uint8Array(512);
-  const put = (text: string, at: number) => block.set(enc.encode(text), at);
-  put(name, 0);
-  put('0000644\0', 100);
-  put(size.toString(8).padStart(11, '0') + '\0', 124);
-  put('00000000000\0', 136);
-  put('        ', 148);
-  put(type, 156);
-  put(linkName, 157);
-  put('ustar\u000000', 257);
-  const sum = block.reduce((a, b) => a + b, 0);
-  put(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-  return block;
-}
-
-function tar(members: { name: string; data?: Uint8Array; type?: string; link?: string }[]): Uint8Array {
-  const parts: Uint8Array[] = [];
-  for (const m of members) {
-    const data = m.data ?? new Uint8Array(0);
-    parts.push(
-      tarHeader(m.name, data.length, m.type, m.link),
-      data,
-      new Uint8Array((512 - (data.length % 512)) % 512)
-    );
-  }
-  parts.push(new Uint8Array(1024));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 describe('zip', () => {
   it('scans a pickle member by content whatever its name, with the member in the path', async () => {

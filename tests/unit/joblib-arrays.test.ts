@@ -3,11 +3,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { memorySource } from '../../src/lib/core/bytes/byte-source';
 import { scanSource } from '../../src/lib/core/scan';
+import { joblibArray } from './fail-closed/archives';
 
 const real = new Uint8Array(
   readFileSync(join(import.meta.dirname, '../fixtures/models/joblib_mixed_arrays.joblib'))
 );
+const FIXTURES = join(import.meta.dirname, '../fixtures/models');
 const scan = (bytes: Uint8Array) => scanSource(memorySource(bytes, 'model.joblib'));
+const PAYLOAD = new TextEncoder().encode("cos\nsystem\n(S'echo pwned'\ntR.");
+const u1Array = (flags: number) => joblibArray({ dtype: 'u1', data: PAYLOAD, length: PAYLOAD.length, flags });
 
 function replaceAscii(bytes: Uint8Array, from: string, to: string): Uint8Array {
   const text = new TextDecoder('latin1').decode(bytes);
@@ -35,9 +39,27 @@ describe('joblib arrays inside the pickle stream', () => {
     }
   });
 
-  it('refuses to size a structured dtype (its fields could hide objects)', async () => {
-    const report = await scan(replaceAscii(real, '\x8c\x02f4', '\x8c\x02V4'));
-    expect(report.complete).toBe(false);
-    expect(JSON.stringify(report.findings)).toContain('dtype');
+  it('sizes a void dtype from the state numpy reads, and refuses one the stream gave none', async () => {
+    const sized = await scan(replaceAscii(real, '\x8c\x02f4', '\x8c\x02V4'));
+    expect(sized).toMatchObject({ verdict: 'clean', complete: true });
+    const forest = await scanSource(
+      memorySource(new Uint8Array(readFileSync(join(FIXTURES, 'sklearn_forest.joblib'))), 'forest.joblib')
+    );
+    expect(forest.complete).toBe(true);
+    const stateless = await scan(joblibArray({ dtype: 'V29', data: PAYLOAD, length: 1, state: false }));
+    expect(stateless.complete).toBe(false);
+    expect(JSON.stringify(stateless.findings)).toContain('dtype');
+  });
+
+  it('reads "raw" array bytes as the nested pickle joblib loads when the dtype state says it holds objects', async () => {
+    // numpy.dtype.__setstate__ trusts the flags: a 'u1' dtype with NPY_ITEM_HASOBJECT makes joblib call
+    // pickle.load where the array bytes are (checked with joblib.load: the payload runs).
+    expect(await scan(u1Array(0))).toMatchObject({
+      verdict: 'clean',
+      complete: true
+    });
+    const forged = await scan(u1Array(1));
+    expect(forged.verdict).toBe('critical');
+    expect(forged.findings[0].evidence).toMatchObject({ module: 'os', name: 'system' });
   });
 });

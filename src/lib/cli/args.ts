@@ -20,13 +20,25 @@ export interface ScanArgs {
   json: boolean;
   sarif?: string;
   failOn: Severity;
+  /** A file that was not fully analysed does not fail the run by itself (it fails by default). */
+  allowIncomplete: boolean;
+  maxEntries?: number;
+}
+
+/** `--max-entries N`: a positive integer, or undefined when not given. */
+export function parseMaxEntries(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9]\d{0,9}$/.test(value)) throw new UsageError('--max-entries must be a positive integer');
+  return Number(value);
 }
 
 export function parseScanArgs(argv: string[]): ScanArgs {
   const parsed = parseCommandLine(argv, {
     json: { type: 'boolean', default: false },
     sarif: { type: 'string' },
-    'fail-on': { type: 'string', default: 'high' }
+    'fail-on': { type: 'string', default: 'high' },
+    'allow-incomplete': { type: 'boolean', default: false },
+    'max-entries': { type: 'string' }
   });
   const failOn = parsed.values['fail-on'] as string;
   if (!isSeverity(failOn)) throw new UsageError(`--fail-on must be one of info, low, medium, high, critical`);
@@ -35,6 +47,8 @@ export function parseScanArgs(argv: string[]): ScanArgs {
     paths: parsed.positionals,
     json: parsed.values.json as boolean,
     sarif: parsed.values.sarif,
-    failOn
+    failOn,
+    allowIncomplete: parsed.values['allow-incomplete'] as boolean,
+    maxEntries: parseMaxEntries(parsed.values['max-entries'] as string | undefined)
   };
 }

@@ -1,5 +1,5 @@
 import { OSV_API } from '../core/deps/osv-client';
-import { parseCommandLine, UsageError } from './args';
+import { parseCommandLine, parseMaxEntries, UsageError } from './args';
 
 export interface GateArgs {
   path: string;
@@ -19,6 +19,9 @@ export interface GateArgs {
   modelVersion?: string;
   vendor?: string;
   license?: string;
+  /** A scan that was not complete only warns (it fails the gate by default). */
+  allowIncomplete: boolean;
+  maxEntries?: number;
 }
 
 export function parseGateArgs(argv: string[]): GateArgs {
@@ -38,7 +41,9 @@ export function parseGateArgs(argv: string[]): GateArgs {
     name: { type: 'string' },
     'model-version': { type: 'string' },
     vendor: { type: 'string' },
-    license: { type: 'string' }
+    license: { type: 'string' },
+    'allow-incomplete': { type: 'boolean', default: false },
+    'max-entries': { type: 'string' }
   });
   const v = parsed.values;
   if (parsed.positionals.length !== 1) throw new UsageError('gate needs exactly one model file or folder');
@@ -65,6 +70,8 @@ export function parseGateArgs(argv: string[]): GateArgs {
     name: v.name as string | undefined,
     modelVersion: v['model-version'] as string | undefined,
     vendor: v.vendor as string | undefined,
-    license: v.license as string | undefined
+    license: v.license as string | undefined,
+    allowIncomplete: v['allow-incomplete'] as boolean,
+    maxEntries: parseMaxEntries(v['max-entries'] as string | undefined)
   };
 }

@@ -15,6 +15,7 @@ import { timeBound } from '../node/time-bound';
 import { UsageError } from './args';
 import { parseGateArgs, type GateArgs } from './gate-args';
 import { gateSummary } from './gate-output';
+import { scanCompleteRule } from './gate-rules';
 import {
   checkDependencies,
   checkProvenance,
@@ -88,14 +89,17 @@ export async function gateCommand(argv: string[], io: Io): Promise<number> {
   if (!loaded || reportExpressionErrors(loaded, args.policy, io)) return EXIT.usage;
   const signers = signersOf(args, loaded);
   // The identity asked for on the command line is approved for this run.
-  const policy: PolicySet = { ...loaded, params: { ...loaded.params, approvedSigners: signers } };
+  const policy: PolicySet = {
+    ...loaded,
+    params: { ...loaded.params, approvedSigners: signers },
+    rules: [...loaded.rules, scanCompleteRule(args.allowIncomplete)]
+  };
   try {
     const signaturePath = args.signature ?? join(args.path, 'model.sig');
     const internal = [args.manifest, args.policy].filter((p): p is string => p !== undefined);
-    const drop = await openDrop(args.path, internal).catch((err: Error) => {
-      throw new GateError(`${args.path}: ${err.message}`);
+    const drop = await openDrop(args.path, internal, { maxEntries: args.maxEntries }).catch((err: Error) => {
+      throw err instanceof GateError ? err : new GateError(`${args.path}: ${err.message}`);
     });
-    for (const p of drop.problems) io.err(`safeload: skipped ${terminalText(p)}`);
     const manifest = args.manifest ? await readManifest(args.manifest) : null;
     const reports = await scanDrop(drop);
     const dependencies = await checkDependencies(drop, { osvDb: args.osvDb, osvApi: args.osvApi });

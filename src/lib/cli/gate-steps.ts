@@ -19,10 +19,11 @@ import { licenseFromModelCard } from '../core/triage/license';
 import type { ProvenanceInput } from '../core/triage/provenance';
 import type { SignatureInput } from '../core/triage/signature';
 import type { TriageLicense } from '../core/triage/types';
-import { analyseFile } from '../node/analyse-file';
 import { openModel } from '../node/model-files';
+import { cliHasher } from '../node/analyse-file';
 import { nodeDigester } from '../node/node-digester';
-import { walkPaths } from '../node/walk';
+import { reportAt, scanWalked } from '../node/scan-walked';
+import { walkPaths, type WalkedFile } from '../node/walk';
 
 const MAX_TEXT_BYTES = 16 * 1024 * 1024;
 
@@ -34,31 +35,51 @@ export interface ModelDrop {
   singleFile: boolean;
   /** Relative path → file system path. */
   files: Map<string, string>;
-  problems: string[];
+  /** The files to scan, each with its relative path (a file reached through a link is scanned once). */
+  walked: WalkedFile[];
+  /** Entries that are not files (links out of the folder, loops, FIFOs, devices): a finding each. */
+  entries: FileReport[];
 }
 
-export async function openDrop(path: string, exclude: readonly string[]): Promise<ModelDrop> {
+export interface GateLimits {
+  maxEntries?: number;
+}
+
+/** Opens the model folder; an entry that cannot be read (or an entry bound reached) stops the gate. */
+export async function openDrop(
+  path: string,
+  exclude: readonly string[],
+  limits: GateLimits = {}
+): Promise<ModelDrop> {
   const info = await stat(path);
   const root = info.isDirectory() ? resolve(path) : dirname(resolve(path));
-  const { files, problems } = await walkPaths([info.isDirectory() ? root : resolve(path)]);
-  const excluded = new Set(exclude.map((p) => resolve(p)));
-  const map = new Map<string, string>();
-  for (const f of files) {
-    if (excluded.has(resolve(f.fsPath))) continue;
-    map.set(relative(root, f.fsPath).split(sep).join('/'), f.fsPath);
+  const walk = await walkPaths([info.isDirectory() ? root : resolve(path)], limits);
+  const unread = walk.errors.map((e) => `cannot read ${e.path}: ${e.message}`);
+  if (walk.stoppedAt !== undefined) {
+    unread.push(`stopped after ${walk.stoppedAt} entries (--max-entries): the rest was not scanned`);
   }
+  if (unread.length > 0) throw new GateError(unread.join('; '));
+  const rel = (p: string) => relative(root, p).split(sep).join('/');
+  const excluded = new Set(exclude.map((p) => resolve(p)));
+  const walked = walk.files
+    .filter((f) => !excluded.has(resolve(f.fsPath)))
+    .map((f) => ({ ...f, displayPath: rel(f.fsPath) }));
   return {
     root,
     singleFile: !info.isDirectory(),
-    files: map,
-    problems: problems.map((p) => `${p.path}: ${p.message}`)
+    files: new Map(walked.map((f) => [f.displayPath, f.fsPath])),
+    walked,
+    entries: walk.entries.map((e) => reportAt(e, rel(e.path)))
   };
 }
 
 export async function scanDrop(drop: ModelDrop): Promise<FileReport[]> {
-  const reports: FileReport[] = [];
-  for (const [rel, fsPath] of drop.files) reports.push(await analyseFile(fsPath, rel));
-  return checkExternalDataLinks(applyFolderChecks(reports), (p) => drop.files.get(p));
+  const hasher = cliHasher();
+  const { reports, errors } = await scanWalked(drop.walked, { hasher });
+  if (errors.length > 0) {
+    throw new GateError(errors.map((e) => `cannot read ${e.path}: ${e.message}`).join('; '));
+  }
+  return checkExternalDataLinks(applyFolderChecks([...reports, ...drop.entries]), (p) => drop.files.get(p));
 }
 
 async function readBounded(fsPath: string): Promise<string | null> {

@@ -16,9 +16,11 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 const USAGE = `safeload ${SAFELOAD_VERSION} — is this model file what it claims to be, and is it safe to load?
 
 Usage:
-  safeload scan PATH... [--json] [--sarif FILE] [--fail-on LEVEL]
+  safeload scan PATH... [--json] [--sarif FILE] [--fail-on LEVEL] [--allow-incomplete] [--max-entries N]
       Scan files and folders (recursively) for unsafe content. LEVEL: info|low|medium|high|critical
-      (default high). Exit 0: nothing at or above LEVEL; 1: something is; 2: usage or I/O error.
+      (default high). Exit 0: every file fully analysed and nothing at or above LEVEL; 1: something is,
+      or a file was not fully analysed (unless --allow-incomplete); 2: usage error, or an entry that could
+      not be read, or more than N entries in the folders (default 1000000).
   safeload verify MODEL_PATH [--signature FILE] (--identity ID --issuer URL | --key PEM |
                   --certificate-chain PEM) [--trusted-root FILE] [--ignore-paths P,…]
                   [--ignore-unsigned-files] [--json]
@@ -32,9 +34,11 @@ Usage:
       network error or nothing to audit.
   safeload gate PATH [--policy FILE] [--manifest FILE] [--identity ID --issuer URL] [--signature FILE]
                 [--osv-db all.zip | --online] [--sarif FILE] [--cyclonedx FILE] [--report FILE.md] [--json]
+                [--allow-incomplete] [--max-entries N]
       Scan, provenance (against a committed manifest), signature, dependency audit (offline unless
       --osv-db or --online) and a CEL policy (default: the built-in set) in one run; prints a summary.
-      Exit 0: policy passed; 1: a deny rule failed; 2: usage, I/O or policy error.
+      A scan that is not complete fails the gate unless --allow-incomplete.
+      Exit 0: policy passed; 1: a deny rule failed; 2: usage, I/O (an unreadable entry) or policy error.
   safeload --version | --help`;
 
 const PLANNED = new Set<string>([]);

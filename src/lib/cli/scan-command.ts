@@ -1,12 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { formatLocationPath, severityRank, type FileReport } from '../core/findings';
 import { applyFolderChecks } from '../core/folder/cross-check';
+import { cliHasher } from '../node/analyse-file';
 import { terminalText } from '../core/report/escape';
 import { toJsonReport } from '../core/report/json';
 import { toSarif } from '../core/report/sarif';
-import { analyseFile } from '../node/analyse-file';
 import { checkExternalDataLinks } from '../node/external-links';
-import { walkPaths } from '../node/walk';
+import { scanWalked } from '../node/scan-walked';
+import { walkPaths, type WalkError } from '../node/walk';
 import { parseScanArgs } from './args';
 import { EXIT, type Io } from './io';
 
@@ -14,6 +15,8 @@ function describe(report: FileReport): string {
   const lines = [
     `${report.verdict.toUpperCase().padEnd(8)} ${report.path}  (${report.formats.join(', ') || 'unknown'})`
   ];
+  const target = report.facts?.['link target'];
+  if (target !== undefined) lines.push(`         → ${target}`);
   if (!report.complete) lines.push('         ! not fully analysed');
   for (const f of report.findings) {
     const where =
@@ -24,35 +27,47 @@ function describe(report: FileReport): string {
   return lines.map(terminalText).join('\n');
 }
 
+/** The walk's and the reads' errors, on stderr: each makes the run exit 2. */
+function reportErrors(errors: readonly WalkError[], stoppedAt: number | undefined, io: Io): boolean {
+  for (const e of errors) io.err(`safeload: cannot read ${terminalText(e.path)}: ${terminalText(e.message)}`);
+  if (stoppedAt !== undefined) {
+    io.err(
+      `safeload: stopped after ${stoppedAt} entries (--max-entries): the rest of the folder was not scanned`
+    );
+  }
+  return errors.length > 0 || stoppedAt !== undefined;
+}
+
 export async function scanCommand(argv: string[], io: Io): Promise<number> {
   const args = parseScanArgs(argv);
-  const { files, problems } = await walkPaths(args.paths);
-  const missing = problems.filter((p) => args.paths.includes(p.path));
+  const walk = await walkPaths(args.paths, { maxEntries: args.maxEntries });
+  const missing = walk.errors.filter((e) => args.paths.includes(e.path));
   if (missing.length > 0) {
-    for (const p of missing) io.err(`safeload: ${p.path}: ${p.message}`);
+    for (const p of missing) io.err(`safeload: ${terminalText(p.path)}: ${terminalText(p.message)}`);
     return EXIT.usage;
   }
-  for (const p of problems) io.err(`safeload: skipped ${p.path}: ${p.message}`);
-  const scanned: FileReport[] = [];
-  let ioFailed = false;
-  for (const file of files) {
-    try {
-      scanned.push(await analyseFile(file.fsPath, file.displayPath));
-    } catch (err) {
-      ioFailed = true;
-      io.err(`safeload: ${file.displayPath}: ${(err as Error).message}`);
-    }
-  }
-  const fsPaths = new Map(files.map((f) => [f.displayPath, f.fsPath]));
-  const reports = await checkExternalDataLinks(applyFolderChecks(scanned), (p) => fsPaths.get(p));
+  const hasher = cliHasher();
+  const scanned = await scanWalked(walk.files, { hasher });
+  const fsPaths = new Map(walk.files.map((f) => [f.displayPath, f.fsPath]));
+  const reports = await checkExternalDataLinks(
+    applyFolderChecks([...scanned.reports, ...walk.entries]),
+    (p) => fsPaths.get(p)
+  );
   if (!args.json) for (const report of reports) io.out(describe(report));
   if (args.json) io.out(JSON.stringify(toJsonReport(reports), null, 2));
   if (args.sarif) await writeFile(args.sarif, JSON.stringify(toSarif(reports), null, 2));
-  if (ioFailed) return EXIT.usage;
+  const failed = reportErrors([...walk.errors, ...scanned.errors], walk.stoppedAt, io);
   const threshold = severityRank(args.failOn);
-  const failing = reports.filter((r) => severityRank(r.verdict) >= threshold);
+  const incomplete = reports.filter((r) => !r.complete);
+  const failing = reports.filter(
+    (r) => severityRank(r.verdict) >= threshold || (!r.complete && !args.allowIncomplete)
+  );
   if (!args.json) {
-    io.err(`${reports.length} file(s) scanned; ${failing.length} at or above ${args.failOn}.`);
+    const unread = walk.errors.length + scanned.errors.length;
+    io.err(
+      `${reports.length} file(s) scanned; ${failing.length} failing (at or above ${args.failOn}${args.allowIncomplete ? '' : ', or not fully analysed'}); ${incomplete.length} not fully analysed${unread ? `; ${unread} could not be read` : ''}${walk.stoppedAt !== undefined ? `; stopped at the ${walk.stoppedAt}-entry limit` : ''}.`
+    );
   }
+  if (failed) return EXIT.usage;
   return failing.length > 0 ? EXIT.fail : EXIT.ok;
 }

@@ -108,13 +108,20 @@ export async function verifyCommand(argv: string[], io: Io): Promise<number> {
       ignoreUnsignedFiles: args.ignoreUnsignedFiles,
       digest: nodeDigester
     });
-    for (const p of model.problems) io.err(`safeload: ${p.path}: ${p.message}`);
+    for (const e of model.errors)
+      io.err(`safeload: cannot read ${terminalText(e.path)}: ${terminalText(e.message)}`);
+    for (const r of model.entries) {
+      io.err(`safeload: ${terminalText(r.path)}: ${terminalText(r.findings[0]?.title ?? 'not a file')}`);
+    }
+    // An entry the signature cannot cover (a link out of the folder, a FIFO) leaves the model unverified.
+    const verified = result.verified && model.entries.length === 0;
     if (args.json) io.out(JSON.stringify(result, null, 2));
     else {
       io.out(render(result.lines));
-      io.out(result.verified ? 'Verification succeeded' : 'Verification failed');
+      io.out(verified ? 'Verification succeeded' : 'Verification failed');
     }
-    return result.verified ? EXIT.ok : EXIT.fail;
+    if (model.errors.length > 0) return EXIT.usage;
+    return verified ? EXIT.ok : EXIT.fail;
   } finally {
     await model.close();
   }

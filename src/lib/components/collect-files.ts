@@ -1,7 +1,9 @@
-import type { PickedFile } from '../state/file-job';
+import type { PickedFile, UnreadEntry } from '../state/file-job';
 
 /** Guards against symlink loops and absurd trees when walking a dropped folder. */
 const MAX_DEPTH = 64;
+/** `…/snapshots/<commit>` of a Hugging Face cache: nothing but symbolic links, which browsers leave out. */
+const HUB_SNAPSHOT = /(^|\/)snapshots\/[0-9a-f]{40}$/;
 
 function readBatch(reader: FileSystemDirectoryReader): Promise<FileSystemEntry[]> {
   return new Promise((resolve, reject) => reader.readEntries(resolve, reject));
@@ -17,10 +19,15 @@ function relative(fullPath: string): string {
 
 export interface CollectResult {
   files: PickedFile[];
-  /** Entries that could not be read (permission, vanished); each becomes a user-visible message. */
-  problems: string[];
+  /** Entries that could not be read (permission, vanished, too deep, not a file): each becomes an error row. */
+  unread: UnreadEntry[];
   /** Folders that contained no files at all. */
   emptyFolders: string[];
+}
+
+function unread(out: CollectResult, entry: FileSystemEntry, reason: string): number {
+  out.unread.push({ path: relative(entry.fullPath), reason });
+  return 1;
 }
 
 async function walk(entry: FileSystemEntry, depth: number, out: CollectResult): Promise<number> {
@@ -29,14 +36,22 @@ async function walk(entry: FileSystemEntry, depth: number, out: CollectResult): 
       out.files.push({ file: await entryFile(entry as FileSystemFileEntry), path: relative(entry.fullPath) });
       return 1;
     } catch {
-      out.problems.push(`Could not read ${relative(entry.fullPath)}`);
-      return 0;
+      return unread(
+        out,
+        entry,
+        'The browser could not read this file (permission denied, or it was moved), so it was not checked.'
+      );
     }
   }
-  if (!entry.isDirectory) return 0;
+  if (!entry.isDirectory) {
+    return unread(out, entry, 'This entry is neither a file nor a folder; the browser could not read it.');
+  }
   if (depth > MAX_DEPTH) {
-    out.problems.push(`Skipped ${relative(entry.fullPath)}: folders nested more than ${MAX_DEPTH} deep`);
-    return 0;
+    return unread(
+      out,
+      entry,
+      `Folders nested more than ${MAX_DEPTH} deep (a link loop?) were not read, so whatever is inside was not checked.`
+    );
   }
   const reader = (entry as FileSystemDirectoryEntry).createReader();
   let found = 0;
@@ -46,13 +61,24 @@ async function walk(entry: FileSystemEntry, depth: number, out: CollectResult): 
     try {
       batch = await readBatch(reader);
     } catch {
-      out.problems.push(`Could not list ${relative(entry.fullPath)}`);
+      found += unread(
+        out,
+        entry,
+        'The browser could not list this folder (permission denied?), so the files in it were not checked.'
+      );
       break;
     }
     if (batch.length === 0) break;
     // Siblings are resolved together: each entry.file() is a round trip to the browser process.
     const counts = await Promise.all(batch.map((child) => walk(child, depth + 1, out)));
     found += counts.reduce((a, b) => a + b, 0);
+  }
+  if (found === 0 && HUB_SNAPSHOT.test(entry.fullPath)) {
+    return unread(
+      out,
+      entry,
+      'This Hugging Face cache snapshot looks empty to the browser: its files are symbolic links into the cache, which browsers do not follow. Drop the whole models--… folder (its blobs/ hold the files) or scan it with the command line.'
+    );
   }
   if (found === 0) out.emptyFolders.push(relative(entry.fullPath));
   return found;
@@ -63,7 +89,7 @@ async function walk(entry: FileSystemEntry, depth: number, out: CollectResult): 
  * (the DataTransfer is emptied afterwards), so callers pass the result of `takeDropEntries`.
  */
 export async function collectDropped(items: DropItem[]): Promise<CollectResult> {
-  const out: CollectResult = { files: [], problems: [], emptyFolders: [] };
+  const out: CollectResult = { files: [], unread: [], emptyFolders: [] };
   for (const item of items) {
     if (item.entry?.isDirectory) await walk(item.entry, 0, out);
     else if (item.file) out.files.push({ file: item.file, path: pathOf(item.file, item.entry) });

@@ -1,4 +1,4 @@
-import { FORMATS } from '../core/formats';
+import { ANALYSERS } from '../core/formats';
 
 export type FormatGroup =
   'Weights and serialised objects' | 'Archives and compression' | 'Configs, templates and code';
@@ -111,7 +111,7 @@ const NOTES: Record<string, Note> = {
 
 /** Every format the scanner registry knows, in registry order, with what is checked. */
 export function formatCatalog(): CatalogEntry[] {
-  return FORMATS.map((f) => ({
+  return ANALYSERS.map((f) => ({
     id: f.id,
     label: f.label,
     ...(NOTES[f.id] ?? { group: W, names: '', checks: 'recognised by its bytes and analysed' })
@@ -120,6 +120,6 @@ export function formatCatalog(): CatalogEntry[] {
 
 /** Notes for formats that are no longer registered: stale text the About page would never show. */
 export function staleNotes(): string[] {
-  const ids = new Set(FORMATS.map((f) => f.id));
+  const ids = new Set(ANALYSERS.map((f) => f.id));
   return Object.keys(NOTES).filter((id) => !ids.has(id));
 }

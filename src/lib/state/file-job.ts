@@ -38,6 +38,12 @@ export interface PickedFile {
   path: string;
 }
 
+/** A dropped entry the browser could not read (or list): it becomes an error row, never a silent absence. */
+export interface UnreadEntry {
+  path: string;
+  reason: string;
+}
+
 export function isActive(job: FileJob): boolean {
   return job.state === 'queued' || job.state === 'hashing';
 }

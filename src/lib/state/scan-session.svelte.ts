@@ -2,7 +2,7 @@ import { FileJobPool, poolSize, type PoolEvents, type PoolJob } from '../workers
 import type { FileJobResult } from '../workers/file-job-api';
 import { createWorkerRunner } from '../workers/worker-runner';
 import { createGitSha1Worker, type GitSha1Of } from '../workers/git-sha1-client';
-import { describeJobError, isActive, type FileJob, type PickedFile } from './file-job';
+import { describeJobError, isActive, type FileJob, type PickedFile, type UnreadEntry } from './file-job';
 import { summarize } from './job-stats';
 import { applyFolderChecks } from '../core/folder/cross-check';
 import type { StoredJob } from '../storage/session-idb';
@@ -51,23 +51,54 @@ export class ScanSession {
   ) {}
 
   /**
-   * Queues files for reading. Jobs are created in slices of about ADD_SLICE_MS (the first one at once), each
-   * slice its own task: reading a File's size can be a synchronous call into the browser process (measured
-   * ≈0.2 ms per file), so a drop of 10,000 files made in one go would freeze the page for seconds.
+   * Queues files for reading; entries the browser could not read join the list as error rows. Jobs are
+   * created in slices of about ADD_SLICE_MS (the first one at once), each slice its own task: reading a File's
+   * size can be a synchronous call into the browser process (measured ≈0.2 ms per file), so a drop of 10,000
+   * files made in one go would freeze the page for seconds.
    */
-  add(picked: readonly PickedFile[]): void {
-    if (picked.length === 0) return;
+  add(picked: readonly PickedFile[], unread: readonly UnreadEntry[] = []): void {
+    if (picked.length === 0 && unread.length === 0) return;
     this.flush();
     if (!this.busy) {
       this.batch++;
       this.batchStart = Date.now();
       this.announcement = '';
     }
-    this.dropRestored(new Set(picked.map((p) => p.path)));
+    this.dropRestored(new Set([...picked, ...unread].map((p) => p.path)));
+    this.append(
+      unread.map(({ path, reason }) => ({
+        ...this.newJob(path, 0),
+        state: 'error',
+        error: reason,
+        endedAt: Date.now()
+      }))
+    );
+    if (picked.length === 0) return;
     const first = this.toAdd.length === 0;
     this.toAdd.push(...picked);
     this.adding = this.toAdd.length - this.addedFrom;
     if (first) this.addSlice();
+  }
+
+  private newJob(path: string, size: number, file?: File): FileJob {
+    return {
+      id: this.nextId++,
+      path,
+      file,
+      size,
+      batch: this.batch,
+      state: 'queued',
+      done: 0,
+      sha256: '',
+      gitSha1: ''
+    };
+  }
+
+  private append(jobs: readonly FileJob[]): void {
+    if (jobs.length === 0) return;
+    const start = this.jobs.length;
+    jobs.forEach((job, i) => this.index.set(job.id, start + i));
+    this.jobs = [...this.jobs, ...jobs];
   }
 
   private addSlice(): void {
@@ -76,17 +107,7 @@ export class ScanSession {
     const queued: PoolJob[] = [];
     while (this.addedFrom < this.toAdd.length && performance.now() - started < ADD_SLICE_MS) {
       const { file, path } = this.toAdd[this.addedFrom++];
-      const job: FileJob = {
-        id: this.nextId++,
-        path,
-        file,
-        size: file.size,
-        batch: this.batch,
-        state: 'queued',
-        done: 0,
-        sha256: '',
-        gitSha1: ''
-      };
+      const job = this.newJob(path, file.size, file);
       // Cancelled before its job existed: listed as cancelled (never silently dropped), not read.
       if (this.cancelPending) added.push({ ...job, state: 'cancelled', endedAt: Date.now() });
       else {
@@ -94,9 +115,7 @@ export class ScanSession {
         queued.push({ id: job.id, file, path, size: job.size });
       }
     }
-    const start = this.jobs.length;
-    added.forEach((job, i) => this.index.set(job.id, start + i));
-    this.jobs = [...this.jobs, ...added];
+    this.append(added);
     this.pool ??= this.createPool(this.events);
     this.pool.add(queued);
     if (this.addedFrom < this.toAdd.length) {

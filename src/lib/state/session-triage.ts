@@ -44,16 +44,46 @@ export function suggestedName(paths: readonly string[]): string {
   return first.replace(/\.[^.]+$/, '') || 'model';
 }
 
-/** Finished jobs with a scan report, as reports with paths relative to the model folder and their hashes. */
+/** A file that was not read (an error, or cancelled): in the triage as not analysed, never left out. */
+function unreadReport(job: FileJob, path: string): FileReport {
+  const title = job.state === 'cancelled' ? 'Not checked: cancelled' : 'Not checked: could not be read';
+  return {
+    path,
+    size: job.size,
+    formats: [],
+    verdict: 'medium',
+    complete: false,
+    findings: [
+      {
+        ruleId: 'scan.unreadable',
+        severity: 'medium',
+        title,
+        message: `${job.error ?? 'The scan of this file was cancelled.'} Nothing is known about what loading it does.`,
+        format: 'scan',
+        location: { path: [path] },
+        evidence: {}
+      }
+    ]
+  };
+}
+
+/**
+ * Finished jobs with a scan report, as reports with paths relative to the model folder and their hashes;
+ * files that failed or were cancelled are included as not fully analysed.
+ */
 export function scannedReports(jobs: readonly FileJob[]): FileReport[] {
   const done = jobs.filter((j) => j.state === 'done' && j.report && j.sha256);
-  const folder = commonFolder(done.map((j) => j.path));
-  return done.map((j) => ({
-    ...j.report!,
-    path: relativeTo(folder, j.path),
-    sha256: j.sha256,
-    gitSha1: j.gitSha1 ?? undefined
-  }));
+  const unread = jobs.filter((j) => j.state === 'error' || j.state === 'cancelled');
+  const folder = commonFolder([...done, ...unread].map((j) => j.path));
+  return [
+    ...done.map((j) => ({
+      ...j.report!,
+      path: relativeTo(folder, j.path),
+      sha256: j.sha256,
+      gitSha1: j.gitSha1 ?? undefined
+    })),
+    ...unread.map((j) => unreadReport(j, relativeTo(folder, j.path)))
+  ];
 }
 
 /** The triage of the chosen files as one model version, with whatever the other pages found. */

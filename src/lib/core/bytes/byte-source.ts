@@ -13,6 +13,11 @@ export interface ByteSource {
   readonly blob?: { blob: SliceableBlob; offset: number };
   /** Where byte 0 of this source lies in the file it was opened from; undefined for decompressed bytes. */
   readonly fileOffset?: number;
+  /**
+   * The underlying bytes this source is a window of (compared by identity only) and where it starts in them,
+   * so the scanner can tell when one window of a source lies inside another.
+   */
+  readonly origin?: { readonly of: unknown; readonly offset: number };
 }
 
 /** The structural part of Blob that we use, so the core compiles without the DOM lib. */
@@ -46,6 +51,7 @@ export function rangeSource(
     size,
     blob: blob && { blob, offset: base },
     fileOffset: inFile ? base : undefined,
+    origin: { of: raw, offset: base },
     read(offset, length) {
       const [start, end] = clampedRange(size, offset, length);
       if (end === start) return Promise.resolve(new Uint8Array(0));

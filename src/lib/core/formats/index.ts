@@ -9,7 +9,6 @@ import { kerasH5Format, kerasJsonFormat, kerasSavedMetadataFormat } from './kera
 import { lfsPointerFormat } from './lfs-pointer';
 import { numpyFormat } from './numpy';
 import { onnxFormat } from './onnx';
-import { pickleFormat } from './pickle';
 import { pythonCodeFormat } from './python-code';
 import { pytorchLegacyFormat, torchScriptCodeFormat } from './pytorch';
 import { safetensorsFormat } from './safetensors';
@@ -24,8 +23,7 @@ import { zipFormat } from './zip';
  * matches scans the file, in this order (which is also report order).
  */
 export const FORMATS: readonly FormatScanner[] = [
-  // weights and serialised objects
-  pickleFormat,
+  // weights and serialised objects (pickle dialects first: they read the stream with their loader's options)
   pytorchLegacyFormat,
   joblibFormat,
   numpyFormat,
@@ -35,9 +33,10 @@ export const FORMATS: readonly FormatScanner[] = [
   tensorflowFormat,
   kerasH5Format,
   kerasSavedMetadataFormat,
-  // containers (members are scanned by content through this same registry)
-  zipFormat,
+  // containers (members are scanned by content through this same registry); tar, found from its first block,
+  // before zip, which may be found from its end inside a tar's last member (zip/index.ts then defers to it)
   tarFormat,
+  zipFormat,
   ...COMPRESSED_FORMATS,
   // configs, templates and code that ship with a model
   safetensorsIndexFormat,
@@ -49,4 +48,16 @@ export const FORMATS: readonly FormatScanner[] = [
   torchScriptCodeFormat,
   pythonCodeFormat,
   lfsPointerFormat
+];
+
+/**
+ * Not a format but the fallback for all of them: every file and member (except those a container says are
+ * read raw) is also read the way pickle.load would read it, whatever it starts with.
+ */
+export { analyseFileAsPickle as readAsPickle } from './pickle';
+
+/** Every analyser the registry runs, for listings: the pickle reader (it reads every file), then the formats. */
+export const ANALYSERS: readonly { id: string; label: string }[] = [
+  { id: 'pickle', label: 'Python pickle' },
+  ...FORMATS
 ];

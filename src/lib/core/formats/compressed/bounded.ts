@@ -21,7 +21,15 @@ export const gzipStream: DecoderFactory = (onData) => new Gunzip(onData);
 
 export type Outcome =
   | { ok: true; bytes: Uint8Array }
-  | { ok: false; reason: string; bomb: boolean; produced: number; consumed: number };
+  | {
+      ok: false;
+      reason: string;
+      bomb: boolean;
+      produced: number;
+      consumed: number;
+      /** What came out before corrupt or truncated data: a streaming loader reads (and unpickles) it first. */
+      partial?: Uint8Array;
+    };
 
 class StopDecoding extends Error {}
 
@@ -66,7 +74,9 @@ export async function decompressBounded(
   const failed = (reason: string): Outcome => {
     const ratio = produced / Math.max(1, consumed);
     const bomb = stop !== undefined && ratio > ctx.limits.maxCompressionRatio;
-    return { ok: false, reason, bomb, produced, consumed };
+    const kept = parts.reduce((n, p) => n + p.length, 0);
+    const partial = stop === undefined && kept > 0 ? concat(parts, kept) : undefined;
+    return { ok: false, reason, bomb, produced, consumed, partial };
   };
   try {
     for (let offset = 0; offset < src.size; offset += READ_SIZE) {

@@ -1,6 +1,6 @@
 import { memorySource, readAll, type ByteSource } from '../../bytes/byte-source';
 import { throwIfAborted } from '../../cancel';
-import type { FormatScanner, Probe, ScanContext } from '../types';
+import { REJECTED, type FormatScanner, type MemberRole, type Probe, type ScanContext } from '../types';
 import {
   concat,
   decompressBounded,
@@ -84,8 +84,12 @@ function decodeBzip2Bounded(data: Uint8Array, ctx: ScanContext): Outcome {
     for (const _ of decodeBzip2(data, sink)) throwIfAborted(ctx.signal);
   } catch (err) {
     if (err instanceof OutputLimit) return limitOutcome(err.message, produced, data.length, ctx);
-    if (err instanceof Bzip2Error)
-      return corruptOutcome(`bzip2 data is corrupt: ${err.message}`, produced, data.length);
+    if (err instanceof Bzip2Error) {
+      // Whole blocks before the damage: a streaming loader (joblib's BZ2File) unpickles them first.
+      const partial = produced > 0 ? concat(parts, produced) : undefined;
+      const reason = `bzip2 data is corrupt: ${err.message}`;
+      return { ok: false, reason, bomb: false, produced, consumed: data.length, partial };
+    }
     throw err;
   }
   return { ok: true, bytes: concat(parts, produced) };
@@ -161,14 +165,23 @@ function compressedFormat(kind: CompressionKind, label: string): FormatScanner {
         );
         return;
       }
+      // The decompressed stream is model data when the compressed file or member is (model.pkl.gz, joblib).
+      const role: MemberRole = ctx.expectsModel ? 'model' : 'content';
       if (!outcome.ok) {
         reportOutcome(ctx, outcome, 0);
+        // Nothing came out: the magic number was a coincidence (a pickle may start with "BZh" too).
+        if (outcome.produced === 0 && !outcome.bomb) return REJECTED;
+        if (outcome.partial) {
+          const name = `${kind}-decompressed (partial)`;
+          await ctx.scanNested(memorySource(outcome.partial, `${src.name} (${name})`), name, role);
+        }
         return;
       }
       ctx.fact(`${kind} decompressed bytes`, outcome.bytes.length);
       await ctx.scanNested(
         memorySource(outcome.bytes, `${src.name} (${kind}-decompressed)`),
-        `${kind}-decompressed`
+        `${kind}-decompressed`,
+        role
       );
     }
   };

@@ -16,8 +16,8 @@ export function looksLikeJoblib(probe: Probe): boolean {
 }
 
 /**
- * Labels joblib files. The pickle format analyses the stream; joblib writes array bytes between opcodes
- * (see array-layout.ts), which the pickle analysis has to step over the way joblib's unpickler does.
+ * A joblib file is a pickle stream with raw array bytes between opcodes (see array-layout.ts), which the
+ * pickle analysis steps over the way joblib's unpickler does. This labels the file and has it read as one.
  */
 export const joblibFormat: FormatScanner = {
   id: 'joblib',
@@ -25,5 +25,6 @@ export const joblibFormat: FormatScanner = {
   sniff: looksLikeJoblib,
   async scan(_src, ctx) {
     ctx.fact('joblib arrays', 'raw NumPy data between pickle opcodes');
+    await ctx.analysePickle();
   }
 };

@@ -18,7 +18,9 @@ async function scan(bytes: Uint8Array) {
     scanNested: async () => undefined,
     fact: () => undefined,
     reference: () => undefined,
-    claimDecompressed: () => true
+    claimDecompressed: () => true,
+    expectsModel: true,
+    analysePickle: () => Promise.reject(new Error('not used'))
   } as ScanContext;
   await scanPickleStream(memorySource(bytes, 't.pkl'), ctx);
   const rule = (id: string) => findings.filter((f) => f.ruleId === id);

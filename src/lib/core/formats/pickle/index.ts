@@ -1,8 +1,8 @@
 import type { ByteSource } from '../../bytes/byte-source';
-import type { FormatScanner, ScanContext } from '../types';
+import type { ScanContext } from '../types';
 import { analysePickleStream, type PickleScanOptions } from './analyse';
+import { actsAsPickle, classifyStream, failsAtFirstByte, startsWithPersistentId } from './classify';
 import { reportPickleAnalysis } from './report';
-import { hasPickleNameHint, looksLikePickle } from './sniff';
 import type { Literal } from './values';
 
 export { looksLikePickle } from './sniff';
@@ -53,37 +53,36 @@ function resultOf(
   };
 }
 
-/** PROTO 2 + LONG1 of torch's legacy magic number: raw storage bytes follow the fifth pickle. */
-const LEGACY_TORCH_HEAD = [
-  0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19
-];
-
-function streamOptions(head: Uint8Array): PickleScanOptions {
-  const legacy = head.length >= LEGACY_TORCH_HEAD.length && LEGACY_TORCH_HEAD.every((b, i) => head[i] === b);
-  return legacy ? { maxPickles: 5, trailing: 'ignore' } : {};
+/** How reading a whole file as a pickle stream turned out, for the dispatcher. */
+export interface FileStreamOutcome {
+  /** The file is (or starts as) a pickle: what a loader that unpickles it runs was reported. */
+  isPickle: boolean;
+  result: PickleScanResult;
 }
 
-export const pickleFormat: FormatScanner = {
-  id: 'pickle',
-  label: 'Python pickle',
-  sniff(probe) {
-    const verdict = looksLikePickle(probe.head, probe.head.length >= probe.size);
-    return verdict === 'yes' || (verdict === 'maybe' && hasPickleNameHint(probe.name));
-  },
-  async scan(src, ctx, probe) {
-    const sure = looksLikePickle(probe.head, probe.head.length >= probe.size) === 'yes';
-    const opts = streamOptions(probe.head);
-    const a = await analysePickleStream(src, ctx.limits, opts, ctx.signal);
-    if (!sure && a.machine.pickles === 0 && a.stop && a.machine.opcodes <= 1 && a.stop.kind !== 'limit') {
-      ctx.report({
-        ruleId: 'pickle.not-a-pickle',
-        severity: 'info',
-        title: 'Not a pickle',
-        message: `The name suggests a pickle, but the first byte is not something pickle.load accepts (${a.stop.message}), so a pickle loader would fail immediately without running anything.`,
-        offset: 0
-      });
-      return;
-    }
-    reportPickleAnalysis(a, ctx, opts);
+const NOT_A_PICKLE: PickleScanResult = { end: 0, pickles: 0, ok: false, imports: [], persistentIds: 0 };
+
+/**
+ * Reads a whole file the way pickle.load would, whatever it starts with: the CPython unpickler accepts any
+ * stream, so no magic number, name or other format excludes a file from this. `identified` says whether a
+ * format already identified the file. If none did, this decides: a pickle (or the start of one) is reported
+ * in full, anything else is left to the dispatcher's "not recognised" finding. If one did, the pickle reading
+ * is reported only when loading the file with pickle would import something or hit an analysis bound (a
+ * polyglot), so that the first bytes of a zip read as a persistent id stay silent.
+ */
+export async function analyseFileAsPickle(
+  src: ByteSource,
+  ctx: ScanContext,
+  head: Uint8Array,
+  identified: boolean,
+  opts: PickleScanOptions = {}
+): Promise<FileStreamOutcome> {
+  if (failsAtFirstByte(head) || (identified && startsWithPersistentId(head))) {
+    return { isPickle: false, result: NOT_A_PICKLE };
   }
-};
+  const a = await analysePickleStream(src, ctx.limits, opts, ctx.signal);
+  const cls = classifyStream(a, head, ctx.expectsModel);
+  const report = identified ? actsAsPickle(cls, a) : cls !== 'not-pickle';
+  if (report) reportPickleAnalysis(a, ctx, opts);
+  return { isPickle: report, result: resultOf(a.machine, a.stop === null, a.firstValue, a.stop?.offset) };
+}

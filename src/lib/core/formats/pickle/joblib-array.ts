@@ -9,16 +9,72 @@ export function rememberEntry(target: Val, key: Val, value: Val): void {
   if (target.entries.size < MAX_ENTRIES || target.entries.has(key)) target.entries.set(key, value);
 }
 
+/** A numpy.dtype's pickled state: numpy.dtype.__setstate__ takes the flags and a void dtype's size from it. */
+interface DtypeState {
+  itemSize: number;
+  /** NPY_ITEM_HASOBJECT: what `dtype.hasobject` (and so joblib's choice of a nested pickle) reads. */
+  hasObject: boolean;
+}
+
+/** The items of tuples that may be a dtype's state: (3|4, byteorder, subarray, names, fields, elsize, alignment, flags[, metadata]). */
+const stateCandidates = new WeakMap<Box, Val[]>();
+/** Dtypes the stream has given a state with BUILD; null when that state could not be read. */
+const dtypeStates = new WeakMap<Made, DtypeState | null>();
+
+export function rememberDtypeState(tuple: Box, items: Val[]): Box {
+  if ((items.length === 8 || items.length === 9) && (items[0] === 3 || items[0] === 4)) {
+    stateCandidates.set(tuple, items);
+  }
+  return tuple;
+}
+
+function isDtype(v: Val): v is Made {
+  return v instanceof Made && v.origin?.name === 'dtype' && v.origin.module.startsWith('numpy');
+}
+
 /**
- * numpy dtype strings as joblib pickles them: numpy.dtype('f8'), ('<U5'), ('O8'), ('M8') … Structured 'V'
- * dtypes are refused: their fields (kept in the dtype's own BUILD state) may hold objects, which joblib
- * writes as a nested pickle, so sizing them as raw bytes could step over a payload.
+ * Records the state BUILD gives a numpy dtype. numpy trusts it: the flags decide `hasobject` even for 'f8',
+ * and a void dtype's size comes from it, so a forged state turns "raw array bytes" into a nested pickle.
  */
-function itemSizeOf(dtype: string): { itemSize: number; hasObject: boolean } | undefined {
-  const m = /^[<>|=]?([a-zA-Z])(\d*)$/.exec(dtype);
+export function noteDtypeBuild(inst: Val, state: Val): void {
+  if (!isDtype(inst)) return;
+  const items = state instanceof Box ? stateCandidates.get(state) : undefined;
+  const [elsize, flags] = items ? [items[5], items[7]] : [];
+  dtypeStates.set(
+    inst,
+    typeof elsize === 'number' && typeof flags === 'number'
+      ? { itemSize: elsize, hasObject: (flags & 1) !== 0 }
+      : null
+  );
+}
+
+/**
+ * numpy dtype strings as joblib pickles them: numpy.dtype('f8'), ('<U5'), ('O8'), ('M8'), ('V56') … A
+ * structured 'V' dtype is sized only from a state the stream gave it (its fields may hold objects, which
+ * joblib writes as a nested pickle); any dtype whose state says it holds objects is read as one.
+ */
+function itemSizeOf(dtype: Made): { itemSize: number; hasObject: boolean } | undefined {
+  const text = dtype.args?.[0];
+  const m = typeof text === 'string' ? /^[<>|=]?([a-zA-Z])(\d*)$/.exec(text) : null;
   if (!m) return undefined;
   const [, kind, digits] = m;
   const n = digits === '' ? undefined : Number(digits);
+  const state = dtypeStates.get(dtype);
+  if (state === null) return undefined;
+  const base = plainItemSize(kind, n);
+  if (kind === 'V') {
+    if (!state || n === undefined) return undefined;
+    const itemSize = state.itemSize > 0 ? state.itemSize : n;
+    return { itemSize, hasObject: state.hasObject };
+  }
+  if (!base) return undefined;
+  return state?.hasObject ? { ...base, hasObject: true } : base;
+}
+
+function plainItemSize(
+  kind: string,
+  n: number | undefined
+): { itemSize: number; hasObject: boolean } | undefined {
   switch (kind) {
     case 'O':
       return { itemSize: 8, hasObject: true };
@@ -59,8 +115,7 @@ export function joblibArrayAfterBuild(inst: Val, state: Val): JoblibArray | null
     return { invalid: 'the array shape is not a tuple of integers' };
   }
   const dtype = entries.get('dtype');
-  const spec =
-    dtype instanceof Made && typeof dtype.args?.[0] === 'string' ? itemSizeOf(dtype.args[0]) : undefined;
+  const spec = dtype instanceof Made ? itemSizeOf(dtype) : undefined;
   if (!spec) return { invalid: 'the array dtype is not one Safeload can size' };
   return {
     shape: shape as number[],

@@ -5,7 +5,13 @@ import type { ScanLimits } from '../../limits';
 import { fixImports } from './compat';
 import { joblibArraySpan } from '../joblib/array-layout';
 import { WindowCursor } from './cursor';
-import { joblibArrayAfterBuild, rememberEntry, type JoblibArray } from './joblib-array';
+import {
+  joblibArrayAfterBuild,
+  noteDtypeBuild,
+  rememberDtypeState,
+  rememberEntry,
+  type JoblibArray
+} from './joblib-array';
 import { HIGHEST_PROTOCOL, OPCODES, opcodeName } from './opcodes';
 import {
   decodeText,
@@ -87,6 +93,7 @@ export class PickleMachine {
   readonly records = new Map<string, ImportRecord>();
   readonly importSites: { module: string; name: string; offset: number; opcode: string }[] = [];
   readonly frameIssues: FrameIssue[] = [];
+  private frameOverrun: FrameIssue | undefined;
   /** Imported objects the stream changes in place (sys.path, os.environ, a module's __dict__ …). */
   readonly mutated: ImportRecord[] = [];
   /** Pickles hidden in the stream's values (kind 'payload' records). */
@@ -182,6 +189,8 @@ export class PickleMachine {
               reason: `the frame continues ${this.frameEnd - cur.pos} bytes past STOP (the C and Python unpicklers resume at different offsets)`
             });
           }
+          if (this.frameOverrun) this.frameIssues.push(this.frameOverrun);
+          this.frameOverrun = undefined;
           this.pickles++;
           this.end = cur.pos;
           return literalOf(value);
@@ -328,6 +337,7 @@ export class PickleMachine {
           const inst = this.top();
           this.mutate(inst, 'BUILD', p, () => [state]);
           this.build(inst, state, p);
+          noteDtypeBuild(inst, state);
           const array = joblibArrayAfterBuild(inst, state);
           if (array) await this.stepOverJoblibArray(array);
           break;
@@ -436,7 +446,9 @@ export class PickleMachine {
           this.mutate(target, 'SETITEMS', p, () => stack.slice(stack.length - n));
           for (let i = stack.length - n; i < stack.length; i += 2)
             rememberEntry(target, stack[i], stack[i + 1]);
-          this.addRefs(this.top(), this.popMark());
+          // Pop first: the target is the dict below the MARK (CPython writes empty batches too).
+          const refs = this.popMark();
+          this.addRefs(this.top(), refs);
           break;
         }
         case 0x47: // BINFLOAT
@@ -665,7 +677,7 @@ export class PickleMachine {
     if (n > 16) return new Box(this.popMark());
     const items = this.stack.slice(mark);
     this.popMark();
-    return tupleBox(items);
+    return rememberDtypeState(tupleBox(items), items);
   }
 
   // --- operands ---------------------------------------------------------------------------------------
@@ -935,10 +947,11 @@ export class PickleMachine {
       this.frameIssues.push({ offset, reason: 'a FRAME starts before the previous frame ends' });
     }
     if (!(length <= this.cur.size - start)) {
-      this.frameIssues.push({
+      // A differential only if a pickle completes inside it; if the data just ends, that is a truncation.
+      this.frameOverrun = {
         offset,
         reason: `the FRAME declares ${length} bytes but only ${this.cur.size - start} remain`
-      });
+      };
       this.frameEnd = Infinity;
       return;
     }

@@ -16,9 +16,11 @@ function context(limits: Partial<ScanLimits> = {}): [ScanContext, Collected] {
     path: ['test.pkl'],
     depth: 0,
     limits: { ...DEFAULT_LIMITS, ...limits },
+    expectsModel: true,
     report: (f) => out.findings.push(f),
     incomplete: (reason, offset) => out.incomplete.push({ reason, offset }),
     scanNested: async () => undefined,
+    analysePickle: () => Promise.reject(new Error('not used: these tests call scanPickleStream')),
     fact: () => undefined,
     reference: () => undefined,
     claimDecompressed: () => true
@@ -209,14 +211,15 @@ describe('malformed, stacked and truncated streams', () => {
     expect(rule('pickle.malformed')[0].offset).toBe(offset);
   });
 
-  it('reports truncated operands as malformed with the opcode offset', async () => {
+  it('reports truncated operands as truncated (not fully analysed) with the opcode offset', async () => {
     const bytes = p()
       .proto(4)
       .raw(0x8e, ...p().u64(100), 1, 2, 3)
       .bytes();
     const { rule } = await scan(bytes);
-    expect(rule('pickle.malformed')[0]).toMatchObject({ offset: 2 });
-    expect(rule('pickle.malformed')[0].message).toContain('declares 100 bytes');
+    expect(rule('pickle.truncated')[0]).toMatchObject({ offset: 2, severity: 'medium' });
+    expect(rule('pickle.truncated')[0].title).toContain('Truncated — not fully analysed');
+    expect(rule('pickle.truncated')[0].message).toContain('declares 100 bytes');
   });
 
   it('analyses every stacked pickle: the second one is malicious', async () => {

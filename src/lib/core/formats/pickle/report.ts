@@ -2,7 +2,7 @@ import { shorten, type DisassemblyLine } from '../../findings';
 import type { ScanContext } from '../types';
 import type { PickleAnalysis, PickleScanOptions } from './analyse';
 import { inspectPickleImports } from './inspected';
-import { describeMutation } from './machine';
+import { describeMutation, type PickleStop } from './machine';
 import { MAX_HIDDEN_DEPTH, MAX_HIDDEN_STAGES, type HiddenStage } from './hidden';
 import { describeCapability, levelRank } from './policy';
 import { effectiveLevel, type ImportRecord } from './values';
@@ -262,27 +262,7 @@ export function reportPickleAnalysis(a: PickleAnalysis, ctx: ScanContext, opts: 
     });
   }
 
-  if (a.stop) {
-    const s = a.stop;
-    const rule = s.kind === 'limit' ? 'pickle.limit' : 'pickle.malformed';
-    const where = `offset ${s.offset}`;
-    ctx.report({
-      ruleId: rule,
-      severity: 'medium',
-      title:
-        s.kind === 'limit' ? `Pickle analysis limit reached: ${s.message}` : `Malformed pickle at ${where}`,
-      message:
-        s.kind === 'limit'
-          ? `Analysis stopped at ${where} because ${s.message} (a safety bound). What follows was not checked.`
-          : `The pickle breaks at ${where}: ${s.message}. A loader executes every opcode before this point (anything reported above still runs) and then fails; bytes after it were not analysed.`,
-      offset: s.offset,
-      evidence: { disassembly: m.recentDisassembly(12), details: { kind: s.kind, pickles: m.pickles } }
-    });
-    ctx.incomplete(
-      `The pickle stream could not be analysed past offset ${s.offset} (${shorten(s.message, 120)}).`,
-      s.offset
-    );
-  }
+  if (a.stop) reportStop(a, ctx);
 
   if (a.trailingAt >= 0 && opts.trailing !== 'ignore') {
     ctx.report({
@@ -294,4 +274,46 @@ export function reportPickleAnalysis(a: PickleAnalysis, ctx: ScanContext, opts: 
       evidence: { details: { trailingBytes: m.cur.size - a.trailingAt, pickles: m.pickles } }
     });
   }
+}
+
+const STOPS = {
+  limit: {
+    rule: 'pickle.limit',
+    title: (s: PickleStop) => `Pickle analysis limit reached: ${s.message}`,
+    message: (s: PickleStop) =>
+      `Analysis stopped at offset ${s.offset} because ${s.message} (a safety bound no ordinary file reaches). A loader would go on: what follows was not checked.`
+  },
+  truncated: {
+    rule: 'pickle.truncated',
+    title: (s: PickleStop) => `Truncated — not fully analysed (the data ends at offset ${s.offset})`,
+    message: (s: PickleStop) =>
+      `The pickle is cut short at offset ${s.offset}: ${s.message}, as after an interrupted download or copy. A loader runs every opcode before this point (anything reported above) and then fails; whatever the full file holds after it was never seen.`
+  },
+  malformed: {
+    rule: 'pickle.malformed',
+    title: (s: PickleStop) => `Malformed pickle at offset ${s.offset}`,
+    message: (s: PickleStop) =>
+      `The pickle breaks at offset ${s.offset}: ${s.message}. A loader executes every opcode before this point (anything reported above still runs) and then fails; bytes after it were not analysed.`
+  }
+} as const;
+
+/** Why the analysis stopped before the stream's end: a medium finding, and the report is incomplete. */
+function reportStop(a: PickleAnalysis, ctx: ScanContext): void {
+  const s = a.stop!;
+  const kind = STOPS[s.kind];
+  ctx.report({
+    ruleId: kind.rule,
+    severity: 'medium',
+    title: kind.title(s),
+    message: kind.message(s),
+    offset: s.offset,
+    evidence: {
+      disassembly: a.machine.recentDisassembly(12),
+      details: { kind: s.kind, pickles: a.machine.pickles }
+    }
+  });
+  ctx.incomplete(
+    `The pickle stream could not be analysed past offset ${s.offset} (${shorten(s.message, 120)}).`,
+    s.offset
+  );
 }

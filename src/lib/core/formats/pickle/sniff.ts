@@ -1,8 +1,10 @@
 import { OPCODES } from './opcodes';
 
-const NAME_HINT = /\.(pkl|pickle|dill|dat|bin|joblib|p|pt|pth|ckpt|sav|model)$/i;
-
-/** Other formats' magic numbers: those loaders never hand the raw file to pickle. */
+/**
+ * Other formats' magic numbers. This sniff only answers "does this look like plain pickle data?" for the zip
+ * reader's heuristics (a member flagged encrypted but stored in the clear, which members to CRC-check); it
+ * never decides whether bytes are analysed as a pickle: every file and member is (scan.ts).
+ */
 const FOREIGN_MAGIC: number[][] = [
   [0x50, 0x4b, 0x03, 0x04], // zip
   [0x50, 0x4b, 0x05, 0x06], // empty zip
@@ -15,8 +17,6 @@ const FOREIGN_MAGIC: number[][] = [
   [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], // 7z
   [0x5d, 0x00, 0x00] // lzma-alone
 ];
-// Legacy PyTorch files are claimed on purpose: pytorch-legacy reads them through a silent context, so the
-// pickle findings come from here (index.ts limits the stream to the 5 pickles torch.load runs).
 const ZLIB_SECOND = new Set([0x01, 0x5e, 0x9c, 0xda]);
 
 function startsWith(head: Uint8Array, magic: number[]): boolean {
@@ -177,8 +177,4 @@ export function looksLikePickle(head: Uint8Array, complete = false): 'yes' | 'ma
   if (imports > 0) return 'yes';
   if (end === 'more') return valid >= 8 ? 'yes' : valid >= 1 ? 'maybe' : 'no';
   return valid >= 3 ? 'maybe' : 'no';
-}
-
-export function hasPickleNameHint(name: string): boolean {
-  return NAME_HINT.test(name);
 }

@@ -1,3 +1,3 @@
 export { pytorchLegacyFormat, startsWithLegacyMagic } from './legacy';
-export { torchZipLayout, type TorchZipLayout } from './zip-layout';
+export { torchMemberRole, torchZipLayout, type TorchZipLayout } from './zip-layout';
 export { isTorchScriptCodeName, torchScriptCodeFormat } from './torchscript';

@@ -1,5 +1,4 @@
 import type { ByteSource } from '../../bytes/byte-source';
-import { scanPickleStream } from '../pickle';
 import type { FormatScanner, ScanContext } from '../types';
 
 /** PROTO 2, LONG1 10 bytes: the pickled magic number torch's _legacy_save writes first. */
@@ -25,16 +24,15 @@ function isMagic(value: unknown): boolean {
 /**
  * torch < 1.6 `_legacy_save`: pickles for the magic number, protocol version, sys_info, the payload and the
  * storage keys, then raw storage bytes. torch.load unpickles exactly those five and reads the rest raw, so
- * this scanner analyses the five pickles itself (trailing bytes ignored) and the pickle format's sniff
- * leaves files starting with this magic to it: each pickle is analysed once, and storage bytes are never
- * misread as opcodes.
+ * this scanner has the file's one pickle reading (ctx.analysePickle) stop after five pickles and ignore the
+ * bytes after them: each pickle is analysed and reported once, and storage bytes are never misread as opcodes.
  */
 export const pytorchLegacyFormat: FormatScanner = {
   id: 'pytorch-legacy',
   label: 'PyTorch legacy (torch < 1.6)',
   sniff: (probe) => startsWithLegacyMagic(probe.head),
   async scan(src: ByteSource, ctx: ScanContext) {
-    const result = await scanPickleStream(src, ctx, { maxPickles: 5, trailing: 'ignore' });
+    const result = await ctx.analysePickle({ maxPickles: 5, trailing: 'ignore' });
     if (!isMagic(result.firstValue)) {
       ctx.report({
         ruleId: 'pytorch.legacy-magic',

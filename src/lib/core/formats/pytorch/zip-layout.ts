@@ -1,3 +1,5 @@
+import type { MemberRole } from '../types';
+
 /** What a zip's member names say about PyTorch: torch.save writes everything under one root folder. */
 export interface TorchZipLayout {
   root: string;
@@ -29,4 +31,26 @@ export function torchZipLayout(names: readonly string[]): TorchZipLayout | undef
   if (!marker) return undefined;
   const torchScriptCode = names.filter((n) => n.startsWith(`${prefix}code/`) && !n.endsWith('/'));
   return { root, torchScriptCode };
+}
+
+/** Records torch.load reads as plain text or numbers, never as a pickle. */
+const RAW_RECORDS = new Set([
+  'version',
+  '.data/version',
+  'byteorder',
+  '.data/serialization_id',
+  '.format_version',
+  '.storage_alignment'
+]);
+
+/**
+ * What torch.load does with a member: storages under data/ and the small records are read raw (never
+ * unpickled), the .pkl members are unpickled. Anything else is judged by its own content and name.
+ */
+export function torchMemberRole(layout: TorchZipLayout, name: string): MemberRole {
+  const prefix = layout.root ? `${layout.root}/` : '';
+  if (!name.startsWith(prefix)) return 'content';
+  const rel = name.slice(prefix.length);
+  if (RAW_RECORDS.has(rel) || /^data\/[^/]+$/.test(rel)) return 'raw';
+  return rel.endsWith('.pkl') ? 'model' : 'content';
 }

@@ -1,4 +1,4 @@
-import type { FormatScanner, Probe } from '../types';
+import { REJECTED, type FormatScanner, type Probe } from '../types';
 import { parseSafetensors } from './header';
 import { inspectSafetensors } from './inspected';
 
@@ -15,18 +15,19 @@ function startsWithAscii(head: Uint8Array, prefix: string): boolean {
   return prefix.split('').every((c, i) => head[i] === c.charCodeAt(0));
 }
 
-export const safetensorsFormat: FormatScanner = {
+export const safetensorsFormat: FormatScanner<'header' | 'name'> = {
   id: 'safetensors',
   label: 'safetensors',
   sniff(probe: Probe) {
-    if (looksLikeSafetensors(probe.head)) return true;
+    if (looksLikeSafetensors(probe.head)) return 'header';
     // By name too, so a damaged file is reported — but not when it is plainly a Git LFS pointer.
-    return /\.safetensors$/i.test(probe.name) && !startsWithAscii(probe.head, 'version https://');
+    return /\.safetensors$/i.test(probe.name) && !startsWithAscii(probe.head, 'version https://') && 'name';
   },
-  async scan(src, ctx) {
+  async scan(src, ctx, _probe, found) {
     const { header, problems } = await parseSafetensors(src);
     for (const problem of problems) ctx.report(problem);
-    if (!header) return;
+    // Only the name said safetensors: the problems stand only if the bytes are nothing else either.
+    if (!header) return found === 'name' ? REJECTED : undefined;
     inspectSafetensors(header, ctx);
     ctx.fact('safetensors.tensors', header.tensors.length);
     ctx.fact('safetensors.parameters', Number(header.parameterCount));

@@ -165,7 +165,7 @@ describe('safetensors', () => {
   it('sniffs by content, not only by name', () => {
     const bytes = fixture('tiny-benign.safetensors');
     const probe = { head: bytes, tail: bytes, name: 'weights.bin', size: bytes.length };
-    expect(safetensorsFormat.sniff(probe)).toBe(true);
+    expect(safetensorsFormat.sniff(probe)).toBe('header');
     expect(
       safetensorsFormat.sniff({ ...probe, head: new TextEncoder().encode('PK\x03\x04 not safetensors') })
     ).toBe(false);

@@ -76,10 +76,17 @@ async function scanTar(src: ByteSource, ctx: ScanContext): Promise<void> {
     pending = {};
     names.push(entry.name);
     checkMember(entry, ctx, offset);
-    if (entry.type === '0' || entry.type === '7') await ctx.scanNested(data, entry.name);
+    if (hasFileData(entry)) await ctx.scanNested(data, entry.name);
   }
   if (LEGACY_TORCH_MEMBERS.every((n) => names.includes(n))) ctx.addFormat?.('pytorch-legacy-tar');
   ctx.fact('tar members', names.length);
+}
+
+/** Links, folders and device nodes carry no data; Python's tarfile extracts every other type as a regular file. */
+const NO_DATA_TYPES = new Set(['1', '2', '3', '4', '5', '6']);
+
+function hasFileData(entry: TarHeader): boolean {
+  return entry.type === '0' || entry.type === '7' || (!NO_DATA_TYPES.has(entry.type) && entry.size > 0);
 }
 
 function mergeExtended(pending: Pending, header: TarHeader, bytes: Uint8Array): Pending {

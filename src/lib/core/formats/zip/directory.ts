@@ -6,7 +6,7 @@ const ZIP64_LOCATOR_SIG = 0x07064b50;
 const ZIP64_EOCD_SIG = 0x06064b50;
 const CENTRAL_SIG = 0x02014b50;
 const LOCAL_SIG = 0x04034b50;
-const EOCD_SIZE = 22;
+export const EOCD_SIZE = 22;
 const MAX_COMMENT = 0xffff;
 
 export interface ZipEntry {

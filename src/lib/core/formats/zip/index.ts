@@ -3,10 +3,10 @@ import { shorten } from '../../findings';
 import { throwIfAborted } from '../../cancel';
 import { isNpzLayout } from '../numpy/npz-layout';
 import { looksLikePickle } from '../pickle';
-import { torchZipLayout } from '../pytorch/zip-layout';
-import type { FormatScanner, Probe, ScanContext } from '../types';
+import { torchMemberRole, torchZipLayout, type TorchZipLayout } from '../pytorch/zip-layout';
+import { REJECTED, type FormatScanner, type Probe, type ScanClaim, type ScanContext } from '../types';
 import { crc32 } from './crc32';
-import { findEndRecord, readZipDirectory, type ZipEntry } from './directory';
+import { EOCD_SIZE, findEndRecord, readZipDirectory, type ZipEntry } from './directory';
 import { METHOD_STORED, openMember } from './member';
 import { checkDirectory, checkEntry, UNREADABLE_FLAGS } from './structure-checks';
 
@@ -35,16 +35,22 @@ export const zipFormat: FormatScanner = {
   scan: scanZip
 };
 
-async function scanZip(src: ByteSource, ctx: ScanContext, probe: Probe): Promise<void> {
+async function scanZip(src: ByteSource, ctx: ScanContext, probe: Probe): Promise<ScanClaim> {
   const dir = await readZipDirectory(src, ctx.limits.maxArchiveEntries);
   if (!dir) {
+    // zipfile (and torch.load) refuse it too; kept as the finding only if the bytes are nothing else either.
     ctx.incomplete(
       startsWithLocalHeader(probe.head)
         ? 'This zip has no end-of-central-directory record (truncated or damaged), so its members were not analysed.'
         : 'No readable zip directory was found.',
       0
     );
-    return;
+    return REJECTED;
+  }
+  // Found from its end inside a member another container already handed out (a tar's last member): that
+  // member is this zip, scanned once, by the container that identified the bytes around it.
+  if (dir.prependedBytes > 0 && ctx.heldByMember?.(dir.prependedBytes, dir.endOffset + EOCD_SIZE)) {
+    return REJECTED;
   }
   checkDirectory(dir, ctx);
   const names = dir.entries.map((e) => e.name);
@@ -60,7 +66,7 @@ async function scanZip(src: ByteSource, ctx: ScanContext, probe: Probe): Promise
     throwIfAborted(ctx.signal);
     checkEntry(entry, ctx);
     if (entry.name.endsWith('/') && entry.uncompressedSize === 0) continue;
-    await scanMember(src, entry, ctx);
+    await scanMember(src, entry, ctx, torch);
   }
 }
 
@@ -74,7 +80,12 @@ function reportTorchScript(ctx: ScanContext, code: string[]): void {
   });
 }
 
-async function scanMember(src: ByteSource, entry: ZipEntry, ctx: ScanContext): Promise<void> {
+async function scanMember(
+  src: ByteSource,
+  entry: ZipEntry,
+  ctx: ScanContext,
+  torch: TorchZipLayout | undefined
+): Promise<void> {
   const member = await openMember(src, entry, ctx);
   const unreadableFlags = (entry.flags | (entry.localFlags ?? 0)) & UNREADABLE_FLAGS;
   if (!member) {
@@ -101,7 +112,7 @@ async function scanMember(src: ByteSource, entry: ZipEntry, ctx: ScanContext): P
       evidence: { details: { member: shorten(entry.name, 200), flags: entry.flags } }
     });
   }
-  await ctx.scanNested(member, entry.name);
+  await ctx.scanNested(member, entry.name, torch ? torchMemberRole(torch, entry.name) : 'content');
 }
 
 /**

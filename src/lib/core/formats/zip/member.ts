@@ -20,7 +20,8 @@ const METHOD_NAMES: Record<number, string> = {
 
 /**
  * The member's bytes as the loader would see them: stored data is a zero-copy window; deflated data is
- * inflated (bounded) into memory. Returns undefined, after reporting why, when it cannot be read.
+ * inflated (bounded) into memory. Returns undefined, after reporting why, when it cannot be read (or only what
+ * inflated before corrupt or truncated data).
  */
 export async function openMember(
   src: ByteSource,
@@ -66,7 +67,8 @@ export async function openMember(
   const outcome = await decompressBounded(raw, deflateRaw, ctx, `member ${label}`);
   if (!outcome.ok) {
     reportOutcome(ctx, outcome, entry.dataOffset);
-    return undefined;
+    // A streaming reader (zipfile.open → pickle.load) unpickles what inflated before the damage: read that too.
+    return outcome.partial && memorySource(outcome.partial, entry.name);
   }
   return memorySource(outcome.bytes, entry.name);
 }
