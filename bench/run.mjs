@@ -65,6 +65,10 @@ function combine(runs) {
     filesPerSecond: pick('filesPerSecond'),
     longestMainThreadTaskMs: Math.max(...runs.map((r) => r.longestMainThreadTaskMs)),
     longestMainThreadTaskMsRuns: runs.map((r) => r.longestMainThreadTaskMs),
+    longTasksOver50msRuns: runs.map((r) => r.longTasksOver50ms),
+    /** Where each run's longest task began and when its last file finished, in ms from the pick or drop. */
+    longestTaskAtMsRuns: runs.map((r) => r.longestMainThreadTaskAtMs),
+    finishedAtMsRuns: runs.map((r) => r.finishedAtMs),
     longestAnimationFrameMs: Math.max(...runs.map((r) => r.longestAnimationFrameMs)),
     longestAnimationFrameBlockingMs: Math.max(...runs.map((r) => r.longestAnimationFrameBlockingMs)),
     longestAnimationFrameScripts: runs.reduce((a, b) =>

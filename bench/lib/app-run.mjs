@@ -23,18 +23,21 @@ export const LONGTASK_INIT = () => {
 };
 
 /** The longest long task and long animation frame seen since the last reset. */
-async function mainThreadFigures(page) {
-  return page.evaluate(() => {
+async function mainThreadFigures(page, t0 = 0) {
+  return page.evaluate((t0) => {
     const longest = (xs, key) => xs.reduce((m, x) => (x[key] > m[key] ? x : m), { [key]: 0 });
     const frame = longest(window.__longFrames, 'duration');
+    const task = longest(window.__longTasks, 'duration');
     return {
-      longestMainThreadTaskMs: Math.round(longest(window.__longTasks, 'duration').duration),
+      longestMainThreadTaskMs: Math.round(task.duration),
+      /** When it started, from the pick or drop (ms): to tell the drop from the work after the last file. */
+      longestMainThreadTaskAtMs: Math.round((task.start ?? t0) - t0),
       longTasksOver50ms: window.__longTasks.length,
       longestAnimationFrameMs: Math.round(frame.duration),
       longestAnimationFrameBlockingMs: Math.round(frame.blocking ?? 0),
       longestAnimationFrameScripts: frame.scripts ?? []
     };
-  });
+  }, t0);
 }
 
 /**
@@ -103,7 +106,7 @@ export async function hashInApp(page, cdp, baseUrl, paths, { timeoutMs = 600_000
   // on the main thread too: it belongs to the drop.
   await page.waitForTimeout(1500);
   const memory = mem.stop();
-  const mainThread = await mainThreadFigures(page);
+  const mainThread = { ...(await mainThreadFigures(page, t0)), finishedAtMs: Math.round(end - t0) };
   const rows = await exportedRows(page, timeoutMs);
   const ms = end - t0;
   return {
