@@ -10,6 +10,9 @@ import type { StoredJob } from '../storage/session-idb';
 /** Longest stretch of job creation per task (the main thread must stay responsive; see `add`). */
 const ADD_SLICE_MS = 12;
 
+/** Above this many files, progress is applied every 250 ms rather than every frame. */
+const BIG_SESSION = 2000;
+
 type Patch = Partial<Omit<FileJob, 'id' | 'path' | 'size' | 'batch'>>;
 
 function defaultPool(events: PoolEvents): FileJobPool {
@@ -246,6 +249,8 @@ export class ScanSession {
     this.flushScheduled = true;
     // requestAnimationFrame pauses in background tabs; the timeout keeps state (and tests) moving there.
     const timer = setTimeout(() => this.flush(), 250);
+    // Each flush re-sorts and recounts the whole list: with thousands of rows, a few times a second is enough.
+    if (this.jobs.length > BIG_SESSION) return;
     requestAnimationFrame(() => {
       clearTimeout(timer);
       this.flush();
