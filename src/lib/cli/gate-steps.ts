@@ -20,7 +20,6 @@ import type { ProvenanceInput } from '../core/triage/provenance';
 import type { SignatureInput } from '../core/triage/signature';
 import type { TriageLicense } from '../core/triage/types';
 import { openModel } from '../node/model-files';
-import { cliHasher } from '../node/analyse-file';
 import { nodeDigester } from '../node/node-digester';
 import { reportAt, scanWalked } from '../node/scan-walked';
 import { walkPaths, type WalkedFile } from '../node/walk';
@@ -74,8 +73,7 @@ export async function openDrop(
 }
 
 export async function scanDrop(drop: ModelDrop): Promise<FileReport[]> {
-  const hasher = cliHasher();
-  const { reports, errors } = await scanWalked(drop.walked, { hasher });
+  const { reports, errors } = await scanWalked(drop.walked);
   if (errors.length > 0) {
     throw new GateError(errors.map((e) => `cannot read ${e.path}: ${e.message}`).join('; '));
   }

@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { formatLocationPath, severityRank, type FileReport } from '../core/findings';
 import { applyFolderChecks } from '../core/folder/cross-check';
-import { cliHasher } from '../node/analyse-file';
 import { terminalText } from '../core/report/escape';
 import { toJsonReport } from '../core/report/json';
 import { toSarif } from '../core/report/sarif';
@@ -46,8 +45,7 @@ export async function scanCommand(argv: string[], io: Io): Promise<number> {
     for (const p of missing) io.err(`safeload: ${terminalText(p.path)}: ${terminalText(p.message)}`);
     return EXIT.usage;
   }
-  const hasher = cliHasher();
-  const scanned = await scanWalked(walk.files, { hasher });
+  const scanned = await scanWalked(walk.files);
   const fsPaths = new Map(walk.files.map((f) => [f.displayPath, f.fsPath]));
   const reports = await checkExternalDataLinks(
     applyFolderChecks([...scanned.reports, ...walk.entries]),
