@@ -18,7 +18,8 @@ export default defineConfig({
     // Suites that read the external fixture set carry this tag (tests/shared-fixtures.ts); the reporter
     // counts those skipped on a plain clone, and the setup fails the run when CI requires the set.
     tags: [
-      { name: FIXTURE_TAG, description: 'needs the external fixture set (SAFELOAD_FIXTURES or ../shared)' }
+      { name: FIXTURE_TAG, description: 'needs the external fixture set (SAFELOAD_FIXTURES or ../shared)' },
+      { name: 'torch', description: 'compares with PyTorch (python3-torch; tests/torch-python.ts)' }
     ],
     globalSetup: ['tests/fixture-setup.ts', 'tests/cli-setup.ts'],
     reporters: ['default', './tests/fixture-reporter.ts']

@@ -12,9 +12,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const VALUE_INPUTS = [
   'policy',
   'manifest',
+  'manifest-key',
   'signature',
   'identity',
   'issuer',
+  'key',
+  'certificate-chain',
+  'trusted-root',
   'osv-db',
   'sarif',
   'cyclonedx',

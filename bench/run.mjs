@@ -1,7 +1,8 @@
 // `npm run bench`: hashing throughput of the real app in Chromium against Node/coreutils baselines, the main
-// thread on drops of 1,000 and 10,000 files, offline against online, the CLI against sha256sum and its start-up,
-// then the scanning benchmarks. Prints ONE JSON object on stdout (progress goes to stderr).
-// Flags: --no-scan, --no-hash, --no-cli, --only=<workload>, --repeat=N (default 3: medians and spreads).
+// thread on drops of 1,000 and 10,000 files, offline against online, the scanning benchmarks, the CLI against
+// sha256sum and its start-up, then the conversion benchmarks. Prints ONE JSON object on stdout (progress goes
+// to stderr). Flags: --no-scan, --no-hash, --no-cli, --no-convert, --only=<workload> (a hashing workload,
+// `picker`, `offline`, `cli`, or `convert` for the conversion alone), --repeat=N (default 3: medians, spreads).
 import { execFileSync } from 'node:child_process';
 import { cpSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -14,6 +15,7 @@ import { runCliBench } from './lib/cli-run.mjs';
 import { expectedDigests } from './lib/expected.mjs';
 import { ensureHashFiles, warmCache } from './lib/files.mjs';
 import { serveStatic } from '../scripts/static-server.mjs';
+import { runConvertBench } from './lib/convert-run.mjs';
 import { runScanBench, scanInputs } from './lib/scan-run.mjs';
 import { cliStartup } from './lib/cli-startup.mjs';
 
@@ -81,7 +83,33 @@ function combine(runs) {
   };
 }
 
-async function hashing(files) {
+let builtSite;
+/** Builds the site once per bench run; served from a copy, as other work may rebuild build/ meanwhile. */
+function buildSite() {
+  if (builtSite) return builtSite;
+  log('building the site (vite build) …');
+  execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit']
+  });
+  builtSite = join(work, 'site');
+  rmSync(builtSite, { recursive: true, force: true });
+  cpSync(join(root, 'build'), builtSite, { recursive: true });
+  return builtSite;
+}
+
+async function converting() {
+  const server = await serveStatic(buildSite());
+  try {
+    return await runConvertBench({ root, work, log, siteUrl: server.url });
+  } finally {
+    await server.close();
+  }
+}
+
+async function hashing() {
+  log('generating/reusing files in bench/.work …');
+  const files = ensureHashFiles(work);
   const workloads = {
     oneFile2GiB: [files.big],
     twoFiles1GiBAtOnce: files.pair,
@@ -96,16 +124,7 @@ async function hashing(files) {
     join(work, 'expected.json')
   );
 
-  log('building the site (vite build) …');
-  execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit']
-  });
-  // Served from a copy: other work in this checkout may rebuild build/ while the bench runs.
-  const site = join(work, 'site');
-  rmSync(site, { recursive: true, force: true });
-  cpSync(join(root, 'build'), site, { recursive: true });
-  const server = await serveStatic(site);
+  const server = await serveStatic(buildSite());
   const { browser, cdp } = await launch();
   const result = { browser: {}, nodeHashWasmSha256: {}, sha256sum: {} };
   try {
@@ -203,11 +222,12 @@ async function hashing(files) {
   return result;
 }
 
-log('generating/reusing files in bench/.work …');
-const files = ensureHashFiles(work);
-if (!flags.has('--no-hash')) out.hashing = await hashing(files);
+const onlyConvert = flags.has('--only=convert');
+if (!flags.has('--no-hash') && !onlyConvert) out.hashing = await hashing();
+if (!flags.has('--no-scan') && !only) out.scanning = await runScanBench({ root, work, log });
 if (!flags.has('--no-cli') && (!only || only === 'cli')) {
   log('CLI: building the bundle …');
+  const files = ensureHashFiles(work);
   execFileSync(process.execPath, [join(root, 'scripts/build-cli.mjs')], { cwd: root, stdio: 'ignore' });
   log('CLI start-up (safeload --version) …');
   out.cliStartup = cliStartup({ root });
@@ -222,6 +242,6 @@ if (!flags.has('--no-cli') && (!only || only === 'cli')) {
     log
   });
 }
-if (!flags.has('--no-scan') && !only) out.scanning = await runScanBench({ root, work, log });
+if (!flags.has('--no-convert') && (!only || onlyConvert)) out.converting = await converting();
 out.machine.loadAvgAtEnd = loadavg().map((x) => +x.toFixed(2));
 console.log(JSON.stringify(out, null, 2));

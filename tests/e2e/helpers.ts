@@ -12,6 +12,8 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { expect, type Locator, type Page } from '@playwright/test';
+import { tensorOps } from '../../src/lib/core/convert/test-checkpoint';
+import { PickleBuilder } from '../../src/lib/core/formats/pickle/pickle-builder';
 
 export interface Digests {
   sha256: string;
@@ -127,3 +129,69 @@ export async function waitSettled(page: Page, count: number, timeout = 60_000): 
 
 /** Hand-written protocol-0 pickle that calls os.system('echo hi') when loaded (inert here: never loaded). */
 export const MALICIOUS_PICKLE = new TextEncoder().encode("cos\nsystem\n(S'echo hi'\ntR.");
+
+/** A zip checkpoint with one float32 storage of `numel` elements left as a hole in a sparse file. */
+export function writeLargeCheckpoint(path: string, numel: number): void {
+  const pickle = (() => {
+    const b = new PickleBuilder().proto(2).op('EMPTY_DICT').shortUnicode('w');
+    return tensorOps(b, { key: '0', numel, shape: [numel] })
+      .op('SETITEM')
+      .raw('.')
+      .bytes();
+  })();
+  const header = (name: string, size: number) => {
+    const n = new TextEncoder().encode(name);
+    const h = new Uint8Array(30 + n.length);
+    const v = new DataView(h.buffer);
+    v.setUint32(0, 0x04034b50, true);
+    v.setUint16(4, 20, true);
+    v.setUint32(18, size, true);
+    v.setUint32(22, size, true);
+    v.setUint16(26, n.length, true);
+    h.set(n, 30);
+    return h;
+  };
+  const central = (name: string, size: number, offset: number) => {
+    const n = new TextEncoder().encode(name);
+    const h = new Uint8Array(46 + n.length);
+    const v = new DataView(h.buffer);
+    v.setUint32(0, 0x02014b50, true);
+    v.setUint16(4, 20, true);
+    v.setUint16(6, 20, true);
+    v.setUint32(20, size, true);
+    v.setUint32(24, size, true);
+    v.setUint16(28, n.length, true);
+    v.setUint32(42, offset, true);
+    h.set(n, 46);
+    return h;
+  };
+  const fd = openSync(path, 'w');
+  try {
+    let at = 0;
+    const parts: Uint8Array[] = [];
+    const put = (bytes: Uint8Array) => {
+      writeSync(fd, bytes, 0, bytes.length, at);
+      at += bytes.length;
+    };
+    const pklAt = at;
+    put(header('archive/data.pkl', pickle.length));
+    put(pickle);
+    parts.push(central('archive/data.pkl', pickle.length, pklAt));
+    const dataAt = at;
+    put(header('archive/data/0', numel * 4));
+    at += numel * 4; // a hole: zeros, never written
+    parts.push(central('archive/data/0', numel * 4, dataAt));
+    const cdAt = at;
+    for (const p of parts) put(p);
+    const end = new Uint8Array(22);
+    const v = new DataView(end.buffer);
+    v.setUint32(0, 0x06054b50, true);
+    v.setUint16(8, parts.length, true);
+    v.setUint16(10, parts.length, true);
+    v.setUint32(12, at - cdAt, true);
+    v.setUint32(16, cdAt, true);
+    put(end);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,55 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { expect, test, type Page } from '@playwright/test';
+import { axeViolations } from './axe';
+import { overflow } from './layout';
 import { row, waitSettled } from './helpers';
 
 // Every page the navigation reaches, in every state this suite can put it in: nothing wider than the phone
 // (390 px) and no serious or critical axe-core violation, at phone and desktop widths. Pages are found by
 // following the navigation, so pages added later are covered without changing this file.
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const WIDTHS = [390, 1280];
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated through the debugging protocol, so the page's CSP (no inline or eval'd script) stays on.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-  const violations = (await page.evaluate(() =>
-    (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: unknown[] }> } }).axe
-      .run({ resultTypes: ['violations'] })
-      .then((r) => r.violations)
-  )) as AxeViolation[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
-          .slice(0, 3)
-          .map((n) => n.target.join(' '))
-          .join(', ')}`
-    );
-}
-
-async function overflow(page: Page): Promise<{ scrollWidth: number; innerWidth: number; widest: string }> {
-  return page.evaluate(() => {
-    const innerWidth = window.innerWidth;
-    let widest = '';
-    for (const el of document.querySelectorAll('body *')) {
-      const r = el.getBoundingClientRect();
-      if (r.right > innerWidth + 1 && r.width > 0) {
-        widest = `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} right=${Math.round(r.right)}`;
-        break;
-      }
-    }
-    return { scrollWidth: document.documentElement.scrollWidth, innerWidth, widest };
-  });
-}
 
 /** Same-origin links of every navigation landmark on the page. */
 async function navLinks(page: Page): Promise<string[]> {

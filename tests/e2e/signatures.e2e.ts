@@ -2,6 +2,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page, type Request } from '@playwright/test';
 import { dropPaths, tempDir } from './helpers';
+import { checkState } from './layout';
 import { describeShared, sharedPath } from './shared';
 
 const SIGSTORE = sharedPath('fixtures/sigstore');
@@ -41,7 +42,9 @@ async function openAndDrop(page: Page, folder: string): Promise<void> {
 async function verify(page: Page): Promise<void> {
   await expect(page.getByTestId('verify')).toBeEnabled();
   await page.getByTestId('verify').click();
-  await expect(page.getByTestId('signing-announcement')).toHaveText(/Verification (succeeded|failed)/);
+  await expect(page.getByTestId('signing-announcement')).toHaveText(
+    /Signature verified|Verification failed|not made by the signer you expected/
+  );
 }
 
 async function keyless(page: Page, identity = IDENTITY, issuer = ISSUER): Promise<void> {
@@ -54,7 +57,9 @@ const check = (page: Page, id: string) => page.locator(`li[data-check="${id}"]`)
 async function expectAllGreen(page: Page, ids: string[]): Promise<void> {
   for (const id of ids) await expect(check(page, id), id).toHaveAttribute('data-ok', 'true');
   await expect(page.locator('li[data-check][data-ok="false"]')).toHaveCount(0);
-  await expect(page.getByRole('heading', { name: 'Verification succeeded' })).toBeVisible();
+  await expect(
+    page.getByRole('heading', { name: 'Signature verified (integrity, not safety)' })
+  ).toBeVisible();
 }
 
 describeShared('signatures on the recorded OpenSSF and Sigstore fixtures', () => {
@@ -85,6 +90,17 @@ describeShared('signatures on the recorded OpenSSF and Sigstore fixtures', () =>
       await expect(page.getByTestId('signer-san')).toHaveText(IDENTITY);
       await expect(page.getByTestId('signer-issuer')).toHaveText(ISSUER);
       await expect(check(page, 'files')).toContainText('2 resource(s) match');
+      // Each signed file with its own scan verdict: the signature says who published it, not that it is safe.
+      const signed = page.getByTestId('signed-files');
+      await expect(signed.getByTestId('integrity')).toHaveAttribute('data-state', 'ok');
+      for (const name of ['signme-1', 'signme-2']) {
+        await expect(signed.locator(`li[data-path="${name}"]`)).toHaveAttribute('data-status', 'matches');
+        await expect(signed.locator(`li[data-path="${name}"]`)).toHaveAttribute(
+          'data-verdict',
+          /^(clean|info|low)$/
+        );
+      }
+      await expect(signed.locator('li[data-path="ignore-me"]')).toHaveAttribute('data-status', 'ignored');
       expect(offsite(requests, baseURL!)).toEqual([]);
     } finally {
       dir.remove();
@@ -170,16 +186,39 @@ describeShared('signatures on the recorded OpenSSF and Sigstore fixtures', () =>
     }
   });
 
-  test('a wrong identity (even a prefix of the right one) makes the identity line red', async ({ page }) => {
+  test('a wrong identity (even a prefix of the right one) is a valid signature by another signer', async ({
+    page
+  }) => {
     const dir = tempDir();
     try {
       await openAndDrop(page, copyModel(dir.path, 'v1.1.0-sigstore'));
+      // The signer is on screen before anything is asked: as the bundle states it, not yet verified.
+      const claimed = page.getByTestId('bundle-signer');
+      await expect(claimed.getByTestId('claimed-san')).toHaveText(IDENTITY);
+      await expect(claimed.getByTestId('claimed-issuer')).toHaveText(ISSUER);
+      await expect(claimed.getByTestId('claimed-fingerprint')).toHaveText(/^([0-9a-f]{4} ){15}[0-9a-f]{4}$/);
+      const order = await page.evaluate(() => {
+        const signer = document.querySelector('[data-testid="bundle-signer"]')!;
+        const expected = document.getElementById('identity')!;
+        return signer.compareDocumentPosition(expected) & Node.DOCUMENT_POSITION_FOLLOWING;
+      });
+      expect(order).toBeTruthy();
       await keyless(page, 'stefanb@us.ibm');
       await verify(page);
       await expect(check(page, 'identity')).toHaveAttribute('data-ok', 'false');
       await expect(check(page, 'identity')).toContainText('certificate has stefanb@us.ibm.com');
       await expect(check(page, 'signature')).toHaveAttribute('data-ok', 'true');
-      await expect(page.getByRole('heading', { name: 'Verification failed' })).toBeVisible();
+      // Never "the signature did not verify": it did, and the files were checked against it.
+      await expect(
+        page.getByRole('heading', { name: 'Valid signature, but not by the signer you expected' })
+      ).toBeVisible();
+      await expect(page.getByRole('heading', { name: 'Verification failed' })).toHaveCount(0);
+      await expect(page.getByText('the signature did not verify')).toHaveCount(0);
+      await expect(check(page, 'files')).toHaveAttribute('data-ok', 'true');
+      await expect(page.getByTestId('signing-announcement')).toHaveText(
+        'The signature is valid, but it was not made by the signer you expected.'
+      );
+      await checkState(page, 'signatures-wrong-signer');
       // The anchored regular expression is opt-in and then matches the whole SAN.
       await page.getByLabel('Anchored regular expression').check();
       await keyless(page, 'stefanb@us\\.ibm\\.com', 'https://sigstore\\.verify\\.ibm\\.com/oauth2');
@@ -213,7 +252,11 @@ describeShared('signatures on the recorded OpenSSF and Sigstore fixtures', () =>
       await verify(page);
       await expectAllGreen(page, ['bundle', 'tlog', 'chain', 'signature', 'identity', 'subject']);
       await expect(check(page, 'subject')).toContainText('sigstore-0.4.0.tgz matches subject');
-      await expect(page.getByText('GitHub workflow repository')).toBeVisible();
+      // The workflow claims, as the bundle names them before the check and as verified after it.
+      await expect(page.getByTestId('bundle-signer').getByText('GitHub workflow repository')).toBeVisible();
+      await expect(
+        page.getByRole('region', { name: 'Signer', exact: true }).getByText('GitHub workflow repository')
+      ).toBeVisible();
 
       // The staging root (as a private instance would be): the production bundle chains to nothing it trusts.
       await page

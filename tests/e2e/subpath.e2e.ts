@@ -114,7 +114,9 @@ test('under /safeload/: a share link opens offline, verifies a drop, and the pag
           page.locator(`[data-testid="match-list"] li[data-path="${path}"]`),
           path
         ).toHaveAttribute('data-match', 'verified');
-      await expect(page.getByTestId('match-summary')).toHaveText('All 2 files verified.');
+      // Integrity (the files are the manifest's) beside safety (the scan), never "verified" alone.
+      await expect(page.getByTestId('integrity')).toContainText('All 2 files match the manifest');
+      await expect(page.getByTestId('safety')).not.toHaveAttribute('data-state', 'pending');
       const own = await page.getByTestId('share-link').inputValue();
       expect(own.startsWith(`${site.url}/provenance#m=`), own).toBe(true);
     } finally {

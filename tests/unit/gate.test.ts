@@ -1,26 +1,14 @@
-import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { zipSync } from 'fflate';
 import { beforeAll, expect, it } from 'vitest';
+import { cli } from './cli-run';
 import { loadOsvRecords } from './deps-fixtures';
 import { describeShared } from '../shared-fixtures';
 import { fixture, manifestOf, scanFiles, signedFile, SIGNER } from './policy-fixtures';
 
-const run = promisify(execFile);
-const bin = join(import.meta.dirname, '../../bin/safeload.mjs');
-
-async function gate(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, 'gate', ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const gate = (...args: string[]) => cli('gate', ...args);
 
 describeShared('safeload gate', () => {
   let dir: string;
@@ -89,6 +77,8 @@ describeShared('safeload gate', () => {
   it('fails a non-compliant folder (exit 1) with every violation, its remediation and SARIF', async () => {
     const r = await gate(
       path('vendor'),
+      '--policy',
+      'safeload/strict',
       '--osv-db',
       path('osv.zip'),
       '--sarif',
@@ -112,7 +102,9 @@ describeShared('safeload gate', () => {
     expect(r.stdout.trim().split('\n').at(-1)).toBe('Gate: FAIL');
     const md = readFileSync(path('vendor.md'), 'utf8');
     expect(md).toContain('Upgrade torch 2.5.1 → 2.6.0');
-    expect(md).toContain('Replace pickle-based weights with safetensors');
+    // The only pickle is critical: it is quarantined, and safetensors come from the vendor.
+    expect(md).toContain('### 1. Do not load the model; quarantine it and report it');
+    expect(md).toContain('Get safetensors weights from the vendor instead of the quarantined files');
     const sarif = JSON.parse(readFileSync(path('vendor.sarif'), 'utf8'));
     const ids = sarif.runs[0].results.map((x: { ruleId: string }) => x.ruleId);
     expect(ids).toContain('pickle.call.dangerous');

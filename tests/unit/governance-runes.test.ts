@@ -5,17 +5,7 @@ import { PolicyState } from '../../src/lib/state/policy.svelte';
 import { POLICY_STORAGE_KEY } from '../../src/lib/state/policy-text';
 import { RegistryState } from '../../src/lib/state/registry.svelte';
 import { readRegistryFile } from '../../src/lib/workers/registry-file';
-import { fixture, scanFiles } from './policy-fixtures';
-
-function mapStorage() {
-  const map = new Map<string, string>();
-  return {
-    map,
-    getItem: (k: string) => map.get(k) ?? null,
-    setItem: (k: string, v: string) => void map.set(k, v),
-    removeItem: (k: string) => void map.delete(k)
-  };
-}
+import { fixture, mapStorage, scanFiles } from './policy-fixtures';
 
 const LENIENT =
   'name: team\nextends: safeload/builtin\ndisable: [approved-signer, provenance-pinned, license-allowed]\n';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_POLICY, evaluatePolicy } from '../../src/lib/core/policy';
+import { STRICT_POLICY, evaluatePolicy } from '../../src/lib/core/policy';
 import type { ModelVersionRecord } from '../../src/lib/core/registry';
 import type { FileJob } from '../../src/lib/state/file-job';
 import { checkPolicyText, DEFAULT_POLICY_TEXT, locateExpressionError } from '../../src/lib/state/policy-text';
@@ -31,7 +31,7 @@ async function jobsOf(files: [string, string][]): Promise<FileJob[]> {
 function record(name: string, version: string, jobs: FileJob[], createdAt: string): ModelVersionRecord {
   const report = sessionTriage(jobs, { name, version, source: '' }, {}, createdAt);
   const evaluation = evaluatePolicy(
-    { ...BUILTIN_POLICY, rules: BUILTIN_POLICY.rules.filter((r) => r.id === 'no-critical-findings') },
+    { ...STRICT_POLICY, rules: STRICT_POLICY.rules.filter((r) => r.id === 'no-critical-findings') },
     report,
     createdAt
   );
@@ -52,7 +52,7 @@ describe('policy text', () => {
   it('the template extends the built-in set and has no problems', () => {
     const checked = checkPolicyText(DEFAULT_POLICY_TEXT);
     expect(checked.problems).toEqual([]);
-    expect(checked.set?.rules.map((r) => r.id)).toEqual(BUILTIN_POLICY.rules.map((r) => r.id));
+    expect(checked.set?.rules.map((r) => r.id)).toEqual(STRICT_POLICY.rules.map((r) => r.id));
   });
 
   it('positions expression errors in the file for plain, quoted and block scalars', () => {

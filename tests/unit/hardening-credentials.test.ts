@@ -1,25 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { collectDependencies } from '../../src/lib/core/deps/collect';
 import { redactCredentials } from '../../src/lib/core/deps/redact';
-
-const run = promisify(execFile);
-const bin = join(import.meta.dirname, '../../bin/safeload.mjs');
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { cli } from './cli-run';
 
 const SECRETS = ['s3cr3t-pass', 'ghp_SECRETTOKEN123', 'hunter2', 'SECRETQUERY', 'pw-include', 'uv-lock-pass'];
 

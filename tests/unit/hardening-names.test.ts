@@ -26,20 +26,10 @@ import {
 } from '../../src/lib/core/report/escape';
 import { buildMlBom } from '../../src/lib/core/sbom/cyclonedx';
 import { buildTriageReport } from '../../src/lib/core/triage/build';
+import { cli } from './cli-run';
 import { manifestOf, scanFiles } from './policy-fixtures';
 
 const run = promisify(execFile);
-const bin = join(import.meta.dirname, '../../bin/safeload.mjs');
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 /** Runs a POSIX shell word list through `sh` and returns the words it received (no command runs). */
 async function shellWords(command: string): Promise<string[]> {
@@ -289,6 +279,6 @@ describe('escaping attacker text in terminal and Markdown output', () => {
     const md = readFileSync(join(dir, 'gate.md'), 'utf8');
     expect(md).not.toMatch(/\r/);
     // Rendered, this reads evil\r~~~.pkl: the escape is shown, the fence characters are text.
-    expect(md).toContain('- evil\\\\r\\~\\~\\~.pkl (pickle');
+    expect(md).toContain('- evil\\\\r\\~\\~\\~.pkl (sha256 ');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_POLICY } from '../../src/lib/core/policy/builtin';
+import { STRICT_POLICY } from '../../src/lib/core/policy/builtin';
 import { checkPolicySet, evaluatePolicy } from '../../src/lib/core/policy/evaluate';
 import { compileExpression } from '../../src/lib/core/policy/expression';
 import { parsePolicySet, PolicySetError } from '../../src/lib/core/policy/policy-set';
@@ -47,7 +47,7 @@ describe('positioned expression errors', () => {
   });
 
   it('every built-in expression compiles', () => {
-    expect(checkPolicySet(BUILTIN_POLICY)).toEqual([]);
+    expect(checkPolicySet(STRICT_POLICY)).toEqual([]);
   });
 });
 
@@ -79,7 +79,7 @@ rules:
     expect(ids).not.toContain('license-allowed');
     expect(ids).toContain('small-enough');
     expect(set.rules.find((r) => r.id === 'no-critical-findings')?.severity).toBe('warn');
-    expect(set.params.loaderPackages).toEqual(BUILTIN_POLICY.params.loaderPackages);
+    expect(set.params.loaderPackages).toEqual(STRICT_POLICY.params.loaderPackages);
     expect(set.params.approvedSigners).toHaveLength(1);
     expect(set.expressionAt['small-enough']).toEqual({ line: 12, column: 17 });
     // maxBytes is not a parameter: evaluation reports it (fail closed), with its column.

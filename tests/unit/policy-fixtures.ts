@@ -80,3 +80,14 @@ export async function auditRequirements(text: string): Promise<DependencyInput> 
   );
   return { collected, audit };
 }
+
+/** A Storage stand-in over a Map, for state that persists to localStorage. */
+export function mapStorage() {
+  const map = new Map<string, string>();
+  return {
+    map,
+    getItem: (k: string) => map.get(k) ?? null,
+    setItem: (k: string, v: string) => void map.set(k, v),
+    removeItem: (k: string) => void map.delete(k)
+  };
+}

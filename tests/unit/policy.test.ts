@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FileReport } from '../../src/lib/core/findings';
-import { BUILTIN_POLICY } from '../../src/lib/core/policy/builtin';
+import { STRICT_POLICY } from '../../src/lib/core/policy/builtin';
 import { evaluateDocument, evaluatePolicy } from '../../src/lib/core/policy/evaluate';
 import { parsePolicySet } from '../../src/lib/core/policy/policy-set';
 import type { PolicyEvaluation } from '../../src/lib/core/policy/types';
@@ -22,7 +22,7 @@ import {
 import { describeShared, sharedPath } from '../shared-fixtures';
 
 const EXAMPLES = sharedPath('fixtures/policy-examples');
-const APPROVED = { ...BUILTIN_POLICY, params: { ...BUILTIN_POLICY.params, approvedSigners: [SIGNER] } };
+const APPROVED = { ...STRICT_POLICY, params: { ...STRICT_POLICY.params, approvedSigners: [SIGNER] } };
 
 function outcomeOf(evaluation: PolicyEvaluation, id: string) {
   const r = evaluation.results.find((x) => x.id === id);
@@ -49,7 +49,7 @@ describeShared('the example policy set from the fixture set', () => {
     input.model.files = input.model.files.filter((f: { format: string }) => f.format === 'safetensors');
     input.dependencies[0].vulns = [];
     const second = evaluateDocument(set, { ...input, audit: {}, params: set.params });
-    expect(second.counts).toEqual({ pass: 2, violation: 1, error: 0 });
+    expect(second.counts).toEqual({ pass: 2, violation: 1, error: 0, 'not-configured': 0 });
   });
 });
 

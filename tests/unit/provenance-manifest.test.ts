@@ -19,7 +19,7 @@ import {
   parseManifest,
   parseManifestJson
 } from '../../src/lib/core/provenance/manifest-parse';
-import { matchFiles, type LocalFile } from '../../src/lib/core/provenance/match';
+import { matchFiles, type LocalFile, type MatchResult } from '../../src/lib/core/provenance/match';
 import {
   decodeManifestFragment,
   encodeManifestFragment,
@@ -36,7 +36,7 @@ const now = () => new Date('2026-01-02T03:04:05Z');
 
 async function capturedManifest(
   token?: string
-): Promise<{ manifest: Manifest; hub: FixtureHub; local: LocalFile[] }> {
+): Promise<{ manifest: Manifest; hub: FixtureHub; local: LocalFile[]; match: MatchResult }> {
   const hub = bertHub();
   const cap = await captureFromHub(
     new HubClient({ fetch: hub.fetch, token }),
@@ -53,7 +53,7 @@ async function capturedManifest(
       gitSha1: f.lfs ? undefined : f.gitBlobSha1
     }));
   const match = matchFiles(expectedFromRemote(cap.files), local);
-  return { manifest: await manifestFromCapture(cap, { match, local }), hub, local };
+  return { manifest: await manifestFromCapture(cap), hub, local, match };
 }
 
 describe('RFC 8785 canonical JSON', () => {
@@ -80,8 +80,8 @@ describe('RFC 8785 canonical JSON', () => {
 });
 
 describeShared('manifest', () => {
-  it('records source, tool, capture, repo facts and per-file status, and never the token', async () => {
-    const { manifest: m, hub } = await capturedManifest(TOKEN);
+  it('records source, tool, capture, repo facts and what the Hub lists per file, and never the token', async () => {
+    const { manifest: m, hub, match } = await capturedManifest(TOKEN);
     expect(m.tool).toEqual({ name: 'safeload', version: SAFELOAD_VERSION });
     expect(m.source).toMatchObject({
       kind: 'hub',
@@ -92,13 +92,17 @@ describeShared('manifest', () => {
     expect(m.source.purl).toBe(`pkg:huggingface/${BERT}@${BERT_COMMIT}`);
     expect(m.capturedAt).toBe('2026-01-02T03:04:05.000Z');
     expect(m.authenticated).toBe(true);
+    // The claim only: what the Hub lists. The local check (one file missing here) is not part of it.
     expect(Object.fromEntries(m.files.map((f) => [f.path, [f.status, f.sha256Source]]))).toEqual({
-      '.gitattributes': ['verified', 'local'],
-      'config.json': ['verified', 'local'],
-      'pytorch_model.bin': ['missing', 'hub-lfs'],
-      'tf_model.h5': ['verified', 'hub-lfs'],
-      'vocab.txt': ['verified', 'local']
+      '.gitattributes': ['not-checked', null],
+      'config.json': ['not-checked', null],
+      'pytorch_model.bin': ['not-checked', 'hub-lfs'],
+      'tf_model.h5': ['not-checked', 'hub-lfs'],
+      'vocab.txt': ['not-checked', null]
     });
+    expect(match.counts).toMatchObject({ verified: 4, missing: 1 });
+    expect(m.extraLocalFiles).toEqual([]);
+    expect(m.downloadedAt).toBeNull();
     // The token reached the Hub, and nothing else.
     expect(hub.requests.every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
     const outputs = [
@@ -177,14 +181,17 @@ describeShared('manifest', () => {
     const { manifest: m } = await capturedManifest();
     const st = inTotoStatement(m);
     expect(st._type).toBe(IN_TOTO_STATEMENT_V1);
-    expect(st.subject.map((s) => s.name)).toEqual(m.files.map((f) => f.path));
+    // The Hub gives a SHA-256 for LFS files only; regular files are listed by their git blob id.
+    expect(st.subject.map((s) => s.name)).toEqual(['pytorch_model.bin', 'tf_model.h5']);
     const h5 = st.subject.find((s) => s.name === 'tf_model.h5')!;
     expect(h5.digest).toEqual({ sha256: 'a7a17d6d844b5de815ccab5f42cad6d24496db3850a2a43d8258221018ce87d2' });
-    expect(st.subject.find((s) => s.name === 'vocab.txt')!.digest.gitBlob).toBe(
-      'fb140275c155a9c7c5a3b3e0e77a9e839594a938'
-    );
+    expect(st.predicate.filesWithoutSha256).toContainEqual({
+      path: 'vocab.txt',
+      gitBlob: 'fb140275c155a9c7c5a3b3e0e77a9e839594a938'
+    });
     expect(st.predicate.manifestDigest).toEqual(m.digest);
-    expect(st.predicate.verification).toMatchObject({ verified: 4, missing: 1 });
+    expect(st.predicate.manifest).toEqual(m);
+    expect(st.predicate.verification).toMatchObject({ verified: 0, notChecked: 5 });
   });
 });
 

@@ -1,6 +1,6 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUILTIN_POLICY, evaluatePolicy } from '../../src/lib/core/policy';
+import { STRICT_POLICY, evaluatePolicy } from '../../src/lib/core/policy';
 import {
   exportRegistry,
   importRegistry,
@@ -30,8 +30,8 @@ beforeAll(async () => {
 });
 
 async function fill(store: IdbRegistryStore): Promise<void> {
-  await recordTriage(store, benign, evaluatePolicy(BUILTIN_POLICY, benign), '2026-03-01T10:00:02.000Z');
-  await recordTriage(store, malicious, evaluatePolicy(BUILTIN_POLICY, malicious), '2026-03-02T10:00:02.000Z');
+  await recordTriage(store, benign, evaluatePolicy(STRICT_POLICY, benign), '2026-03-01T10:00:02.000Z');
+  await recordTriage(store, malicious, evaluatePolicy(STRICT_POLICY, malicious), '2026-03-02T10:00:02.000Z');
 }
 
 describe('IdbRegistryStore', () => {
@@ -66,7 +66,7 @@ describe('IdbRegistryStore', () => {
     const read = await readRegistryFile(new Blob([text]));
     expect(read.ok).toBe(true);
     const target = await IdbRegistryStore.open(new IDBFactory(), 'b');
-    const evaluate = async (report: TriageReport, at: string) => evaluatePolicy(BUILTIN_POLICY, report, at);
+    const evaluate = async (report: TriageReport, at: string) => evaluatePolicy(STRICT_POLICY, report, at);
     const summary = await importRegistry(target, parseRegistryExport(text), evaluate);
     expect(summary.added).toEqual(['acme/tiny@1.0', 'evil/model@0.1']);
     const view = (r: { name: string; reports: unknown[]; status: unknown }) => [r.name, r.reports, r.status];

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUILTIN_POLICY } from '../../src/lib/core/policy/builtin';
+import { STRICT_POLICY } from '../../src/lib/core/policy/builtin';
 import { evaluatePolicy } from '../../src/lib/core/policy/evaluate';
 import {
   exportRegistry,
@@ -36,7 +36,7 @@ beforeAll(async () => {
 });
 
 /** The active policy on import: verdicts in a file are never taken, they are evaluated again. */
-const builtin = async (report: TriageReport, at: string) => evaluatePolicy(BUILTIN_POLICY, report, at);
+const builtin = async (report: TriageReport, at: string) => evaluatePolicy(STRICT_POLICY, report, at);
 const IMPORTED_AT = '2026-03-06T00:00:00.000Z';
 
 /** What an import must carry over unchanged: the records' identity, triages and (recomputed) status. */
@@ -57,13 +57,13 @@ async function filled(): Promise<MemoryRegistryStore> {
   await recordTriage(
     store,
     benign,
-    evaluatePolicy(BUILTIN_POLICY, benign, '2026-03-01T10:00:01.000Z'),
+    evaluatePolicy(STRICT_POLICY, benign, '2026-03-01T10:00:01.000Z'),
     '2026-03-01T10:00:02.000Z'
   );
   await recordTriage(
     store,
     malicious,
-    evaluatePolicy(BUILTIN_POLICY, malicious, '2026-03-02T10:00:01.000Z'),
+    evaluatePolicy(STRICT_POLICY, malicious, '2026-03-02T10:00:01.000Z'),
     '2026-03-02T10:00:02.000Z'
   );
   return store;
@@ -85,8 +85,8 @@ describe('registry records', () => {
     const store = await filled();
     const again = { ...benign, createdAt: '2026-03-05T00:00:00.000Z' };
     const lenient = {
-      ...BUILTIN_POLICY,
-      rules: BUILTIN_POLICY.rules.filter((r) => r.id === 'no-critical-findings')
+      ...STRICT_POLICY,
+      rules: STRICT_POLICY.rules.filter((r) => r.id === 'no-critical-findings')
     };
     const record = await recordTriage(
       store,
@@ -132,7 +132,7 @@ describe('export and import', () => {
     await recordTriage(
       theirs,
       later,
-      evaluatePolicy(BUILTIN_POLICY, later, '2026-03-04T00:00:01.000Z'),
+      evaluatePolicy(STRICT_POLICY, later, '2026-03-04T00:00:01.000Z'),
       '2026-03-04T00:00:02.000Z'
     );
     const forged = {

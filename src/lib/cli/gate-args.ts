@@ -1,13 +1,16 @@
 import { OSV_API } from '../core/deps/osv-client';
 import { parseCommandLine, parseMaxEntries, UsageError } from './args';
+import { signerMode, type SignerOptions } from './signer-policy';
 
 export interface GateArgs {
   path: string;
   policy?: string;
   manifest?: string;
+  /** The public key a signed manifest must be signed with. */
+  manifestKey?: string;
   signature?: string;
-  identity?: string;
-  issuer?: string;
+  /** Who must have signed model.sig: keyless identity, public key or certificate chain. */
+  signer: SignerOptions;
   sarif?: string;
   cyclonedx?: string;
   report?: string;
@@ -28,9 +31,13 @@ export function parseGateArgs(argv: string[]): GateArgs {
   const parsed = parseCommandLine(argv, {
     policy: { type: 'string' },
     manifest: { type: 'string' },
+    'manifest-key': { type: 'string' },
     signature: { type: 'string' },
     identity: { type: 'string' },
     issuer: { type: 'string' },
+    key: { type: 'string' },
+    'certificate-chain': { type: 'string' },
+    'trusted-root': { type: 'string' },
     sarif: { type: 'string' },
     cyclonedx: { type: 'string' },
     report: { type: 'string' },
@@ -47,8 +54,15 @@ export function parseGateArgs(argv: string[]): GateArgs {
   });
   const v = parsed.values;
   if (parsed.positionals.length !== 1) throw new UsageError('gate needs exactly one model file or folder');
-  if ((v.identity === undefined) !== (v.issuer === undefined))
-    throw new UsageError('--identity and --issuer go together');
+  const signer: SignerOptions = {
+    identity: v.identity as string | undefined,
+    issuer: v.issuer as string | undefined,
+    key: v.key as string | undefined,
+    chain: v['certificate-chain'] as string | undefined,
+    trustedRoot: v['trusted-root'] as string | undefined
+  };
+  signerMode(signer);
+  if (v['manifest-key'] && !v.manifest) throw new UsageError('--manifest-key needs --manifest');
   if (v['osv-db'] && v.online) throw new UsageError('--osv-db (offline) and --online exclude each other');
   if (v['osv-api'] && !v.online)
     throw new UsageError('--osv-api needs --online (the gate is offline by default)');
@@ -58,9 +72,9 @@ export function parseGateArgs(argv: string[]): GateArgs {
     path: parsed.positionals[0],
     policy: v.policy as string | undefined,
     manifest: v.manifest as string | undefined,
+    manifestKey: v['manifest-key'] as string | undefined,
     signature: v.signature as string | undefined,
-    identity: v.identity as string | undefined,
-    issuer: v.issuer as string | undefined,
+    signer,
     sarif: v.sarif as string | undefined,
     cyclonedx: v.cyclonedx as string | undefined,
     report: v.report as string | undefined,

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { BUILTIN_POLICY } from '../core/policy/builtin';
+import { BASELINE_POLICY, builtinPolicy } from '../core/policy/builtin';
 import { checkPolicySet, evaluatePolicy } from '../core/policy/evaluate';
 import { parsePolicySet, PolicySetError, type LoadedPolicySet } from '../core/policy/policy-set';
 import { addPolicyResults } from '../core/policy/sarif';
@@ -15,7 +15,7 @@ import { timeBound } from '../node/time-bound';
 import { UsageError } from './args';
 import { parseGateArgs, type GateArgs } from './gate-args';
 import { gateSummary } from './gate-output';
-import { scanCompleteRule } from './gate-rules';
+import { withCompletenessRule } from './gate-rules';
 import {
   checkDependencies,
   checkProvenance,
@@ -28,9 +28,14 @@ import {
   type Signer
 } from './gate-steps';
 import { EXIT, type Io } from './io';
+import { signerPolicy } from './signer-policy';
+import type { SignerPolicy } from '../core/signing/verify-bundle';
 
+/** No --policy: the baseline. A built-in name (safeload/baseline, safeload/strict) or a policy file. */
 async function loadPolicy(path: string | undefined, io: Io): Promise<LoadedPolicySet | PolicySet | null> {
-  if (!path) return BUILTIN_POLICY;
+  if (!path) return BASELINE_POLICY;
+  const builtin = builtinPolicy(path);
+  if (builtin) return builtin;
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -50,9 +55,9 @@ async function loadPolicy(path: string | undefined, io: Io): Promise<LoadedPolic
 /** Invalid expressions stop the gate before anything is scanned, each with its position. */
 function reportExpressionErrors(set: PolicySet, path: string | undefined, io: Io): boolean {
   const errors = checkPolicySet(set);
-  const at = 'expressionAt' in set ? (set as LoadedPolicySet).expressionAt : {};
-  for (const { id, error } of errors) {
-    const start = at[id];
+  const loaded = 'expressionAt' in set ? (set as LoadedPolicySet) : null;
+  for (const { id, field, error } of errors) {
+    const start = loaded?.[field === 'configured' ? 'configuredAt' : 'expressionAt'][id];
     const where = start ? `${path}:${start.line}:${start.column}` : (path ?? 'builtin');
     io.err(
       terminalText(
@@ -69,38 +74,62 @@ function reportExpressionErrors(set: PolicySet, path: string | undefined, io: Io
   return errors.length > 0;
 }
 
-function signersOf(args: GateArgs, set: PolicySet): Signer[] {
+function approvedSigners(set: PolicySet): Signer[] {
   const approved = Array.isArray(set.params.approvedSigners) ? set.params.approvedSigners : [];
-  const fromPolicy = approved.filter(
+  return approved.filter(
     (s): s is Signer =>
       typeof s === 'object' &&
       s !== null &&
       typeof (s as Signer).identity === 'string' &&
       typeof (s as Signer).issuer === 'string'
   );
-  return args.identity && args.issuer
-    ? [{ identity: args.identity, issuer: args.issuer }, ...fromPolicy]
-    : fromPolicy;
+}
+
+/**
+ * Whom model.sig is verified against: the key or CA chain given on the command line, or keyless identities
+ * (the one given, then the policy's approved signers). The identity given is approved for this run.
+ */
+async function signerCandidates(
+  args: GateArgs,
+  set: PolicySet
+): Promise<{ candidates: SignerPolicy[]; approved: Signer[] }> {
+  const given = await signerPolicy(args.signer);
+  if (given && given.mode !== 'keyless') return { candidates: [given], approved: approvedSigners(set) };
+  const approved = [
+    ...(given ? [{ identity: given.identity, issuer: given.issuer }] : []),
+    ...approvedSigners(set)
+  ];
+  const trustRoot = given?.mode === 'keyless' ? given.trustRoot : undefined;
+  return {
+    candidates: approved.map((s) => ({ mode: 'keyless' as const, ...s, trustRoot })),
+    approved
+  };
 }
 
 export async function gateCommand(argv: string[], io: Io): Promise<number> {
   const args = parseGateArgs(argv);
   const loaded = await loadPolicy(args.policy, io);
   if (!loaded || reportExpressionErrors(loaded, args.policy, io)) return EXIT.usage;
-  const signers = signersOf(args, loaded);
-  // The identity asked for on the command line is approved for this run.
-  const policy: PolicySet = {
-    ...loaded,
-    params: { ...loaded.params, approvedSigners: signers },
-    rules: [...loaded.rules, scanCompleteRule(args.allowIncomplete)]
-  };
+  const { candidates, approved } = await signerCandidates(args, loaded);
+  // The identity asked for on the command line is approved for this run; completeness is always required.
+  const policy: PolicySet = withCompletenessRule(
+    { ...loaded, params: { ...loaded.params, approvedSigners: approved } },
+    args.allowIncomplete
+  );
   try {
     const signaturePath = args.signature ?? join(args.path, 'model.sig');
-    const internal = [args.manifest, args.policy].filter((p): p is string => p !== undefined);
+    const internal = [
+      args.manifest,
+      args.policy,
+      args.manifestKey,
+      args.signer.key,
+      args.signer.chain
+    ].filter((p): p is string => p !== undefined);
     const drop = await openDrop(args.path, internal, { maxEntries: args.maxEntries }).catch((err: Error) => {
       throw err instanceof GateError ? err : new GateError(`${args.path}: ${err.message}`);
     });
-    const manifest = args.manifest ? await readManifest(args.manifest) : null;
+    const committed = args.manifest ? await readManifest(args.manifest, args.manifestKey) : null;
+    const manifest = committed?.manifest ?? null;
     const reports = await scanDrop(drop);
     const dependencies = await checkDependencies(drop, { osvDb: args.osvDb, osvApi: args.osvApi });
     const triage = buildTriageReport({
@@ -111,8 +140,8 @@ export async function gateCommand(argv: string[], io: Io): Promise<number> {
         vendor: args.vendor ?? manifest?.source.repoId?.split('/')[0] ?? null
       },
       files: reports,
-      signature: await checkSignature(args.path, signaturePath, signers, internal),
-      provenance: manifest ? checkProvenance(manifest, reports) : null,
+      signature: await checkSignature(args.path, signaturePath, candidates, internal),
+      provenance: committed ? checkProvenance(committed.manifest, reports, committed.signature) : null,
       dependencies,
       license: await findLicense(drop, manifest, args.license)
     });

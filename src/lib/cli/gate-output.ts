@@ -1,6 +1,7 @@
 import type { PolicyEvaluation } from '../core/policy/types';
 import { terminalText } from '../core/report/escape';
 import type { RemediationPlan } from '../core/remediation/types';
+import { manifestSignerText, wrongSigner } from '../core/triage/describe';
 import type { TriageReport } from '../core/triage/types';
 
 /** Cells are data (names, identities, messages): escaped before they are measured and padded. */
@@ -15,6 +16,14 @@ function table(raw: string[][]): string {
         .trimEnd()
     )
     .join('\n');
+}
+
+/** A valid signature by another identity is "WRONG SIGNER", never a signature that did not verify. */
+function signatureResult(sig: TriageReport['signature']): string {
+  if (sig.verified) return 'VERIFIED';
+  if (!sig.present) return 'NONE';
+  if (!sig.checked) return 'UNCHECKED';
+  return wrongSigner(sig) ? 'WRONG SIGNER' : 'FAILED';
 }
 
 function checks(report: TriageReport): string[][] {
@@ -36,16 +45,18 @@ function checks(report: TriageReport): string[][] {
     ],
     [
       'signature',
-      sig.verified ? 'VERIFIED' : !sig.present ? 'NONE' : sig.checked ? 'FAILED' : 'UNCHECKED',
+      signatureResult(sig),
       sig.verified
-        ? `${sig.identity ?? sig.identities.join(', ')} (${sig.issuer ?? 'no issuer'})`
+        ? sig.identity || sig.identities.length
+          ? `${sig.identity ?? sig.identities.join(', ')} (${sig.issuer ?? 'no issuer'})`
+          : `key ${sig.keyFingerprint ?? '(unknown)'}`
         : (sig.error ?? '')
     ],
     [
       'provenance',
       !prov.present ? 'NONE' : prov.verified ? 'VERIFIED' : 'FAILED',
       prov.present
-        ? `${prov.repoId ?? 'manifest'} @ ${prov.commit ?? 'no commit'}; ${prov.counts.verified} verified${prov.problems.length ? `, ${prov.problems.length} not` : ''}`
+        ? `${prov.repoId ?? 'manifest'} @ ${prov.commit ?? 'no commit'}; ${prov.counts.verified} verified${prov.problems.length ? `, ${prov.problems.length} not` : ''}; ${manifestSignerText(prov)}`
         : 'no --manifest given'
     ],
     [
@@ -71,12 +82,14 @@ function rules(evaluation: PolicyEvaluation): string[][] {
     ...evaluation.results.map((r) => [
       r.id,
       r.severity,
-      r.outcome.toUpperCase(),
+      r.outcome === 'not-configured' ? 'NOT CONFIGURED' : r.outcome.toUpperCase(),
       r.outcome === 'pass'
         ? ''
-        : r.outcome === 'error'
-          ? `${r.error?.line}:${r.error?.column} ${r.error?.message}`
-          : r.message
+        : r.outcome === 'not-configured'
+          ? r.message
+          : r.outcome === 'error'
+            ? `${r.error?.line}:${r.error?.column} ${r.error?.message}`
+            : r.message
     ])
   ];
 }

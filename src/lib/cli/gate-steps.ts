@@ -11,11 +11,13 @@ import type { FileReport } from '../core/findings';
 import { applyFolderChecks } from '../core/folder/cross-check';
 import { checkExternalDataLinks } from '../node/external-links';
 import { expectedFromManifest, type Manifest } from '../core/provenance/manifest';
-import { parseManifestJson } from '../core/provenance/manifest-parse';
+import { parseManifestText } from '../core/provenance/manifest-document';
+import { checkManifestSignature, type ManifestSignature } from '../core/provenance/manifest-signature';
 import { isHubBookkeeping, matchFiles } from '../core/provenance/match';
+import type { SignerPolicy } from '../core/signing/verify-bundle';
 import { verifyModelSignature, type VerificationResult } from '../core/signing/verify-model';
 import type { DependencyInput } from '../core/triage/dependencies';
-import { licenseFromModelCard } from '../core/triage/license';
+import { licenseFromManifest, licenseFromModelCard } from '../core/triage/license';
 import type { ProvenanceInput } from '../core/triage/provenance';
 import type { SignatureInput } from '../core/triage/signature';
 import type { TriageLicense } from '../core/triage/types';
@@ -23,6 +25,7 @@ import { openModel } from '../node/model-files';
 import { nodeDigester } from '../node/node-digester';
 import { reportAt, scanWalked } from '../node/scan-walked';
 import { walkPaths, type WalkedFile } from '../node/walk';
+import { readText } from './signer-policy';
 
 const MAX_TEXT_BYTES = 16 * 1024 * 1024;
 
@@ -85,25 +88,58 @@ async function readBounded(fsPath: string): Promise<string | null> {
   return info.size > MAX_TEXT_BYTES ? null : readFile(fsPath, 'utf8');
 }
 
-export async function readManifest(path: string): Promise<Manifest> {
+/**
+ * Reads a committed manifest in any exported form (JSON, YAML, in-toto Statement, signed bundle). With a
+ * key, the manifest must be signed by it; without one, a signed manifest's signature is reported unchecked.
+ */
+export async function readManifest(
+  path: string,
+  keyPath?: string
+): Promise<{ manifest: Manifest; signature: ManifestSignature }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
     throw new GateError(`cannot read manifest ${path}: ${(err as Error).message}`);
   }
+  let doc;
   try {
-    return await parseManifestJson(text);
+    doc = await parseManifestText(text);
   } catch (err) {
     throw new GateError(`${path}: ${(err as Error).message}`);
   }
+  if (!keyPath)
+    return {
+      manifest: doc.manifest,
+      signature:
+        doc.form === 'signed' ? { state: 'unknown-key', fingerprint: doc.keyHint } : { state: 'unsigned' }
+    };
+  const key = { label: keyPath, publicKeyPem: await readText(keyPath, 'manifest key') };
+  const signature = checkManifestSignature(doc, [key]);
+  if (signature.state === 'unsigned')
+    throw new GateError(`${path}: the manifest is not signed, but --manifest-key asks for a signed one`);
+  if (signature.state === 'unknown-key')
+    throw new GateError(
+      `${path}: the manifest is signed by another key (${signature.fingerprint ?? 'unnamed'}), not ${keyPath}`
+    );
+  if (signature.state === 'invalid')
+    throw new GateError(`${path}: the manifest signature does not verify: ${signature.reason}`);
+  return { manifest: doc.manifest, signature };
 }
 
-export function checkProvenance(manifest: Manifest, reports: readonly FileReport[]): ProvenanceInput {
+export function checkProvenance(
+  manifest: Manifest,
+  reports: readonly FileReport[],
+  signature?: ManifestSignature
+): ProvenanceInput {
   const local = reports
     .filter((r) => !isHubBookkeeping(r.path))
     .map((r) => ({ path: r.path, size: r.size, sha256: r.sha256, gitSha1: r.gitSha1 }));
-  return { manifest, match: matchFiles(expectedFromManifest(manifest), local) };
+  return {
+    manifest,
+    match: matchFiles(expectedFromManifest(manifest), local),
+    ...(signature ? { signature } : {})
+  };
 }
 
 export async function findLicense(
@@ -118,8 +154,7 @@ export async function findLicense(
     const id = text === null ? null : licenseFromModelCard(text);
     if (id) return { id, source: 'model-card' };
   }
-  const fromHub = manifest?.repo?.licenses[0];
-  return fromHub ? { id: fromHub.toLowerCase(), source: 'manifest' } : { id: null, source: null };
+  return licenseFromManifest(manifest) ?? { id: null, source: null };
 }
 
 export interface Signer {
@@ -128,20 +163,24 @@ export interface Signer {
 }
 
 /**
- * Verifies model.sig (or the given signature) against each candidate signer until one verifies. Without a
- * candidate there is nothing to verify against, which the triage records as "present, not checked".
+ * Verifies model.sig (or the given signature) against each candidate signer until one verifies: keyless
+ * identities, or the one public key / CA chain given. Without a candidate there is nothing to verify against,
+ * which the triage records as "present, not checked". The method records which kind of signer was required,
+ * also when no signature is there, so a required signature that is missing fails.
  */
 export async function checkSignature(
   modelPath: string,
   signaturePath: string,
-  signers: readonly Signer[],
+  signers: readonly SignerPolicy[],
   ignore: readonly string[]
 ): Promise<SignatureInput> {
-  if (!existsSync(signaturePath)) return { present: false };
+  const method = signers[0]?.mode;
+  if (!existsSync(signaturePath)) return { present: false, ...(method ? { method } : {}) };
   if (signers.length === 0)
     return {
       present: true,
-      error: 'no signer to verify against: give --identity and --issuer, or set approvedSigners'
+      error:
+        'no signer to verify against: give --identity and --issuer, --key or --certificate-chain, or set approvedSigners'
     };
   const bundle = await readBounded(signaturePath);
   if (bundle === null) return { present: true, error: 'the signature file is too large' };
@@ -149,11 +188,11 @@ export async function checkSignature(
   try {
     const root = model.singleFile ? dirname(resolve(modelPath)) : resolve(modelPath);
     const rel = (p: string) => relative(root, resolve(p)).split(sep).join('/');
-    let last: { signer: Signer; result: VerificationResult } | undefined;
+    let last: { signer: SignerPolicy; result: VerificationResult } | undefined;
     for (const signer of signers.slice(0, 20)) {
       const result = await verifyModelSignature({
         bundle,
-        policy: { mode: 'keyless', identity: signer.identity, issuer: signer.issuer },
+        policy: signer,
         files: model.files,
         signaturePath: model.singleFile ? basename(signaturePath) : rel(signaturePath),
         ignorePaths: ignore.map(rel).filter((p) => !p.startsWith('..')),
@@ -162,7 +201,15 @@ export async function checkSignature(
       last = { signer, result };
       if (result.verified) break;
     }
-    return { present: true, method: 'keyless', requested: last!.signer, result: last!.result };
+    const { signer, result } = last!;
+    return {
+      present: true,
+      method: signer.mode,
+      ...(signer.mode === 'keyless'
+        ? { requested: { identity: signer.identity, issuer: signer.issuer } }
+        : {}),
+      result
+    };
   } finally {
     await model.close();
   }

@@ -10,7 +10,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   scan: async () => (await import('./scan-command')).scanCommand,
   verify: async () => (await import('./verify-command')).verifyCommand,
   audit: async () => (await import('./audit-command')).auditCommand,
-  gate: async () => (await import('./gate-command')).gateCommand
+  gate: async () => (await import('./gate-command')).gateCommand,
+  convert: async () => (await import('./convert-command')).convertCommand
 };
 
 const USAGE = `safeload ${SAFELOAD_VERSION} — is this model file what it claims to be, and is it safe to load?
@@ -24,7 +25,8 @@ Usage:
   safeload verify MODEL_PATH [--signature FILE] (--identity ID --issuer URL | --key PEM |
                   --certificate-chain PEM) [--trusted-root FILE] [--ignore-paths P,…]
                   [--ignore-unsigned-files] [--json]
-      Verify an OpenSSF model signature (Sigstore bundle; default MODEL_PATH/model.sig) and every file.
+      Verify an OpenSSF model signature (Sigstore bundle; default MODEL_PATH/model.sig) and every file,
+      or a Safeload manifest signed with a key (--key) and every file against it.
       Exit 0: verified; 1: not verified; 2: usage or I/O error.
   safeload audit PATH [--osv-db all.zip | --osv-api URL] [--json] [--sarif FILE] [--cyclonedx FILE]
                  [--fail-on LEVEL]
@@ -32,13 +34,22 @@ Usage:
       PyPI/all.zip). --json prints pip-audit's JSON; --cyclonedx writes an ML-BOM. LEVEL default low;
       unrated vulnerabilities count as high. Exit 0: none at or above LEVEL; 1: some; 2: usage, I/O,
       network error or nothing to audit.
-  safeload gate PATH [--policy FILE] [--manifest FILE] [--identity ID --issuer URL] [--signature FILE]
-                [--osv-db all.zip | --online] [--sarif FILE] [--cyclonedx FILE] [--report FILE.md] [--json]
-                [--allow-incomplete] [--max-entries N]
-      Scan, provenance (against a committed manifest), signature, dependency audit (offline unless
-      --osv-db or --online) and a CEL policy (default: the built-in set) in one run; prints a summary.
-      A scan that is not complete fails the gate unless --allow-incomplete.
+  safeload gate PATH [--policy FILE|safeload/baseline|safeload/strict] [--manifest FILE [--manifest-key PEM]]
+                [--identity ID --issuer URL | --key PEM | --certificate-chain PEM] [--trusted-root FILE]
+                [--signature FILE] [--osv-db all.zip | --online] [--sarif FILE] [--cyclonedx FILE]
+                [--report FILE.md] [--json] [--allow-incomplete] [--max-entries N]
+      Scan, provenance (against a committed manifest: JSON, YAML, in-toto or signed), signature,
+      dependency audit (offline unless --osv-db or --online) and a CEL policy in one run. The default
+      policy is the baseline (what makes loading unsafe; signers, licences and pinned provenance are
+      "not configured" until set); safeload/strict enforces them. --manifest-key requires the manifest
+      to be signed by that key. A scan that is not complete fails the gate unless --allow-incomplete.
       Exit 0: policy passed; 1: a deny rule failed; 2: usage, I/O (an unreadable entry) or policy error.
+  safeload convert INPUT... -o OUTPUT [--max-shard-size SIZE] [--json] [--force]
+      Convert a PyTorch checkpoint (zip or legacy) or NumPy .npy/.npz to safetensors without executing
+      it: one INPUT file to OUTPUT.safetensors; a folder or several files to the folder OUTPUT
+      (model.safetensors, or shards of at most SIZE, default 5GB, with model.safetensors.index.json).
+      The output is re-scanned; the report lists what was left out. Exit 0: written and verified;
+      1: not converted; 2: usage or I/O error.
   safeload --version | --help`;
 
 const PLANNED = new Set<string>([]);

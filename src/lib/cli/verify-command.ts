@@ -1,19 +1,19 @@
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { terminalText } from '../core/report/escape';
 import type { CheckLine } from '../core/signing/checklist';
-import { parseTrustRootText } from '../core/signing/trust-root';
-import type { SignerPolicy } from '../core/signing/verify-bundle';
+import { isProvenancePayload, verifySignedManifest } from '../core/provenance/verify-signed-manifest';
+import { parseBundleJson, unverifiedDssePayload } from '../core/signing/bundle-load';
 import { verifyModelSignature } from '../core/signing/verify-model';
 import { openModel } from '../node/model-files';
 import { nodeDigester } from '../node/node-digester';
 import { parseCommandLine, UsageError } from './args';
 import { EXIT, type Io } from './io';
+import { readText, signerMode, signerPolicy, type SignerOptions } from './signer-policy';
 
 interface VerifyArgs {
   modelPath: string;
   signature: string;
-  policy: { identity?: string; issuer?: string; key?: string; chain?: string; trustedRoot?: string };
+  policy: SignerOptions;
   ignorePaths: string[];
   ignoreUnsignedFiles: boolean;
   json: boolean;
@@ -33,47 +33,24 @@ function parseVerifyArgs(argv: string[]): VerifyArgs {
   });
   const v = parsed.values;
   if (parsed.positionals.length !== 1) throw new UsageError('verify needs exactly one MODEL_PATH');
-  const modes = [
-    v.identity !== undefined || v.issuer !== undefined,
-    v.key !== undefined,
-    v['certificate-chain'] !== undefined
-  ];
-  if (modes.filter(Boolean).length !== 1) {
+  const policy: SignerOptions = {
+    identity: v.identity,
+    issuer: v.issuer,
+    key: v.key,
+    chain: v['certificate-chain'],
+    trustedRoot: v['trusted-root']
+  };
+  if (signerMode(policy) === 'none')
     throw new UsageError('choose one of --identity ID --issuer URL, --key PEM, --certificate-chain PEM');
-  }
-  if (modes[0] && (!v.identity || !v.issuer)) throw new UsageError('--identity and --issuer go together');
   const modelPath = parsed.positionals[0];
   return {
     modelPath,
     signature: v.signature ?? join(modelPath, 'model.sig'),
-    policy: {
-      identity: v.identity,
-      issuer: v.issuer,
-      key: v.key,
-      chain: v['certificate-chain'],
-      trustedRoot: v['trusted-root']
-    },
+    policy,
     ignorePaths: (v['ignore-paths'] ?? []).flatMap((p) => p.split(',')).filter(Boolean),
     ignoreUnsignedFiles: v['ignore-unsigned-files'] as boolean,
     json: v.json as boolean
   };
-}
-
-async function readText(path: string, what: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${what} ${path}: ${(err as Error).message}`);
-  }
-}
-
-async function buildPolicy(p: VerifyArgs['policy']): Promise<SignerPolicy> {
-  const trustRoot = p.trustedRoot
-    ? parseTrustRootText(await readText(p.trustedRoot, 'trusted root'), p.trustedRoot)
-    : undefined;
-  if (p.key) return { mode: 'key', publicKeyPem: await readText(p.key, 'public key'), trustRoot };
-  if (p.chain) return { mode: 'certificate', caPem: await readText(p.chain, 'certificate chain') };
-  return { mode: 'keyless', identity: p.identity!, issuer: p.issuer!, trustRoot };
 }
 
 /** Ignore paths are given relative to the current directory (as model_signing's CLI); the core wants model-relative. */
@@ -89,7 +66,7 @@ function render(lines: CheckLine[]): string {
 export async function verifyCommand(argv: string[], io: Io): Promise<number> {
   const args = parseVerifyArgs(argv);
   const bundle = await readText(args.signature, 'signature');
-  const policy = await buildPolicy(args.policy);
+  const policy = (await signerPolicy(args.policy))!;
   let model;
   try {
     model = await openModel(args.modelPath);
@@ -99,15 +76,34 @@ export async function verifyCommand(argv: string[], io: Io): Promise<number> {
   }
   try {
     const root = model.singleFile ? dirname(resolve(args.modelPath)) : resolve(args.modelPath);
-    const result = await verifyModelSignature({
-      bundle,
-      policy,
-      files: model.files,
-      signaturePath: model.singleFile ? basename(args.signature) : modelRelative(root, args.signature),
-      ignorePaths: args.ignorePaths.map((p) => modelRelative(root, p)),
-      ignoreUnsignedFiles: args.ignoreUnsignedFiles,
-      digest: nodeDigester
-    });
+    const signaturePath = model.singleFile ? basename(args.signature) : modelRelative(root, args.signature);
+    const ignorePaths = args.ignorePaths.map((p) => modelRelative(root, p));
+    let json: unknown = bundle;
+    try {
+      json = parseBundleJson(bundle);
+    } catch {
+      // Not JSON: the model-signing check below reports it as a failed "bundle" line.
+    }
+    // A signed Safeload manifest: the files are checked against its hashes; otherwise OpenSSF model signing.
+    const result = isProvenancePayload(unverifiedDssePayload(json))
+      ? await verifySignedManifest({
+          bundle: json,
+          policy,
+          files: model.singleFile
+            ? model.files.map((f) => ({ ...f, path: basename(args.modelPath) }))
+            : model.files,
+          signaturePath,
+          ignorePaths
+        })
+      : await verifyModelSignature({
+          bundle: json,
+          policy,
+          files: model.files,
+          signaturePath,
+          ignorePaths,
+          ignoreUnsignedFiles: args.ignoreUnsignedFiles,
+          digest: nodeDigester
+        });
     for (const e of model.errors)
       io.err(`safeload: cannot read ${terminalText(e.path)}: ${terminalText(e.message)}`);
     for (const r of model.entries) {

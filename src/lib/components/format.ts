@@ -29,3 +29,8 @@ export function percent(done: number, total: number): number {
   if (total <= 0) return done >= total ? 100 : 0;
   return Math.min(100, (done / total) * 100);
 }
+
+/** "1 file", "2 files" (or the given plural). */
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}

@@ -9,17 +9,20 @@ export async function openFileSource(
 ): Promise<{ source: ByteSource; close: () => Promise<void> }> {
   const handle: FileHandle = await open(path, 'r');
   const { size } = await handle.stat();
-  const source = rangeSource(name, size, async (offset, length) => {
-    // Not zero-filled first (measured: a third of the CPU time of reading a large file): every byte is
-    // overwritten by the read below, or the buffer is dropped with the error.
-    const buf = Buffer.allocUnsafeSlow(length);
-    let got = 0;
-    while (got < length) {
-      const { bytesRead } = await handle.read(buf, got, length - got, offset + got);
+  const readInto = async (offset: number, target: Uint8Array) => {
+    for (let got = 0; got < target.length;) {
+      const { bytesRead } = await handle.read(target, got, target.length - got, offset + got);
       if (bytesRead === 0) throw new Error(`short read at ${offset + got} in ${path}: file shrank`);
       got += bytesRead;
     }
-    return new Uint8Array(buf.buffer, buf.byteOffset, length);
-  });
+  };
+  const read = async (offset: number, length: number) => {
+    // Not zero-filled first (every byte is read into it or the read throws): a full pass saved per chunk.
+    const unsafe = Buffer.allocUnsafeSlow(length);
+    const buf = new Uint8Array(unsafe.buffer, unsafe.byteOffset, length);
+    await readInto(offset, buf);
+    return buf;
+  };
+  const source = rangeSource(name, size, read, 0, undefined, true, readInto);
   return { source, close: () => handle.close() };
 }

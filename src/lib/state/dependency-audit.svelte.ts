@@ -13,6 +13,7 @@ import { connectDepsWorker, type DepsWorker } from '../workers/deps-client';
 import { dependencyFiles, filesKey, modelFilesOf, modelNameOf } from './dependency-inputs';
 import type { FileJob } from './file-job';
 import { triageInputs } from './triage-inputs.svelte';
+import { plural } from '../components/format';
 
 export type AuditActivity = 'reading' | 'online' | 'offline' | 'indexing' | 'exporting' | null;
 
@@ -27,10 +28,6 @@ export const PASTE_FORMATS = [
 ] as const;
 
 const PASTE_DEBOUNCE_MS = 300;
-
-function plural(n: number, word: string, many = `${word}s`): string {
-  return `${n} ${n === 1 ? word : many}`;
-}
 
 /**
  * The Dependencies page: requirement and lock files found among the dropped files or pasted, read and audited

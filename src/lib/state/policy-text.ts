@@ -1,7 +1,7 @@
 import {
-  BUILTIN_POLICY,
-  BUILTIN_POLICY_NAME,
+  BASELINE_POLICY_NAME,
   checkPolicySet,
+  DEFAULT_ALLOWED_LICENSES,
   parsePolicySet,
   PolicySetError,
   type ExpressionError,
@@ -10,17 +10,20 @@ import {
 
 export const POLICY_STORAGE_KEY = 'safeload.active-policy';
 
-/** The starting point of the editor: the built-in rules, with their parameters spelled out to edit. */
+/** The starting point of the editor: the baseline, with the parameters that configure its requirements. */
 export const DEFAULT_POLICY_TEXT = `kind: PolicySet
 name: my-model-gate
-extends: ${BUILTIN_POLICY_NAME}
-# Built-in rules to switch off, e.g. [approved-signer, provenance-pinned]
+extends: ${BASELINE_POLICY_NAME}
+# Built-in rules to switch off, e.g. [loaders-audited]
 disable: []
 params:
+  # Each requirement below is "not configured" until it is set here.
   approvedSigners: []
   # - identity: https://github.com/acme/models/.github/workflows/release.yml@refs/heads/main
   #   issuer: https://token.actions.githubusercontent.com
-  allowedLicenses: [${(BUILTIN_POLICY.params.allowedLicenses as string[]).join(', ')}]
+  allowedLicenses: []
+  # allowedLicenses: [${DEFAULT_ALLOWED_LICENSES.join(', ')}]
+  requirePinnedProvenance: false
 rules: []
 # - id: safetensors-only
 #   severity: deny
@@ -106,11 +109,11 @@ export function checkPolicyText(text: string): CheckedPolicy {
       }))
     };
   }
-  const problems = checkPolicySet(set).map(({ id, error }) => {
-    const at = set.expressionAt[id];
+  const problems = checkPolicySet(set).map(({ id, field, error }) => {
+    const at = (field === 'configured' ? set.configuredAt : set.expressionAt)[id];
     const rule = set.rules.find((r) => r.id === id)!;
     // A built-in rule has no position in this text; its errors cannot happen, but stay visible if they do.
-    const pos = at ? locateExpressionError(text, at, rule.expression, error) : { line: 1, column: 1 };
+    const pos = at ? locateExpressionError(text, at, rule[field] ?? '', error) : { line: 1, column: 1 };
     return {
       ...pos,
       message: `rule ${id}: ${error.message}`,

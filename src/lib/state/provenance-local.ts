@@ -6,6 +6,7 @@ import {
   type LocalFile,
   type LocalLayout
 } from '../core/provenance';
+import type { Verdict } from '../core/findings';
 import type { FileJob } from './file-job';
 
 /** The dropped files seen as files of the repo: paths relative to the detected root, digests once hashed. */
@@ -19,14 +20,21 @@ export interface LocalView {
   failed: Map<string, string>;
   /** Dropped files outside the root or in huggingface_hub's own bookkeeping, not part of the comparison. */
   ignored: number;
+  /** Repo path → the scan verdict of the dropped file (absent until its scan finished). */
+  verdicts: Map<string, Verdict>;
 }
 
 export interface MatchRow extends FileMatch {
   droppedPath?: string;
   readError?: string;
+  /** The scan verdict of the local file, shown beside the hash match: a match is not a safety verdict. */
+  verdict?: Verdict;
 }
 
-type JobLike = Pick<FileJob, 'path' | 'size' | 'state' | 'sha256' | 'gitSha1' | 'error' | 'gitSha1Error'>;
+type JobLike = Pick<
+  FileJob,
+  'path' | 'size' | 'state' | 'sha256' | 'gitSha1' | 'error' | 'gitSha1Error' | 'report'
+>;
 
 const LOCAL_DIR_MARK = /(^|\/)\.cache\/huggingface\/download\/.+\.metadata$/;
 const CACHE_FOLDER = /(^|\/)(models|datasets|spaces)--[^/]+\/(refs|blobs|snapshots)\//;
@@ -67,11 +75,13 @@ export function localView(
   const local: LocalFile[] = [];
   const droppedPath = new Map<string, string>();
   const failed = new Map<string, string>();
+  const verdicts = new Map<string, Verdict>();
   const add = (repoPath: string, job: JobLike) => {
     local.push(toLocal(repoPath, job));
     droppedPath.set(repoPath, job.path);
     if (job.state === 'error') failed.set(repoPath, job.error ?? 'The file could not be read.');
     else if (job.gitSha1Error) failed.set(repoPath, job.gitSha1Error);
+    if (job.state === 'done' && job.report) verdicts.set(repoPath, job.report.verdict);
   };
   if (layout?.kind === 'hub-cache') {
     const checkingLayout = expected === layout.expected;
@@ -80,7 +90,7 @@ export function localView(
       // Unreferenced blobs are only meaningful against the cache's own names.
       if (job && (checkingLayout || !repoPath.startsWith('blobs/'))) add(repoPath, job);
     }
-    return { root: layout.root, local, droppedPath, failed, ignored: byPath.size - local.length };
+    return { root: layout.root, local, droppedPath, failed, ignored: byPath.size - local.length, verdicts };
   }
   const paths = [...byPath.keys()];
   const root =
@@ -95,15 +105,17 @@ export function localView(
     const repoPath = path.slice(root.length);
     if (!isHubBookkeeping(repoPath)) add(repoPath, job);
   }
-  return { root, local, droppedPath, failed, ignored: byPath.size - local.length };
+  return { root, local, droppedPath, failed, ignored: byPath.size - local.length, verdicts };
 }
 
 export function matchRows(files: readonly FileMatch[], view: LocalView): MatchRow[] {
   return files.map((f) => {
     const readError = view.failed.get(f.path);
     const droppedPath = view.droppedPath.get(f.path);
+    const verdict = view.verdicts.get(f.path);
     return {
       ...f,
+      ...(verdict ? { verdict } : {}),
       ...(droppedPath !== undefined && droppedPath !== f.path ? { droppedPath } : {}),
       ...(readError !== undefined && f.status === 'pending' ? { readError } : {})
     };

@@ -17,10 +17,15 @@ import {
   type LocalLayout,
   type Manifest
 } from '../core/provenance';
+import type { ManifestForm } from '../core/provenance/manifest-document';
+import type { KnownKey, ManifestSignature } from '../core/provenance/manifest-signature';
+import { signedManifestBundle } from '../core/provenance/signed-manifest';
+import { keyFingerprint } from '../core/signing/key-fingerprint';
+import { onlyBlocks, toPem } from '../core/signing/pem';
 import type { FileJob } from './file-job';
 import { localView, matchRows, mayHoldHubLayout } from './provenance-local';
 import { problemOf, type ProblemView } from './provenance-problem';
-import type { ProvenanceWorkerApi } from '../workers/provenance-api';
+import type { OpenedManifest, ProvenanceWorkerApi } from '../workers/provenance-api';
 import { triageInputs } from './triage-inputs.svelte';
 
 export type { ProblemView };
@@ -32,17 +37,42 @@ export type Activity = 'idle' | 'fetching' | 'comparing';
 /** What the dropped files are checked against. */
 export type Reference =
   | { kind: 'hub'; capture: HubCapture }
-  | { kind: 'manifest'; manifest: Manifest; from: 'file' | 'link'; name: string };
+  | {
+      kind: 'manifest';
+      manifest: Manifest;
+      from: 'file' | 'link';
+      name: string;
+      form: ManifestForm;
+      signature: ManifestSignature;
+      /** Where it was opened from, to check its signature again once another key is trusted. */
+      origin: File | string;
+    };
+
+/** A signature attached to the manifest on screen: made here with the analyst's key, or one that verified. */
+export interface Seal {
+  /** The manifest digest it belongs to: another manifest is unsigned. */
+  digest: string;
+  signature: Uint8Array;
+  publicKey: Uint8Array;
+  fingerprint: string;
+}
+
+/** Signs the PAE of a manifest's statement with the analyst's key (see SigningKeys). */
+export type ManifestSigner = (
+  manifest: Manifest
+) => Promise<{ signature: Uint8Array; publicKey: Uint8Array }>;
 
 export interface ProvenanceDeps {
   /** The dropped files (the shared ScanSession's jobs). */
   jobs: () => readonly FileJob[];
   fetch: FetchLike;
   /** Reads dropped files in a worker; created lazily on first use. */
-  worker: () => Pick<ProvenanceWorkerApi, 'detectLayout' | 'readManifest' | 'decodeLink'>;
+  worker: () => Pick<ProvenanceWorkerApi, 'detectLayout' | 'readManifest' | 'openLink'>;
   storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
   /** Computes the git blob SHA-1 of dropped files hashed without one (ScanSession.requestGitSha1). */
   requestGitSha1?: (droppedPaths: string[]) => void;
+  /** Public keys this browser knows (the analyst's own and the ones they trust), to check signatures. */
+  keys?: () => readonly KnownKey[];
 }
 
 function isAbort(err: unknown): boolean {
@@ -62,8 +92,9 @@ export class ProvenanceState {
   layout = $state.raw<LocalLayout | null>(null);
   layoutProblem = $state('');
   drift = $state.raw<HubDrift | null>(null);
-  /** The sealed manifest of the current Hub capture, with the statuses of the current match. */
+  /** The sealed manifest of the current Hub capture: the claim only, so its digest never changes with drops. */
   capturedManifest = $state.raw<Manifest | null>(null);
+  seal = $state.raw<Seal | null>(null);
   /** Polite status line for screen readers. */
   announcement = $state('');
 
@@ -83,12 +114,36 @@ export class ProvenanceState {
     return this.layout?.expected ?? null;
   });
   readonly view = $derived.by(() => localView(this.deps.jobs(), this.layout, this.expected));
-  readonly match = $derived(this.expected ? matchFiles(this.expected, this.view.local) : null);
+  /** The local check: only once files are dropped (before that nothing is "missing", nothing was checked). */
+  readonly match = $derived(
+    this.expected && this.view.local.length > 0 ? matchFiles(this.expected, this.view.local) : null
+  );
   readonly rows = $derived(this.match ? matchRows(this.match.files, this.view) : []);
   /** The manifest on screen: the capture's, or the one loaded from a file or link. */
   readonly manifest = $derived(
     this.reference?.kind === 'manifest' ? this.reference.manifest : this.capturedManifest
   );
+  /** The signature attached to the manifest on screen, if any. */
+  readonly currentSeal = $derived(
+    this.seal && this.manifest && this.seal.digest === this.manifest.digest.value ? this.seal : null
+  );
+  /** Who vouches for the manifest on screen: nobody (unsigned), the analyst, or the signer it came with. */
+  readonly signature: ManifestSignature = $derived.by(() => {
+    const seal = this.currentSeal;
+    const loaded = this.reference?.kind === 'manifest' ? this.reference.signature : null;
+    // A signature that does not verify stays on screen whatever happens next.
+    if (loaded?.state === 'invalid') return loaded;
+    if (seal) {
+      const own = this.#knownAs(seal.fingerprint);
+      return {
+        state: 'verified',
+        fingerprint: seal.fingerprint,
+        knownAs: own,
+        publicKeyPem: toPem('PUBLIC KEY', seal.publicKey)
+      };
+    }
+    return loaded ?? { state: 'unsigned' };
+  });
 
   constructor(private readonly deps: ProvenanceDeps) {
     const saved = deps.storage?.getItem(TOKEN_STORAGE_KEY) ?? '';
@@ -127,7 +182,8 @@ export class ProvenanceState {
       $effect(() => {
         const manifest = this.manifest;
         const match = this.match;
-        if (manifest && match) triageInputs.provenance = { manifest, match };
+        const signature = this.signature;
+        if (manifest && match) triageInputs.provenance = { manifest, match, signature };
       });
       // Large files are hashed without a git blob SHA-1; when the reference lists only that hash, compute it.
       $effect(() => {
@@ -146,24 +202,17 @@ export class ProvenanceState {
       });
       $effect(() => {
         const ref = this.reference;
-        const match = this.match;
-        const view = this.view;
-        const downloadedAt = this.layout?.downloadedAt ?? null;
         if (ref?.kind !== 'hub') {
           this.capturedManifest = null;
           this.#manifestKey = '';
           return;
         }
-        // Hashing progress re-runs this effect every frame; rebuild only when a status changes.
-        const key = `${ref.capture.commit}|${ref.capture.capturedAt}|${view.local.length}|${
-          match?.files.map((f) => f.status).join(',') ?? ''
-        }|${downloadedAt}`;
+        // The manifest is the capture's claim: made once per capture, whatever is dropped.
+        const key = `${ref.capture.commit}|${ref.capture.capturedAt}`;
         if (key === this.#manifestKey) return;
         this.#manifestKey = key;
         const version = ++this.#manifestVersion;
-        const verification =
-          match && view.local.length > 0 ? { match, local: view.local, downloadedAt } : undefined;
-        manifestFromCapture(ref.capture, verification).then(
+        manifestFromCapture(ref.capture).then(
           (m) => {
             if (version === this.#manifestVersion) this.capturedManifest = m;
           },
@@ -257,11 +306,28 @@ export class ProvenanceState {
     this.#controller?.abort();
   }
 
+  #knownKeys(): KnownKey[] {
+    // Plain objects only: the list crosses into the worker.
+    return (this.deps.keys?.() ?? []).map((k) => ({ label: k.label, publicKeyPem: k.publicKeyPem }));
+  }
+
+  #knownAs(fingerprint: string): string | null {
+    for (const k of this.deps.keys?.() ?? []) {
+      try {
+        if (keyFingerprint(onlyBlocks(k.publicKeyPem, 'PUBLIC KEY', 'key')[0]) === fingerprint)
+          return k.label;
+      } catch {
+        // an unusable key names nobody
+      }
+    }
+    return null;
+  }
+
   async loadManifestFile(file: File): Promise<void> {
     this.problem = null;
     try {
-      const manifest = await this.deps.worker().readManifest(file);
-      this.#useManifest(manifest, 'file', file.name);
+      const opened = await this.deps.worker().readManifest(file, this.#knownKeys());
+      this.#useManifest(opened, 'file', file.name, file);
     } catch (err) {
       this.problem = problemOf(err);
       this.announcement = this.problem.message;
@@ -272,15 +338,48 @@ export class ProvenanceState {
   async openLink(urlOrFragment: string): Promise<void> {
     this.problem = null;
     try {
-      this.#useManifest(await this.deps.worker().decodeLink(urlOrFragment), 'link', 'share link');
+      const opened = await this.deps.worker().openLink(urlOrFragment, this.#knownKeys());
+      this.#useManifest(opened, 'link', 'share link', urlOrFragment);
     } catch (err) {
       this.problem = problemOf(err);
       this.announcement = this.problem.message;
     }
   }
 
-  #useManifest(manifest: Manifest, from: 'file' | 'link', name: string): void {
-    this.reference = { kind: 'manifest', manifest, from, name };
+  /** Checks the loaded manifest's signature again, with the keys known now (after trusting another key). */
+  async recheckSignature(): Promise<void> {
+    const ref = this.reference;
+    if (ref?.kind !== 'manifest' || ref.form !== 'signed') return;
+    if (typeof ref.origin === 'string') await this.openLink(ref.origin);
+    else await this.loadManifestFile(ref.origin);
+  }
+
+  /** Signs the manifest on screen with the analyst's key; the exports and the share link carry the signature. */
+  async sign(signer: ManifestSigner): Promise<void> {
+    const manifest = this.manifest;
+    if (!manifest) return;
+    this.problem = null;
+    try {
+      const { signature, publicKey } = await signer(manifest);
+      this.seal = {
+        digest: manifest.digest.value,
+        signature,
+        publicKey,
+        fingerprint: keyFingerprint(publicKey)
+      };
+      this.announcement = 'Signed the manifest with your key.';
+    } catch (err) {
+      this.problem = problemOf(err);
+      this.announcement = this.problem.message;
+    }
+  }
+
+  #useManifest(opened: OpenedManifest, from: 'file' | 'link', name: string, origin: File | string): void {
+    const { manifest, form, signature, seal } = opened;
+    this.reference = { kind: 'manifest', manifest, from, name, form, signature, origin };
+    this.seal = seal
+      ? { digest: manifest.digest.value, ...seal, fingerprint: keyFingerprint(seal.publicKey) }
+      : null;
     this.drift = null;
     const s = manifest.source;
     if (s.repoId) this.source = `${s.repoType === 'model' ? '' : `${s.repoType}s/`}${s.repoId}`;
@@ -289,18 +388,36 @@ export class ProvenanceState {
   }
 
   shareLink(pageUrl: string): string {
-    return this.manifest ? shareLink(pageUrl, this.manifest) : '';
+    if (!this.manifest) return '';
+    const seal = this.currentSeal;
+    return shareLink(
+      pageUrl,
+      this.manifest,
+      seal ? { signature: seal.signature, publicKey: seal.publicKey } : undefined
+    );
   }
 
-  exports(): { json: string; yaml: string; inToto: string; baseName: string } | null {
+  exports(): {
+    json: string;
+    yaml: string;
+    inToto: string;
+    signed: string | null;
+    publicKeyPem: string | null;
+    baseName: string;
+  } | null {
     const m = this.manifest;
     if (!m) return null;
     const repo = (m.source.repoId ?? 'local').replace(/[^A-Za-z0-9._-]+/g, '_');
     const commit = m.source.resolvedCommit?.slice(0, 7) ?? 'unknown';
+    const seal = this.currentSeal;
     return {
       json: `${JSON.stringify(m, null, 2)}\n`,
-      yaml: toYaml(m),
+      yaml: toYaml(m, 'Safeload provenance manifest (unsigned claim; its digest only detects damage)'),
       inToto: `${JSON.stringify(inTotoStatement(m), null, 2)}\n`,
+      signed: seal
+        ? `${JSON.stringify(signedManifestBundle(m, seal.signature, seal.fingerprint), null, 2)}\n`
+        : null,
+      publicKeyPem: seal ? toPem('PUBLIC KEY', seal.publicKey) : null,
       baseName: `${repo}@${commit}`
     };
   }

@@ -1,4 +1,4 @@
-import type { TriageReport } from '../core/triage';
+import { licenseFromManifest, type TriageReport } from '../core/triage';
 import type { GovernanceFile, GovernanceWorkerApi, ModelExtras } from '../workers/governance-api';
 import type { FileJob } from './file-job';
 import { commonFolder, relativeTo, sessionTriage, suggestedName, type ModelIdentity } from './session-triage';
@@ -46,7 +46,8 @@ export class SessionModel {
       this.included,
       this.identity,
       {
-        license: this.extras?.license ?? null,
+        // The model card's front matter first, else the licence the Hub listed in the manifest.
+        license: this.extras?.license ?? licenseFromManifest(this.#deps.inputs.provenance?.manifest),
         // A real audit from the Dependencies page beats the declared list read here.
         dependencies: this.#deps.inputs.dependencies ?? this.extras?.dependencies ?? null,
         provenance: this.#deps.inputs.provenance,

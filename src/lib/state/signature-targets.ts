@@ -1,3 +1,5 @@
+import type { Verdict } from '../core/findings';
+import type { SigningResult } from '../workers/signing-api';
 import type { FileJob } from './file-job';
 
 /** Bundle names tried first, in order; any other .json is offered last (it may be a bundle or not). */
@@ -54,4 +56,46 @@ export function guessArtifact(bundleRel: string, rels: readonly string[]): strin
     if (others.includes(stripped)) return stripped;
   }
   return others.length === 1 ? others[0] : undefined;
+}
+
+/** One file beside a signature, with what the signature says of it and what the scan says of it. */
+export interface SignedFileRow {
+  path: string;
+  /** matches: its digest is the signed one; differs / missing / extra: it is not; ignored: not covered. */
+  status: 'matches' | 'differs' | 'extra' | 'ignored' | 'not checked';
+  verdict: Verdict | null;
+}
+
+/**
+ * The files a verification covered, each with its scan verdict: a signature over a file says who published
+ * it, never that it is safe to load. `missing` files (signed, not dropped) have no verdict and are not rows.
+ */
+export function signedFileRows(
+  result: Pick<SigningResult, 'kind' | 'diff' | 'ignored' | 'target' | 'lines'>,
+  beside: readonly { rel: string; job: Pick<FileJob, 'report' | 'state'> }[],
+  bundleRel: string
+): SignedFileRow[] {
+  const differs = new Set(result.diff?.mismatched.map((m) => m.name) ?? []);
+  const extra = new Set(result.diff?.extra ?? []);
+  const ignored = new Set(result.ignored);
+  // A single-file signature names its one file "."; an artifact bundle checks its subject.
+  const targetMatches =
+    result.kind === 'artifact'
+      ? result.lines.some((l) => l.id === 'subject' && l.ok)
+      : result.lines.some((l) => l.id === 'files' && l.ok);
+  const covered = (rel: string): SignedFileRow['status'] => {
+    if (result.target !== undefined)
+      return rel !== result.target ? 'ignored' : targetMatches ? 'matches' : 'differs';
+    if (ignored.has(rel)) return 'ignored';
+    if (extra.has(rel)) return 'extra';
+    if (differs.has(rel) || [...differs].some((n) => n.startsWith(`${rel}:`))) return 'differs';
+    return 'matches';
+  };
+  return beside
+    .filter((f) => f.rel !== bundleRel)
+    .map((f) => ({
+      path: f.rel,
+      status: result.diff || result.target !== undefined ? covered(f.rel) : 'not checked',
+      verdict: f.job.state === 'done' ? (f.job.report?.verdict ?? null) : null
+    }));
 }

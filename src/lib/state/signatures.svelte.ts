@@ -1,8 +1,9 @@
+import type { BundleClaims } from '../core/signing/inspect-bundle';
 import type { TrustRootSummary } from '../core/signing/trust-root';
 import type { PemInput, PolicyRequest, SigningRequest, SigningResult } from '../workers/signing-api';
 import type { SigningClient } from '../workers/signing-client';
 import { isActive, type FileJob } from './file-job';
-import { bundleCandidates, filesBeside } from './signature-targets';
+import { bundleCandidates, filesBeside, signedFileRows } from './signature-targets';
 import { triageInputs } from './triage-inputs.svelte';
 
 export type SigningMode = 'keyless' | 'key' | 'certificate';
@@ -45,6 +46,10 @@ export class SignaturesState {
   private resultBundle = $state('');
   error = $state('');
   announcement = $state('');
+  /** What the chosen bundle claims about its signer, read before anything is verified. */
+  claims = $state.raw<BundleClaims | null>(null);
+  claimsError = $state('');
+  #claimsFor = '';
 
   readonly candidates = $derived.by(() => bundleCandidates(this.jobs().map((j) => j.path)));
   readonly bundlePath = $derived(
@@ -57,6 +62,17 @@ export class SignaturesState {
   readonly hashing = $derived(this.beside.filter((f) => isActive(f.job)).length);
   /** Why Verify is not possible yet, or '' when it is. */
   readonly blocker = $derived(this.findBlocker());
+  /** The files the shown result covers, with their scan verdicts beside what the signature says. */
+  readonly signedFiles = $derived(
+    this.shownResult ? signedFileRows(this.shownResult, this.beside, this.bundleRel) : []
+  );
+  /** Valid signature, but made by someone other than the identity asked for. */
+  readonly wrongSigner = $derived(
+    !!this.shownResult &&
+      !this.shownResult.verified &&
+      this.shownResult.signatureValid &&
+      this.shownResult.lines.some((l) => l.id === 'identity' && !l.ok)
+  );
 
   constructor(
     private readonly jobs: () => readonly FileJob[],
@@ -74,6 +90,31 @@ export class SignaturesState {
     if (this.mode === 'certificate' && !pem(this.caText, this.caFile))
       return 'Paste or choose the CA certificate (PEM).';
     return '';
+  }
+
+  /** Reads the chosen bundle's claims whenever another bundle is chosen or dropped; returns the cleanup. */
+  connect(): () => void {
+    return $effect.root(() => {
+      $effect(() => {
+        const path = this.bundlePath;
+        const file = this.beside.find((f) => f.job.path === path)?.job.file;
+        if (path === this.#claimsFor) return;
+        this.#claimsFor = path;
+        void this.inspect(path, file);
+      });
+    });
+  }
+
+  async inspect(path: string, file: File | undefined): Promise<void> {
+    this.claims = null;
+    this.claimsError = '';
+    if (!file) return;
+    try {
+      const claims = await this.client.inspect(file);
+      if (this.#claimsFor === path) this.claims = claims;
+    } catch (err) {
+      if (this.#claimsFor === path) this.claimsError = errorText(err);
+    }
   }
 
   async loadTrust(file?: File): Promise<void> {
@@ -100,7 +141,8 @@ export class SignaturesState {
       .map((f) => ({
         path: f.rel,
         file: f.job.file!,
-        sha256: f.job.state === 'done' && f.job.sha256 ? f.job.sha256 : undefined
+        sha256: f.job.state === 'done' && f.job.sha256 ? f.job.sha256 : undefined,
+        gitSha1: f.job.state === 'done' && f.job.gitSha1 ? f.job.gitSha1 : undefined
       }));
     return {
       bundle: { path: bundle.rel, file: bundle.job.file },
@@ -138,10 +180,12 @@ export class SignaturesState {
             : undefined,
         result
       };
-      const failed = result.lines.filter((l) => !l.ok).length;
+      const failed = result.lines.filter((l) => !l.ok);
       this.announcement = result.verified
-        ? 'Verification succeeded: every check passed.'
-        : `Verification failed: ${failed} check(s) failed.`;
+        ? 'Signature verified: every check passed. This proves who signed and that the files are unchanged, not that they are safe to load.'
+        : result.signatureValid && failed.every((l) => l.id === 'identity')
+          ? 'The signature is valid, but it was not made by the signer you expected.'
+          : `Verification failed: ${failed.length} check(s) failed.`;
     } catch (err) {
       this.error = errorText(err);
       this.announcement = `Verification could not run: ${this.error}`;

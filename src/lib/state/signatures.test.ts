@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import { KEYS, MODELS } from '../../../tests/unit/signing-fixtures';
 import { describeShared } from '../../../tests/shared-fixtures';
 import type { SigningClient } from '../workers/signing-client';
-import { runSigning, trustSummary } from '../workers/signing-run';
+import { inspectBundleFile, runSigning, trustSummary } from '../workers/signing-run';
 import type { FileJob, JobState } from './file-job';
 import { SignaturesState } from './signatures.svelte';
 
@@ -12,6 +12,7 @@ import { SignaturesState } from './signatures.svelte';
 const inThread: SigningClient = {
   trust: (file) => trustSummary(file),
   verify: (request, onProgress) => runSigning(request, { onProgress }),
+  inspect: (bundle) => inspectBundleFile(bundle),
   cancel: () => undefined,
   terminate: () => undefined
 };
@@ -68,7 +69,9 @@ describeShared('SignaturesState', () => {
     expect(s.result?.verified).toBe(true);
     // Only signme-2 was read: signme-1's digest came from the hashing stage.
     expect(s.result?.diff?.hashedBytes).toBe(readFileSync(join(MODELS, 'v1.1.0-sigstore/signme-2')).length);
-    expect(s.announcement).toBe('Verification succeeded: every check passed.');
+    expect(s.announcement).toBe(
+      'Signature verified: every check passed. This proves who signed and that the files are unchanged, not that they are safe to load.'
+    );
     expect(s.shownResult).toBe(s.result);
   });
 

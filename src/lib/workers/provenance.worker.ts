@@ -1,16 +1,41 @@
+// @sigstore/* (signature checks of signed manifests) reads the Buffer global while loading: keep this first.
+import '../shims/install-buffer';
 import * as Comlink from 'comlink';
+import { fromBase64 } from '../core/bytes/base64';
+import { detectLocalLayout, ManifestError } from '../core/provenance';
 import {
-  decodeManifestFragment,
-  detectLocalLayout,
-  ManifestError,
-  parseManifestJson
-} from '../core/provenance';
-import type { LayoutEntry, ProvenanceWorkerApi } from './provenance-api';
-
-const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+  MAX_MANIFEST_TEXT,
+  openShareLink,
+  parseManifestText,
+  type ManifestDocument
+} from '../core/provenance/manifest-document';
+import type { KnownKey } from '../core/provenance/manifest-signature';
+import { onlyBlocks } from '../core/signing/pem';
+import type { LayoutEntry, OpenedManifest, ProvenanceWorkerApi } from './provenance-api';
 
 async function readPrefix(file: File, maxBytes: number): Promise<string> {
   return new TextDecoder().decode(await file.slice(0, maxBytes).arrayBuffer());
+}
+
+/** The manifest with its signature checked; a verified signature is kept to share the manifest on signed. */
+async function opened(
+  doc: ManifestDocument,
+  known: KnownKey[],
+  carriedKeyPem?: string
+): Promise<OpenedManifest> {
+  if (doc.form !== 'signed')
+    return { manifest: doc.manifest, form: doc.form, signature: { state: 'unsigned' }, seal: null };
+  // The Sigstore verifier is loaded only for signed manifests.
+  const { checkManifestSignature } = await import('../core/provenance/manifest-signature');
+  const signature = checkManifestSignature(doc, known, carriedKeyPem);
+  let seal: OpenedManifest['seal'] = null;
+  if (signature.state === 'verified') {
+    const envelope = (doc.bundle as { dsseEnvelope: { signatures: { sig: string }[] } }).dsseEnvelope;
+    const sig = fromBase64(envelope.signatures[0]?.sig ?? '');
+    if (sig)
+      seal = { signature: sig, publicKey: onlyBlocks(signature.publicKeyPem, 'PUBLIC KEY', 'public key')[0] };
+  }
+  return { manifest: doc.manifest, form: doc.form, signature, seal };
 }
 
 const api: ProvenanceWorkerApi = {
@@ -25,12 +50,15 @@ const api: ProvenanceWorkerApi = {
       }
     );
   },
-  async readManifest(file: File) {
-    if (file.size > MAX_MANIFEST_BYTES)
-      throw new ManifestError(`The manifest is larger than ${MAX_MANIFEST_BYTES} bytes.`);
-    return parseManifestJson(await readPrefix(file, MAX_MANIFEST_BYTES), MAX_MANIFEST_BYTES);
+  async readManifest(file, known) {
+    if (file.size > MAX_MANIFEST_TEXT)
+      throw new ManifestError(`The manifest is larger than ${MAX_MANIFEST_TEXT} bytes.`);
+    return opened(await parseManifestText(await readPrefix(file, MAX_MANIFEST_TEXT)), known);
   },
-  decodeLink: decodeManifestFragment
+  async openLink(urlOrFragment, known) {
+    const { doc, carriedKeyPem } = await openShareLink(urlOrFragment);
+    return opened(doc, known, carriedKeyPem ?? undefined);
+  }
 };
 
 Comlink.expose(api);

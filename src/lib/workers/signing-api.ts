@@ -1,5 +1,6 @@
 import type { CheckLine } from '../core/signing/checklist';
 import type { SignerInfo } from '../core/signing/certificate-info';
+import type { BundleClaims } from '../core/signing/inspect-bundle';
 import type { FileDiff } from '../core/signing/model-diff';
 import type { TrustRootSummary } from '../core/signing/trust-root';
 import type { ProgressCallback } from './file-job-api';
@@ -11,6 +12,8 @@ export interface SignedFileRef {
   file: File;
   /** Whole-file SHA-256 from the hashing stage, when it finished: reused, never recomputed. */
   sha256?: string;
+  /** The git blob id from the same stage (signed manifests compare it for non-LFS files). */
+  gitSha1?: string;
 }
 
 /** PEM text pasted by the user, or a file they picked (read in the worker). */
@@ -38,6 +41,8 @@ export interface SigningResult {
   /** model: an OpenSSF model signature over a folder or file; artifact: a bundle over one artifact. */
   kind: 'model' | 'artifact';
   verified: boolean;
+  /** The signature is genuine; when `verified` is false only the signer's identity did not match. */
+  signatureValid: boolean;
   lines: CheckLine[];
   signer?: SignerInfo;
   trust?: TrustRootSummary;
@@ -59,5 +64,7 @@ export interface SigningWorkerApi {
   /** Summary of the built-in root, or of a user-supplied trusted root / ClientTrustConfig file. */
   trust(file?: File): Promise<TrustRootSummary>;
   verify(request: SigningRequest, onProgress: ProgressCallback): Promise<SigningResult>;
+  /** What a bundle claims (signer, key, content) before anything is verified. */
+  inspect(bundle: File): Promise<BundleClaims>;
   cancel(): void;
 }

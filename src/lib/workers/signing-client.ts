@@ -1,4 +1,5 @@
 import * as Comlink from 'comlink';
+import type { BundleClaims } from '../core/signing/inspect-bundle';
 import type { TrustRootSummary } from '../core/signing/trust-root';
 import type { ProgressCallback } from './file-job-api';
 import type { SigningRequest, SigningResult, SigningWorkerApi } from './signing-api';
@@ -6,6 +7,7 @@ import type { SigningRequest, SigningResult, SigningWorkerApi } from './signing-
 export interface SigningClient {
   trust(file?: File): Promise<TrustRootSummary>;
   verify(request: SigningRequest, onProgress: ProgressCallback): Promise<SigningResult>;
+  inspect(bundle: File): Promise<BundleClaims>;
   cancel(): void;
   terminate(): void;
 }
@@ -37,6 +39,10 @@ export function createSigningClient(): SigningClient {
     verify(request, onProgress) {
       const w = start();
       return Promise.race([w.api.verify(request, Comlink.proxy(onProgress)), w.crashed]);
+    },
+    inspect(bundle) {
+      const w = start();
+      return Promise.race([w.api.inspect(bundle), w.crashed]);
     },
     cancel() {
       void current?.api.cancel().catch(() => undefined);

@@ -1,7 +1,9 @@
 import { Buffer } from 'buffer';
 import { blobSource } from '../core/bytes/byte-source';
-import { MAX_BUNDLE_BYTES, parseBundleJson } from '../core/signing/bundle-load';
+import { isProvenancePayload, verifySignedManifest } from '../core/provenance/verify-signed-manifest';
+import { MAX_BUNDLE_BYTES, parseBundleJson, unverifiedDssePayload } from '../core/signing/bundle-load';
 import { line } from '../core/signing/checklist';
+import { inspectBundle, type BundleClaims } from '../core/signing/inspect-bundle';
 import { GIT_PATHS, makeIgnore } from '../core/signing/ignore-paths';
 import type { ModelFile } from '../core/signing/model-diff';
 import type { SourceDigester } from '../core/signing/range-digest';
@@ -41,19 +43,16 @@ export async function trustSummary(file?: File): Promise<TrustRootSummary> {
   return (await loadTrust(file)).summary;
 }
 
+export async function inspectBundleFile(file: File): Promise<BundleClaims> {
+  return inspectBundle(parseBundleJson(await readText(file, MAX_BUNDLE_BYTES, 'bundle')));
+}
+
 async function buildPolicy(p: PolicyRequest, trustFile?: File): Promise<SignerPolicy> {
   if (p.mode === 'certificate') return { mode: 'certificate', caPem: await pemText(p.ca, 'CA file') };
   const trustRoot = await loadTrust(trustFile);
   if (p.mode === 'key')
     return { mode: 'key', publicKeyPem: await pemText(p.publicKey, 'public key file'), trustRoot };
   return { mode: 'keyless', identity: p.identity, issuer: p.issuer, match: p.match, trustRoot };
-}
-
-/** The DSSE payload as sent, before any verification: used only to choose how to verify it. */
-function unverifiedPayload(json: unknown): Uint8Array | undefined {
-  const env = (json as { dsseEnvelope?: { payload?: unknown } } | null)?.dsseEnvelope;
-  if (typeof env?.payload !== 'string') return undefined;
-  return new Uint8Array(Buffer.from(env.payload, 'base64'));
 }
 
 function isModelSignature(payload: Uint8Array | undefined): boolean {
@@ -92,10 +91,30 @@ interface RunOptions {
 export async function runSigning(req: SigningRequest, opts: RunOptions = {}): Promise<SigningResult> {
   const json = parseBundleJson(await readText(req.bundle.file, MAX_BUNDLE_BYTES, 'bundle'));
   const policy = await buildPolicy(req.policy, req.trustRoot);
-  const payload = unverifiedPayload(json);
+  const payload = unverifiedDssePayload(json);
   const others = req.files.filter((f) => f.path !== req.bundle.path);
   if (isModelSignature(payload)) return verifyModel(req, json, policy, payload!, others, opts);
+  if (isProvenancePayload(payload)) return verifyManifest(req, json, policy, others, opts);
   return verifyArtifact(req, json, policy, others, opts);
+}
+
+/** A signed Safeload manifest: the signature, then every file beside it against the manifest's hashes. */
+async function verifyManifest(
+  req: SigningRequest,
+  json: unknown,
+  policy: SignerPolicy,
+  others: SignedFileRef[],
+  opts: RunOptions
+): Promise<SigningResult> {
+  const result = await verifySignedManifest({
+    bundle: json,
+    policy,
+    files: others.map((f) => ({ ...toModelFile(f), gitSha1: f.gitSha1 || undefined })),
+    signaturePath: req.bundle.path,
+    ignorePaths: req.ignorePaths,
+    signal: opts.signal
+  });
+  return { kind: 'model', ...result, trust: undefined };
 }
 
 async function verifyModel(
@@ -138,6 +157,7 @@ async function verifyModel(
   return {
     kind: 'model',
     verified: result.verified,
+    signatureValid: result.signatureValid,
     lines: result.lines,
     signer: result.signer,
     trust: result.trust,
@@ -183,6 +203,7 @@ async function verifyArtifact(
   return {
     kind: 'artifact',
     verified: result.verified,
+    signatureValid: result.signatureValid,
     lines: result.lines,
     signer: result.signer,
     trust: result.trust,

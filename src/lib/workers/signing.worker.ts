@@ -3,7 +3,7 @@ import '../shims/install-buffer';
 import * as Comlink from 'comlink';
 import { createDigestPool } from './digest-pool';
 import type { SigningWorkerApi } from './signing-api';
-import { runSigning, trustSummary } from './signing-run';
+import { inspectBundleFile, runSigning, trustSummary } from './signing-run';
 import { throttleProgress } from './throttle';
 
 let running: AbortController | undefined;
@@ -27,6 +27,7 @@ const api: SigningWorkerApi = {
       if (running === controller) running = undefined;
     }
   },
+  inspect: (bundle) => inspectBundleFile(bundle),
   cancel() {
     running?.abort();
   }

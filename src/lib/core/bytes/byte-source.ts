@@ -14,6 +14,11 @@ export interface ByteSource {
   /** Where byte 0 of this source lies in the file it was opened from; undefined for decompressed bytes. */
   readonly fileOffset?: number;
   /**
+   * Where the platform allows it (Node files): reads min(target.length, size - offset) bytes into `target`
+   * and returns how many, so a caller streaming gigabytes can recycle its buffers.
+   */
+  readInto?(offset: number, target: Uint8Array): Promise<number>;
+  /**
    * The underlying bytes this source is a window of (compared by identity only) and where it starts in them,
    * so the scanner can tell when one window of a source lies inside another.
    */
@@ -27,6 +32,7 @@ export interface SliceableBlob {
 }
 
 type RawRead = (offset: number, length: number) => Promise<Uint8Array>;
+type RawReadInto = (offset: number, target: Uint8Array) => Promise<void>;
 
 function clampedRange(size: number, offset: number, length: number): [number, number] {
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
@@ -44,7 +50,8 @@ export function rangeSource(
   base = 0,
   blob?: SliceableBlob,
   /** False for bytes that are not a file's (decompressed, built in memory): they have no file offset. */
-  inFile = true
+  inFile = true,
+  rawInto?: RawReadInto
 ): ByteSource {
   return {
     name,
@@ -59,8 +66,15 @@ export function rangeSource(
     },
     sub(offset, length, subName) {
       const [start, end] = clampedRange(size, offset, length);
-      return rangeSource(subName ?? name, end - start, raw, base + start, blob, inFile);
-    }
+      return rangeSource(subName ?? name, end - start, raw, base + start, blob, inFile, rawInto);
+    },
+    readInto:
+      rawInto &&
+      (async (offset, target) => {
+        const [start, end] = clampedRange(size, offset, target.length);
+        if (end > start) await rawInto(base + start, target.subarray(0, end - start));
+        return end - start;
+      })
   };
 }
 

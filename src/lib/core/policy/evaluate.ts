@@ -11,12 +11,29 @@ import type {
   RuleResult
 } from './types';
 
+/** Which expression of a rule a problem is in. */
+export type RuleField = 'expression' | 'configured';
+
 /** Compile problems of every rule, for an editor or to refuse a policy before running it. */
-export function checkPolicySet(set: PolicySet): { id: string; error: ExpressionError }[] {
-  return set.rules.flatMap((rule) => {
-    const compiled = compileExpression(rule.expression);
-    return compiled.ok ? [] : [{ id: rule.id, error: compiled.error }];
-  });
+export function checkPolicySet(set: PolicySet): { id: string; field: RuleField; error: ExpressionError }[] {
+  return set.rules.flatMap((rule) =>
+    (['expression', 'configured'] as const).flatMap((field) => {
+      const source = rule[field];
+      if (source === undefined) return [];
+      const compiled = compileExpression(source);
+      return compiled.ok ? [] : [{ id: rule.id, field, error: compiled.error }];
+    })
+  );
+}
+
+/** Runs one expression under the run's bounds; a compile or evaluation problem is returned as the error. */
+function run(
+  source: string,
+  input: Record<string, unknown>,
+  options: RunOptions
+): { value: boolean } | { error: ExpressionError } {
+  const compiled = compileExpression(source);
+  return compiled.ok ? compiled.run(input, options) : { error: compiled.error };
 }
 
 /** How a set is evaluated: a time bound (CLI), a note before each rule (the app's worker, for attribution). */
@@ -48,11 +65,24 @@ export function limitResult(rule: PolicyRule, message: string): RuleResult {
   };
 }
 
+/**
+ * A rule with a `configured` guard that is false is "not configured" (its requirement is not set up), not a
+ * violation; the guard is evaluated under the same bounds, and an error in it is the rule's error.
+ */
 function evaluateRule(rule: PolicyRule, input: Record<string, unknown>, options: RunOptions): RuleResult {
   const base = resultBase(rule);
-  const compiled = compileExpression(rule.expression);
-  if (!compiled.ok) return { ...base, outcome: 'error', error: compiled.error };
-  const result = compiled.run(input, options);
+  if (rule.configured !== undefined) {
+    const configured = run(rule.configured, input, options);
+    if ('error' in configured) return { ...base, outcome: 'error', error: configured.error };
+    if (!configured.value)
+      return {
+        ...base,
+        message: rule.notConfigured ?? `Not configured: ${rule.configured} is false.`,
+        outcome: 'not-configured',
+        error: null
+      };
+  }
+  const result = run(rule.expression, input, options);
   if ('error' in result) return { ...base, outcome: 'error', error: result.error };
   return { ...base, outcome: result.value ? 'pass' : 'violation', error: null };
 }
@@ -80,7 +110,7 @@ export function summariseResults(
   results: RuleResult[],
   evaluatedAt: string
 ): PolicyEvaluation {
-  const counts: Record<RuleOutcome, number> = { pass: 0, violation: 0, error: 0 };
+  const counts: Record<RuleOutcome, number> = { pass: 0, violation: 0, error: 0, 'not-configured': 0 };
   for (const r of results) counts[r.outcome]++;
   const denied = results.some((r) => r.outcome === 'violation' && r.severity === 'deny');
   return {

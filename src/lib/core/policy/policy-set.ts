@@ -1,5 +1,5 @@
 import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
-import { BUILTIN_POLICY, BUILTIN_POLICY_NAME } from './builtin';
+import { builtinPolicy, BUILTIN_POLICY_NAMES } from './builtin';
 import { RULE_SEVERITIES, type PolicyRule, type PolicySet, type RuleSeverity } from './types';
 
 export const MAX_POLICY_BYTES = 1024 * 1024;
@@ -22,9 +22,10 @@ export class PolicySetError extends Error {
   }
 }
 
-/** A policy set as loaded from a file, with where each rule's expression starts in that file. */
+/** A policy set as loaded from a file, with where each rule's expressions start in that file. */
 export interface LoadedPolicySet extends PolicySet {
   expressionAt: Record<string, { line: number; column: number }>;
+  configuredAt: Record<string, { line: number; column: number }>;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -36,7 +37,7 @@ function validateRule(value: unknown, path: string, problems: PolicyProblem[]): 
     problems.push({ path, message: 'a rule must be a mapping {id, severity, expression, message}' });
     return null;
   }
-  const { id, severity, expression, message, remediation } = value;
+  const { id, severity, expression, message, remediation, configured, notConfigured } = value;
   const before = problems.length;
   if (typeof id !== 'string' || !RULE_ID.test(id))
     problems.push({ path: `${path}.id`, message: 'must be a name of letters, digits, . _ / - (up to 100)' });
@@ -48,26 +49,30 @@ function validateRule(value: unknown, path: string, problems: PolicyProblem[]): 
     problems.push({ path: `${path}.message`, message: 'must be a non-empty text' });
   if (remediation !== undefined && typeof remediation !== 'string')
     problems.push({ path: `${path}.remediation`, message: 'must be a text' });
+  if (configured !== undefined && (typeof configured !== 'string' || configured.trim() === ''))
+    problems.push({ path: `${path}.configured`, message: 'must be a non-empty CEL expression' });
+  if (notConfigured !== undefined && typeof notConfigured !== 'string')
+    problems.push({ path: `${path}.notConfigured`, message: 'must be a text' });
   if (problems.length > before) return null;
   return {
     id: id as string,
     severity: severity as RuleSeverity,
     expression: expression as string,
     message: message as string,
-    ...(remediation !== undefined ? { remediation: remediation as string } : {})
+    ...(remediation !== undefined ? { remediation: remediation as string } : {}),
+    ...(configured !== undefined ? { configured: configured as string } : {}),
+    ...(notConfigured !== undefined ? { notConfigured: notConfigured as string } : {})
   };
 }
 
-/** Applies `extends: safeload/builtin`: built-in rules (minus `disable`), replaced or extended by the file's. */
-function resolveExtends(own: PolicySet, base: string | undefined, disable: string[]): PolicySet {
+/** Applies `extends: safeload/baseline|strict`: built-in rules (minus `disable`), replaced or extended by the file's. */
+function resolveExtends(own: PolicySet, base: PolicySet | undefined, disable: string[]): PolicySet {
   if (base === undefined) return own;
-  const kept = BUILTIN_POLICY.rules.filter(
-    (r) => !disable.includes(r.id) && !own.rules.some((o) => o.id === r.id)
-  );
+  const kept = base.rules.filter((r) => !disable.includes(r.id) && !own.rules.some((o) => o.id === r.id));
   return {
     ...own,
-    params: { ...BUILTIN_POLICY.params, ...own.params },
-    rules: [...kept, ...own.rules.map((r) => ({ ...r }))]
+    params: { ...base.params, ...own.params },
+    rules: [...kept.map((r) => ({ ...r })), ...own.rules.map((r) => ({ ...r }))]
   };
 }
 
@@ -77,9 +82,9 @@ export function policySetFromValue(value: unknown, fallbackName = 'policy'): Pol
   if (!isRecord(value)) throw new PolicySetError([{ path: '$', message: 'a policy set must be a mapping' }]);
   if (value.kind !== undefined && value.kind !== 'PolicySet')
     problems.push({ path: 'kind', message: 'must be PolicySet' });
-  const base = value.extends;
-  if (base !== undefined && base !== BUILTIN_POLICY_NAME && base !== 'builtin')
-    problems.push({ path: 'extends', message: `only ${BUILTIN_POLICY_NAME} can be extended` });
+  const base = value.extends === undefined ? undefined : builtinPolicy(String(value.extends));
+  if (value.extends !== undefined && (typeof value.extends !== 'string' || !base))
+    problems.push({ path: 'extends', message: `only ${BUILTIN_POLICY_NAMES.join(' or ')} can be extended` });
   const disable = value.disable ?? [];
   if (!Array.isArray(disable) || disable.some((d) => typeof d !== 'string'))
     problems.push({ path: 'disable', message: 'must be a list of rule ids' });
@@ -114,7 +119,7 @@ export function policySetFromValue(value: unknown, fallbackName = 'policy'): Pol
     params: params as Record<string, unknown>,
     rules
   };
-  return resolveExtends(own, base as string | undefined, disable as string[]);
+  return resolveExtends(own, base ?? undefined, disable as string[]);
 }
 
 /** Parses a policy file (YAML or JSON); problems carry file lines and columns. */
@@ -142,19 +147,25 @@ export function parsePolicySet(text: string, fileName = 'policy'): LoadedPolicyS
     );
   }
   const expressionAt: LoadedPolicySet['expressionAt'] = {};
+  const configuredAt: LoadedPolicySet['configuredAt'] = {};
   const rules = doc.get('rules', true);
   const count = Array.isArray(value && (value as Record<string, unknown>).rules)
     ? ((value as Record<string, unknown>).rules as unknown[]).length
     : 0;
   for (let i = 0; rules && i < count; i++) {
-    const node = doc.getIn(['rules', i, 'expression'], true);
     const id = doc.getIn(['rules', i, 'id']);
-    if (isScalar(node) && node.range && typeof id === 'string') {
+    if (typeof id !== 'string') continue;
+    for (const [field, into] of [
+      ['expression', expressionAt],
+      ['configured', configuredAt]
+    ] as const) {
+      const node = doc.getIn(['rules', i, field], true);
+      if (!isScalar(node) || !node.range) continue;
       const pos = lineCounter.linePos(node.range[0]);
-      expressionAt[id] = { line: pos.line, column: pos.col };
+      into[id] = { line: pos.line, column: pos.col };
     }
   }
-  return { ...set, expressionAt };
+  return { ...set, expressionAt, configuredAt };
 }
 
 /**

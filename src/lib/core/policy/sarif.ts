@@ -28,7 +28,7 @@ export function addPolicyResults<T extends { runs: SarifRun[] }>(
   anchor: PolicyAnchor
 ): T {
   const run = log.runs[0];
-  const failing = evaluation.results.filter((r) => r.outcome !== 'pass');
+  const failing = evaluation.results.filter((r) => r.outcome === 'violation' || r.outcome === 'error');
   for (const r of failing) {
     const ruleId = `policy/${r.id}`;
     let ruleIndex = run.tool.driver.rules.findIndex((x) => (x as { id: string }).id === ruleId);

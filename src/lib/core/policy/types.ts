@@ -11,6 +11,14 @@ export interface PolicyRule {
   message: string;
   /** What the model owner should do about a violation. */
   remediation?: string;
+  /**
+   * A CEL expression that is true when the policy (its params) or the run (a manifest, a signer given)
+   * configures this requirement. When false the rule is reported as not configured instead of failing:
+   * the baseline shows what it does not check rather than failing models for requirements nobody set.
+   */
+  configured?: string;
+  /** Shown when the rule is not configured: what would configure it. */
+  notConfigured?: string;
 }
 
 export interface PolicySet {
@@ -34,7 +42,8 @@ export interface ExpressionError {
   excerpt: string;
 }
 
-export type RuleOutcome = 'pass' | 'violation' | 'error';
+/** not-configured: the rule's requirement is not set up (its `configured` expression is false). */
+export type RuleOutcome = 'pass' | 'violation' | 'error' | 'not-configured';
 
 export interface RuleResult {
   id: string;
@@ -45,6 +54,8 @@ export interface RuleResult {
   expression: string;
   error: ExpressionError | null;
 }
+
+export const RULE_OUTCOMES: readonly RuleOutcome[] = ['pass', 'violation', 'error', 'not-configured'];
 
 /** pass: no deny rule violated; fail: one is; error: some rule could not be evaluated (fail closed). */
 export type PolicyOutcome = 'pass' | 'fail' | 'error';

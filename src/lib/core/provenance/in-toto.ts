@@ -22,12 +22,14 @@ export interface InTotoStatement {
       notChecked: number;
       extra: string[];
     };
+    /** The whole manifest, digest included, so the Statement loads back as the manifest it was made from. */
+    manifest: Manifest;
   };
 }
 
 /**
- * An unsigned in-toto Statement v1 whose subjects are the files' SHA-256 (plus the git blob id where it hashes
- * the content), ready to be wrapped in DSSE and signed elsewhere.
+ * An in-toto Statement v1 whose subjects are the files' SHA-256 (plus the git blob id where it hashes the
+ * content). Unsigned as exported; Safeload signs it (DSSE) when the analyst signs the manifest.
  */
 export function inTotoStatement(m: Manifest): InTotoStatement {
   const withSha = m.files.filter((f) => f.sha256 !== null);
@@ -56,7 +58,8 @@ export function inTotoStatement(m: Manifest): InTotoStatement {
         missing: count('missing'),
         notChecked: count('not-checked'),
         extra: m.extraLocalFiles
-      }
+      },
+      manifest: m
     }
   };
 }

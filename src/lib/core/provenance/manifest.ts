@@ -3,7 +3,7 @@ import { SAFELOAD_VERSION } from '../version';
 import { canonicalJson } from './canonical-json';
 import type { ApiCall, CommitInfo } from './hub-client';
 import { hubUrls, purlFor, type HubRef, type RepoType } from './hub-ref';
-import type { ExpectedFile, LocalFile, MatchResult, MatchStatus } from './match';
+import type { ExpectedFile, MatchStatus } from './match';
 import type { RemoteFile } from './remote-file';
 import type { RepoFacts } from './repo-facts';
 
@@ -104,32 +104,28 @@ export function expectedFromManifest(m: Manifest): ExpectedFile[] {
   }));
 }
 
-function manifestFile(remote: RemoteFile, status: FileStatus, local: LocalFile | undefined): ManifestFile {
-  // A regular file has no SHA-256 on the Hub; once its git blob id is verified, the local SHA-256 is the file's.
-  const localSha =
-    status === 'verified' && remote.sha256 === null ? (local?.sha256?.toLowerCase() ?? null) : null;
+function manifestFile(remote: RemoteFile): ManifestFile {
   return {
     path: remote.path,
     size: remote.size,
-    sha256: remote.sha256 ?? localSha,
-    sha256Source: remote.sha256 ? 'hub-lfs' : localSha ? 'local' : null,
+    sha256: remote.sha256,
+    sha256Source: remote.sha256 ? 'hub-lfs' : null,
     gitBlobSha1: remote.gitBlobSha1,
     gitBlobOf: remote.lfs ? 'lfs-pointer' : 'content',
     lfs: remote.lfs !== null,
     ...(remote.xetHash ? { xetHash: remote.xetHash } : {}),
     ...(remote.lastCommit ? { lastCommit: remote.lastCommit } : {}),
     ...(remote.securityStatus ? { securityStatus: remote.securityStatus } : {}),
-    status
+    status: 'not-checked'
   };
 }
 
-/** The manifest of a Hub capture, with per-file statuses when local files were matched against it. */
-export async function manifestFromCapture(
-  capture: HubCapture,
-  verification?: { match: MatchResult; local: readonly LocalFile[]; downloadedAt?: string | null }
-): Promise<Manifest> {
-  const status = new Map(verification?.match.files.map((f) => [f.path, f.status]));
-  const local = new Map(verification?.local.map((f) => [f.path, f]));
+/**
+ * The manifest of a Hub capture: the claim (what the Hub listed for the commit), sealed. It holds nothing
+ * about local files, so its digest stays the same however many files are dropped and checked against it;
+ * the local check is a separate result (see `matchFiles`).
+ */
+export async function manifestFromCapture(capture: HubCapture): Promise<Manifest> {
   const ref = { ...capture.ref, repoId: capture.repoId };
   return sealManifest({
     schema: MANIFEST_SCHEMA,
@@ -146,16 +142,12 @@ export async function manifestFromCapture(
       endpoints: capture.calls.map((c) => ({ ...c }))
     },
     capturedAt: capture.capturedAt,
-    downloadedAt: verification?.downloadedAt ?? null,
+    downloadedAt: null,
     authenticated: capture.authenticated,
     lastCommit: capture.lastCommit,
     repo: capture.facts,
-    files: capture.files.map((f) =>
-      manifestFile(f, verification ? (status.get(f.path) ?? 'missing') : 'not-checked', local.get(f.path))
-    ),
-    extraLocalFiles: verification
-      ? verification.match.files.filter((f) => f.status === 'extra').map((f) => f.path)
-      : []
+    files: capture.files.map(manifestFile),
+    extraLocalFiles: []
   });
 }
 

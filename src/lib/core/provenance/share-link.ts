@@ -1,10 +1,19 @@
 import { deflateSync, Inflate } from 'fflate';
+import { fromBase64, toBase64Url } from '../bytes/base64';
 import { canonicalJson } from './canonical-json';
 import type { Manifest } from './manifest';
 import { ManifestError, parseManifest } from './manifest-parse';
 
-/** Fragment key: `#m=<base64url(deflate(JCS(manifest)))>`; the fragment never reaches a server. */
+/**
+ * Fragment keys: `#m=<base64url(deflate(JCS(manifest)))>`, and for a signed link also
+ * `&sig=<base64url(DER ECDSA signature)>&key=<base64url(SubjectPublicKeyInfo)>`. The signature is the one of
+ * the signed manifest bundle (over the manifest's in-toto Statement). The fragment never reaches a server.
+ */
 export const LINK_PARAM = 'm';
+const SIG_PARAM = 'sig';
+const KEY_PARAM = 'key';
+/** A DER ECDSA signature and a public key are far below this. */
+const MAX_SIG_PARAM_CHARS = 4096;
 export const MAX_LINK_CHARS = 512 * 1024;
 /** A link describes at most this many files (a manifest file may hold more): about 4 MB of JSON. */
 export const MAX_LINK_FILES = 10_000;
@@ -15,26 +24,12 @@ export class ShareLinkError extends Error {
   override name = 'ShareLinkError';
 }
 
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000)
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
-
 function fromBase64Url(text: string): Uint8Array {
   if (!/^[A-Za-z0-9_-]*$/.test(text))
     throw new ShareLinkError('The link is damaged: it contains characters base64url does not use.');
-  const b64 = text.replaceAll('-', '+').replaceAll('_', '/') + '='.repeat((4 - (text.length % 4)) % 4);
-  let binary: string;
-  try {
-    binary = atob(b64);
-  } catch {
-    throw new ShareLinkError('The link is damaged: it is not valid base64url.');
-  }
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
+  const bytes = fromBase64(text);
+  if (!bytes) throw new ShareLinkError('The link is damaged: it is not valid base64url.');
+  return bytes;
 }
 
 /** Inflates in small slices so a deflate bomb is stopped at the limit instead of filling memory. */
@@ -72,19 +67,44 @@ export function encodeManifestFragment(m: Manifest): string {
   return `${LINK_PARAM}=${toBase64Url(deflateSync(bytes, { level: 9 }))}`;
 }
 
-/** A full share link for a page URL (any existing fragment is replaced). */
-export function shareLink(pageUrl: string, m: Manifest): string {
-  return `${pageUrl.split('#')[0]}#${encodeManifestFragment(m)}`;
+/** A link's signature: the DER signature and the signer's public key (SubjectPublicKeyInfo). */
+export interface LinkSignature {
+  signature: Uint8Array;
+  publicKey: Uint8Array;
+}
+
+/** A full share link for a page URL (any existing fragment is replaced); signed when a signature is given. */
+export function shareLink(pageUrl: string, m: Manifest, signed?: LinkSignature): string {
+  const sig = signed
+    ? `&${SIG_PARAM}=${toBase64Url(signed.signature)}&${KEY_PARAM}=${toBase64Url(signed.publicKey)}`
+    : '';
+  return `${pageUrl.split('#')[0]}#${encodeManifestFragment(m)}${sig}`;
+}
+
+/** One `name=` parameter of a fragment or full URL, or null when it has none. */
+function fragmentParam(urlOrFragment: string, name: string): string | null {
+  const hash = urlOrFragment.includes('#')
+    ? urlOrFragment.slice(urlOrFragment.indexOf('#') + 1)
+    : urlOrFragment;
+  for (const part of hash.split('&')) if (part.startsWith(`${name}=`)) return part.slice(name.length + 1);
+  return null;
 }
 
 /** The `m=` payload of a fragment or full URL, or null when it has none. */
 export function fragmentPayload(urlOrFragment: string): string | null {
-  const hash = urlOrFragment.includes('#')
-    ? urlOrFragment.slice(urlOrFragment.indexOf('#') + 1)
-    : urlOrFragment;
-  for (const part of hash.split('&'))
-    if (part.startsWith(`${LINK_PARAM}=`)) return part.slice(LINK_PARAM.length + 1);
-  return null;
+  return fragmentParam(urlOrFragment, LINK_PARAM);
+}
+
+/** The signature a link carries, or null for an unsigned link; a damaged one is an error, never "unsigned". */
+export function linkSignature(urlOrFragment: string): LinkSignature | null {
+  const sig = fragmentParam(urlOrFragment, SIG_PARAM);
+  const key = fragmentParam(urlOrFragment, KEY_PARAM);
+  if (sig === null && key === null) return null;
+  if (sig === null || key === null)
+    throw new ShareLinkError('The link is damaged: it has half a signature (sig= and key= go together).');
+  if (sig.length > MAX_SIG_PARAM_CHARS || key.length > MAX_SIG_PARAM_CHARS)
+    throw new ShareLinkError('The link is damaged: its signature or key is too long.');
+  return { signature: fromBase64Url(sig), publicKey: fromBase64Url(key) };
 }
 
 /** Decodes and validates a link's manifest; every failure is a ShareLinkError or ManifestError with a clear message. */

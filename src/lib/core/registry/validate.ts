@@ -1,4 +1,5 @@
 import { isSeverity, maxVerdict, type Verdict } from '../findings';
+import { RULE_OUTCOMES } from '../policy/types';
 import { isCommitSha, isValidRepoId, isValidRevision } from '../provenance/hub-ref';
 import { summarise } from '../triage/build';
 import type { TriageFile, TriageReport } from '../triage/types';
@@ -17,7 +18,6 @@ export class RegistryImportError extends Error {
 type Obj = Record<string, unknown>;
 const HEX64 = /^[0-9a-f]{64}$/;
 const OUTCOMES = ['pass', 'fail', 'error'];
-const RULE_OUTCOMES = ['pass', 'violation', 'error'];
 const VERDICTS = ['clean', 'info', 'low', 'medium', 'high', 'critical'];
 
 function obj(v: unknown, path: string): Obj {

@@ -1,8 +1,10 @@
+import { severityRank } from '../findings';
 import type { PolicyEvaluation, RuleResult } from '../policy/types';
 import { isCommitSha, isValidRepoId } from '../provenance/hub-ref';
 import { shellCommand } from '../report/escape';
-import type { TriageReport } from '../triage/types';
-import type { ActionKind, RemediationAction, RemediationPlan } from './types';
+import { wrongSigner } from '../triage/describe';
+import type { TriageFile, TriageReport } from '../triage/types';
+import type { ActionKind, PlanCounts, PlanFile, RemediationAction, RemediationPlan } from './types';
 
 type Builder = (rule: RuleResult, report: TriageReport) => Omit<RemediationAction, 'ruleId' | 'severity'>[];
 
@@ -14,47 +16,92 @@ function clip(list: string[]): string[] {
     : list;
 }
 
+/** A file as a target: its path and SHA-256, so the report names exactly these bytes. */
+function fileTarget(f: TriageFile, detail?: string): string {
+  return `${f.path} (sha256 ${f.sha256 ?? 'not computed'})${detail ? `: ${detail}` : ''}`;
+}
+
+function hasCritical(f: TriageFile): boolean {
+  return f.findings.some((x) => x.severity === 'critical');
+}
+
+/** Every file with a finding at exactly this severity, with its SHA-256 and its first two such findings. */
+function flaggedTargets(report: TriageReport, severity: 'critical' | 'high'): string[] {
+  return clip(
+    report.files.flatMap((f) => {
+      const titles = f.findings.filter((x) => x.severity === severity).map((x) => x.title);
+      return titles.length ? [fileTarget(f, titles.slice(0, 2).join('; '))] : [];
+    })
+  );
+}
+
+/** Files named one by one in the suggested convert command; more become a folder conversion. */
+const MAX_COMMAND_FILES = 10;
+
+/** A path as a command argument: one starting with "-" would read as an option. */
+function argPath(path: string): string {
+  return path.startsWith('-') ? `./${path}` : path;
+}
+
+/**
+ * `safeload convert` for these files, each path one quoted shell word: one file into model.safetensors
+ * next to it; several into their common folder (shards and index as needed); many as a whole folder.
+ */
+function convertCommandFor(paths: string[]): string {
+  if (paths.length > MAX_COMMAND_FILES) return 'safeload convert MODEL_DIR -o MODEL_DIR';
+  const dirs = new Set(paths.map((p) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '')));
+  const dir = dirs.size === 1 ? [...dirs][0] : '';
+  const output =
+    paths.length === 1 ? (dir ? `${dir}/model.safetensors` : 'model.safetensors') : dir || 'safetensors';
+  return shellCommand(['safeload', 'convert', ...paths.map(argPath), '-o', argPath(output)]);
+}
+
 const convertPickles: Builder = (_rule, report) => {
-  const files = report.files.filter((f) => f.pickle.present && !f.pickle.weightsOnly);
-  if (files.length === 0) return [];
+  const unsafe = report.files.filter((f) => f.pickle.present && !f.pickle.weightsOnly);
+  if (unsafe.length === 0) return [];
+  // Critical files are quarantined, never converted: whoever planted a payload may also have altered the weights.
+  const files = unsafe.filter((f) => !hasCritical(f));
+  if (files.length === 0)
+    return [
+      {
+        kind: 'convert-to-safetensors',
+        title: 'Get safetensors weights from the vendor instead of the quarantined files',
+        targets: [],
+        steps: [
+          'Do not convert the quarantined files: whoever planted a payload in them may also have altered the weights.',
+          'Ask the vendor for a safetensors export built from a clean checkpoint, and scan it before use.'
+        ]
+      }
+    ];
   return [
     {
       kind: 'convert-to-safetensors',
       title: 'Replace pickle-based weights with safetensors',
       targets: clip(
-        files.map(
-          (f) =>
-            `${f.path} (${f.format}${f.pickle.unsafeImports.length ? `; imports ${f.pickle.unsafeImports.slice(0, 3).join(', ')}` : ''})`
+        files.map((f) =>
+          fileTarget(
+            f,
+            `${f.format}${f.pickle.unsafeImports.length ? `; imports ${f.pickle.unsafeImports.slice(0, 3).join(', ')}` : ''}`
+          )
         )
       ),
       steps: [
         'Ask the vendor for a safetensors export of the same weights (most Hub models publish model.safetensors).',
-        'If you must convert yourself, do it in a disposable sandbox without network or secrets: loading these files runs code.',
+        'Or convert them with Safeload (the "Convert to safetensors" action, or safeload convert in CI): it rebuilds the tensors without loading the file, so nothing in it runs, and lists whatever it leaves out.',
         'Publish only the safetensors file and remove the pickle files from the model folder.',
         'Re-run the gate on the new folder.'
       ],
-      command:
-        "python -c \"import torch, safetensors.torch as st; st.save_file(torch.load('IN.bin', weights_only=True), 'model.safetensors')\"  # in a sandbox"
+      command: convertCommandFor(files.map((f) => f.path))
     }
   ];
 };
 
 const quarantine: Builder = (_rule, report) => {
-  const files = report.files.filter((f) => f.findings.some((x) => x.severity === 'critical'));
   return [
     {
       kind: 'quarantine',
       title: 'Do not load the model; quarantine it and report it',
-      targets: clip(
-        files.map(
-          (f) =>
-            `${f.path}: ${f.findings
-              .filter((x) => x.severity === 'critical')
-              .map((x) => x.title)
-              .slice(0, 2)
-              .join('; ')}`
-        )
-      ),
+      targets: flaggedTargets(report, 'critical'),
       steps: [
         'Stop any job that loads this model and delete downloaded copies from shared caches.',
         'Keep one copy, hash-identified, for the investigation.',
@@ -64,13 +111,30 @@ const quarantine: Builder = (_rule, report) => {
   ];
 };
 
+const replaceFiles: Builder = (_rule, report) => {
+  return [
+    {
+      kind: 'replace-files',
+      title: 'Do not load the files with high findings; get clean copies',
+      targets: flaggedTargets(report, 'high'),
+      steps: [
+        'Keep the files out of any loader: a loader accepts what the scan flagged.',
+        'Download the files again from the vendor, compare their SHA-256 with the ones above, and scan again.',
+        'If the vendor ships them like this, report the findings with the SHA-256 of each file.'
+      ]
+    }
+  ];
+};
+
 const requestSignature: Builder = (_rule, report) => {
   const s = report.signature;
   const state = !s.present
     ? 'no signature (model.sig) ships with the model'
-    : !s.verified
-      ? `the signature does not verify: ${s.error ?? 'unknown reason'}`
-      : `it is signed by ${s.identities.join(', ') || 'a key'}, which is not an approved identity`;
+    : wrongSigner(s) || s.verified
+      ? `it is signed by ${s.identities.join(', ') || `key ${s.keyFingerprint ?? '(unknown)'}`}, which is not an approved signer`
+      : !s.checked
+        ? `the signature was not checked: ${s.error ?? 'no signer to check it against'}`
+        : `the signature does not verify: ${s.error ?? 'unknown reason'}`;
   return [
     {
       kind: 'request-signature',
@@ -182,7 +246,7 @@ const rescan: Builder = (_rule, report) => [
   {
     kind: 'rescan',
     title: 'Resolve the parts that could not be analysed',
-    targets: clip(report.files.filter((f) => !f.complete).map((f) => f.path)),
+    targets: clip(report.files.filter((f) => !f.complete).map((f) => fileTarget(f))),
     steps: ['Read the "analysis incomplete" findings; re-export or re-download the files and scan again.']
   }
 ];
@@ -190,6 +254,7 @@ const rescan: Builder = (_rule, report) => [
 const BUILDERS: Record<string, Builder> = {
   'no-unsafe-pickle': convertPickles,
   'no-critical-findings': quarantine,
+  'no-high-findings': replaceFiles,
   'approved-signer': requestSignature,
   'provenance-pinned': pinCommit,
   'no-vulnerable-loaders': upgradeDependencies,
@@ -222,24 +287,65 @@ function fallback(rule: RuleResult): Omit<RemediationAction, 'ruleId' | 'severit
   ];
 }
 
-/** For each violated (or failing) rule, the concrete actions that would make the model comply. */
+/** What to do first: stop the harm (quarantine), then make the model safe, then make it compliant. */
+const PRIORITY: ActionKind[] = [
+  'quarantine',
+  'replace-files',
+  'convert-to-safetensors',
+  'rescan',
+  'upgrade-dependency',
+  'pin-commit',
+  'request-signature',
+  'review-license',
+  'audit-dependencies',
+  'follow-policy',
+  'fix-policy'
+];
+const SEVERITY_ORDER = { deny: 0, warn: 1, info: 2 };
+
+function planCounts(evaluation: PolicyEvaluation, actions: number): PlanCounts {
+  const violated = { deny: 0, warn: 0, info: 0 };
+  for (const r of evaluation.results) if (r.outcome === 'violation') violated[r.severity]++;
+  return {
+    violated,
+    errors: evaluation.results.filter((r) => r.outcome === 'error').length,
+    notConfigured: evaluation.results.filter((r) => r.outcome === 'not-configured').length,
+    actions
+  };
+}
+
+function planFiles(report: TriageReport): PlanFile[] {
+  return [...report.files]
+    .sort((a, b) => severityRank(b.verdict) - severityRank(a.verdict) || a.path.localeCompare(b.path))
+    .map((f) => ({ path: f.path, sha256: f.sha256, verdict: f.verdict }));
+}
+
+/**
+ * For each violated (or failing) rule, the concrete actions that would make the model comply, deny rules
+ * first and, among them, quarantine first. Requirements that are not configured need no action.
+ */
 export function planRemediation(report: TriageReport, evaluation: PolicyEvaluation): RemediationPlan {
   const actions: RemediationAction[] = [];
-  const order = { deny: 0, warn: 1, info: 2 };
-  const failing = evaluation.results
-    .filter((r) => r.outcome !== 'pass')
-    .sort((a, b) => order[a.severity] - order[b.severity]);
+  const failing = evaluation.results.filter((r) => r.outcome === 'violation' || r.outcome === 'error');
   for (const rule of failing) {
     const builder = rule.outcome === 'violation' ? BUILDERS[rule.id] : undefined;
     let built = builder ? builder(rule, report) : [];
     if (built.length === 0) built = fallback(rule);
     for (const action of built) actions.push({ ruleId: rule.id, severity: rule.severity, ...action });
   }
+  // A stable sort: actions of one rule keep their order.
+  actions.sort(
+    (a, b) =>
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      PRIORITY.indexOf(a.kind) - PRIORITY.indexOf(b.kind)
+  );
   return {
     model: { name: report.model.name, version: report.model.version, source: report.model.source },
     policy: evaluation.policy.name,
     outcome: evaluation.outcome,
     evaluatedAt: evaluation.evaluatedAt,
+    counts: planCounts(evaluation, actions.length),
+    files: planFiles(report),
     actions
   };
 }

@@ -1,3 +1,3 @@
 export { planRemediation } from './actions';
-export { mdText, remediationIssue, remediationJson, remediationMarkdown } from './markdown';
-export type { ActionKind, RemediationAction, RemediationPlan } from './types';
+export { countsLine, mdText, remediationIssue, remediationJson, remediationMarkdown } from './markdown';
+export type { ActionKind, PlanCounts, PlanFile, RemediationAction, RemediationPlan } from './types';

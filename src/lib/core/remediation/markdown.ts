@@ -1,6 +1,7 @@
 import { markdownCode, markdownFence, markdownText as mdText, terminalText } from '../report/escape';
+import { dependencyText, provenanceText, signatureText } from '../triage/describe';
 import type { TriageReport } from '../triage/types';
-import type { RemediationAction, RemediationPlan } from './types';
+import type { PlanCounts, RemediationAction, RemediationPlan } from './types';
 
 const OUTCOME_LABEL = { pass: 'PASS', fail: 'FAIL', error: 'ERROR' } as const;
 
@@ -20,6 +21,33 @@ function action(a: RemediationAction, i: number): string {
   return lines.join('\n');
 }
 
+/** One sentence for the rule counts, the same in the report and in the issue. */
+export function countsLine(c: PlanCounts): string {
+  const parts = [
+    `${c.violated.deny} deny rule${c.violated.deny === 1 ? '' : 's'} violated`,
+    ...(c.violated.warn ? [`${c.violated.warn} warning${c.violated.warn === 1 ? '' : 's'}`] : []),
+    ...(c.violated.info ? [`${c.violated.info} note${c.violated.info === 1 ? '' : 's'}`] : []),
+    ...(c.errors ? [`${c.errors} rule${c.errors === 1 ? '' : 's'} could not be evaluated`] : []),
+    ...(c.notConfigured ? [`${c.notConfigured} not configured`] : [])
+  ];
+  return `${parts.join(', ')}; ${c.actions} action${c.actions === 1 ? '' : 's'}`;
+}
+
+const MAX_FILE_ROWS = 1000;
+
+function filesTable(plan: RemediationPlan): string[] {
+  const rows = plan.files
+    .slice(0, MAX_FILE_ROWS)
+    .map((f) => `| ${mdText(f.path)} | ${f.verdict} | ${markdownCode(f.sha256 ?? 'not computed')} |`);
+  const more = plan.files.length - rows.length;
+  return [
+    '| File | Verdict | SHA-256 |',
+    '|---|---|---|',
+    ...rows,
+    ...(more > 0 ? ['', `… and ${more} more files (all of them are in the JSON report).`] : [])
+  ];
+}
+
 function facts(report: TriageReport): string[] {
   const s = report.summary;
   const counts = Object.entries(s.findingCounts)
@@ -31,9 +59,9 @@ function facts(report: TriageReport): string[] {
     `|---|---|`,
     `| Files | ${s.files} (${s.bytes} bytes), verdict ${s.verdict}${s.complete ? '' : ', not fully analysed'} |`,
     `| Findings | ${counts || 'none'} |`,
-    `| Signature | ${report.signature.verified ? `verified (${mdText(report.signature.identity ?? (report.signature.identities.join(', ') || 'key'))})` : report.signature.present ? 'present, not verified' : 'none'} |`,
-    `| Provenance | ${report.provenance.present ? `${report.provenance.verified ? 'verified' : 'not verified'} against ${mdText(report.provenance.commit ?? 'no commit')}` : 'no manifest'} |`,
-    `| Dependencies | ${report.dependencies.packages.length} pinned, ${report.dependencies.packages.filter((d) => d.vulns.length > 0).length} vulnerable${report.dependencies.audited ? '' : ' (not audited)'} |`,
+    `| Signature | ${mdText(signatureText(report.signature))} |`,
+    `| Provenance | ${mdText(provenanceText(report.provenance))} |`,
+    `| Dependencies | ${mdText(dependencyText(report.dependencies))} |`,
     `| Licence | ${mdText(report.license.id ?? 'unknown')} |`
   ];
 }
@@ -44,31 +72,51 @@ export function remediationMarkdown(plan: RemediationPlan, report?: TriageReport
   const lines = [
     `# Remediation report: ${mdText(name)}`,
     '',
-    `Policy **${mdText(plan.policy)}**: **${OUTCOME_LABEL[plan.outcome]}** (evaluated ${mdText(plan.evaluatedAt)})`,
+    `Policy **${mdText(plan.policy)}**: **${OUTCOME_LABEL[plan.outcome]}** (evaluated ${mdText(plan.evaluatedAt)}): ${countsLine(plan.counts)}.`,
     ''
   ];
   if (plan.model.source) lines.push(`Source: ${mdText(plan.model.source)}`, '');
   if (report) lines.push('## Triage', '', ...facts(report), '');
+  lines.push('## Files', '', ...filesTable(plan), '');
   lines.push('## Actions', '');
   if (plan.actions.length === 0) lines.push('Nothing to do: the model complies with the policy.', '');
   plan.actions.forEach((a, i) => lines.push(action(a, i)));
   return lines.join('\n');
 }
 
-/** A compact issue for the model owner's tracker ("copy as issue"). */
+const MAX_ISSUE_FILES = 50;
+
+/**
+ * A compact issue for the model owner's tracker ("copy as issue"). Its counts are the report's, and it
+ * names every flagged file with its SHA-256 so the issue alone identifies the bytes in question.
+ */
 export function remediationIssue(plan: RemediationPlan): { title: string; body: string } {
   const name = `${plan.model.name}${plan.model.version ? `@${plan.model.version}` : ''}`;
-  const denied = plan.actions.filter((a) => a.severity === 'deny');
-  const title = `${terminalText(name)}: ${denied.length > 0 ? `${denied.length} policy violation${denied.length > 1 ? 's' : ''}` : 'policy findings'} (${terminalText(plan.policy)})`;
+  const denied = plan.counts.violated.deny;
+  const title = `${terminalText(name)}: ${denied > 0 ? `${denied} policy violation${denied > 1 ? 's' : ''}` : 'policy findings'} (${terminalText(plan.policy)})`;
+  const flagged = plan.files.filter((f) => f.verdict !== 'clean' && f.verdict !== 'info');
   const body = [
-    `The model ${mdText(name)} does not comply with the policy ${mdText(plan.policy)} (${OUTCOME_LABEL[plan.outcome]}).`,
+    `The model ${mdText(name)} does not comply with the policy ${mdText(plan.policy)} (${OUTCOME_LABEL[plan.outcome]}): ${countsLine(plan.counts)}.`,
     '',
     ...plan.actions.map(
       (a) =>
         `- [ ] **${mdText(a.title)}** (${markdownCode(a.ruleId)}, ${a.severity})${a.targets.length ? `: ${a.targets.slice(0, 5).map(mdText).join('; ')}` : ''}`
     ),
     '',
-    `_Generated by Safeload on ${mdText(plan.evaluatedAt)}._`
+    ...(flagged.length
+      ? [
+          'Flagged files:',
+          '',
+          ...flagged
+            .slice(0, MAX_ISSUE_FILES)
+            .map(
+              (f) => `- ${mdText(f.path)} (${f.verdict}): sha256 ${markdownCode(f.sha256 ?? 'not computed')}`
+            ),
+          ...(flagged.length > MAX_ISSUE_FILES ? [`- … and ${flagged.length - MAX_ISSUE_FILES} more`] : []),
+          ''
+        ]
+      : []),
+    `_Generated by Safeload on ${mdText(plan.evaluatedAt)}; the remediation report lists all ${plan.files.length} files with their SHA-256._`
   ].join('\n');
   return { title, body };
 }

@@ -1,5 +1,6 @@
 import { Bundle } from '@sigstore/protobuf-specs';
 import { bundleFromJSON, type Bundle as SigstoreBundle } from '@sigstore/bundle';
+import { fromBase64 } from '../bytes/base64';
 
 export const MAX_BUNDLE_BYTES = 16 * 1024 * 1024;
 
@@ -8,6 +9,13 @@ export interface LoadedBundle {
   mediaType: string;
   /** True when the strict parser refused it and the certificate-chain compatibility path was used. */
   relaxed: boolean;
+}
+
+/** The DSSE payload as sent, before any verification: only to choose how to verify a bundle. */
+export function unverifiedDssePayload(json: unknown): Uint8Array | undefined {
+  const env = (json as { dsseEnvelope?: { payload?: unknown } } | null)?.dsseEnvelope;
+  if (typeof env?.payload !== 'string') return undefined;
+  return fromBase64(env.payload) ?? undefined;
 }
 
 export function parseBundleJson(text: string): unknown {

@@ -1,5 +1,6 @@
 import { Buffer } from 'buffer';
 import type { X509Certificate } from '@sigstore/core';
+import { keyFingerprint } from './key-fingerprint';
 import { keyKind, type KeyKind } from './key-info';
 
 export interface SignerClaim {
@@ -11,6 +12,8 @@ export interface SignerClaim {
 export interface SignerInfo {
   kind: 'certificate' | 'key';
   keyKind: KeyKind;
+  /** SHA-256 of the signing key's SubjectPublicKeyInfo (hex), when the key is known. */
+  keyFingerprint?: string;
   /** Every SAN usable as an identity: email, URI, Fulcio otherName. */
   identities: string[];
   issuer?: string;
@@ -112,6 +115,7 @@ export function describeCertificate(cert: X509Certificate): SignerInfo {
   return {
     kind: 'certificate',
     keyKind: keyKind(cert.publicKey),
+    keyFingerprint: keyFingerprint(cert.publicKey),
     identities: certificateIdentities(cert),
     issuer,
     claims,

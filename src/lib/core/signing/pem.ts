@@ -1,4 +1,4 @@
-import { Buffer } from 'buffer';
+import { fromBase64, toBase64 } from '../bytes/base64';
 
 export interface PemBlock {
   label: string;
@@ -14,8 +14,9 @@ export function pemBlocks(text: string): PemBlock[] {
   const blocks: PemBlock[] = [];
   for (const m of text.matchAll(BLOCK)) {
     const body = m[2].replace(/\s+/g, '');
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body)) throw new Error(`PEM block ${m[1]} is not valid base64`);
-    blocks.push({ label: m[1], der: new Uint8Array(Buffer.from(body, 'base64')) });
+    const der = /^[A-Za-z0-9+/]*={0,2}$/.test(body) ? fromBase64(body) : null;
+    if (!der) throw new Error(`PEM block ${m[1]} is not valid base64`);
+    blocks.push({ label: m[1], der });
   }
   return blocks;
 }
@@ -24,4 +25,10 @@ export function onlyBlocks(text: string, label: string, what: string): Uint8Arra
   const found = pemBlocks(text).filter((b) => b.label === label);
   if (found.length === 0) throw new Error(`no "${label}" PEM block found in the ${what}`);
   return found.map((b) => b.der);
+}
+
+/** A DER value as a PEM block ("PUBLIC KEY" for a SubjectPublicKeyInfo), 64 characters a line. */
+export function toPem(label: string, der: Uint8Array): string {
+  const body = toBase64(der).match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\n${body.join('\n')}\n-----END ${label}-----\n`;
 }

@@ -25,6 +25,8 @@ export interface StatementSubject {
 
 export interface ArtifactResult {
   verified: boolean;
+  /** The signature is genuine; only the signer's identity may not match the policy. */
+  signatureValid: boolean;
   lines: CheckLine[];
   signer?: SignerInfo;
   trust?: TrustRootSummary;
@@ -85,7 +87,7 @@ export async function verifyArtifactBundle(input: VerifyArtifactInput): Promise<
   try {
     json = typeof input.bundle === 'string' ? parseBundleJson(input.bundle) : input.bundle;
   } catch (err) {
-    return { verified: false, lines: [line('bundle', false, errorMessage(err))] };
+    return { verified: false, signatureValid: false, lines: [line('bundle', false, errorMessage(err))] };
   }
   const kind = contentKind(json);
   let artifactBytes: Uint8Array | undefined;
@@ -94,6 +96,7 @@ export async function verifyArtifactBundle(input: VerifyArtifactInput): Promise<
     if (input.artifact.size > max) {
       return {
         verified: false,
+        signatureValid: false,
         lines: [
           line(
             'subject',
@@ -108,18 +111,25 @@ export async function verifyArtifactBundle(input: VerifyArtifactInput): Promise<
   if (kind === 'message' && !artifactBytes) {
     return {
       verified: false,
+      signatureValid: false,
       lines: [line('subject', false, 'a message signature needs the artifact it signs')]
     };
   }
   const signed = verifySignedBundle(json, input.policy, { artifact: artifactBytes });
   const lines = [...signed.lines];
-  const result: ArtifactResult = { verified: false, lines, signer: signed.signer, trust: signed.trust };
-  if (kind === 'message' && signed.ok) {
+  const result: ArtifactResult = {
+    verified: false,
+    signatureValid: signed.signatureValid,
+    lines,
+    signer: signed.signer,
+    trust: signed.trust
+  };
+  if (kind === 'message' && signed.signatureValid) {
     lines.push(
       line('subject', true, `the signature covers ${input.artifact!.name} (${input.artifact!.size} bytes)`)
     );
   }
-  if (kind === 'dsse' && signed.ok && signed.payload) {
+  if (kind === 'dsse' && signed.signatureValid && signed.payload) {
     try {
       result.statement = readSubjects(signed.payload.bytes);
     } catch (err) {

@@ -7,6 +7,7 @@ import { allowsSigning, describeCertificate, type SignerInfo } from './certifica
 import { errorMessage, line, type CheckLine } from './checklist';
 import { compatPreAuthEncoding, standardVariant, withVariants, type DsseVariant } from './dsse-variants';
 import { checkIdentity, type IdentityPolicy } from './identity-policy';
+import { keyFingerprint } from './key-fingerprint';
 import { curveHash, keyKind } from './key-info';
 import { onlyBlocks } from './pem';
 import type { SignedEntity, Signer } from './sigstore-types';
@@ -26,11 +27,16 @@ export interface BundleCheckOptions {
 
 export interface BundleCheck {
   ok: boolean;
+  /**
+   * Every check but the signer's identity passed: the signature is genuine, whoever made it. With `ok` false
+   * this means "valid signature, not by the signer the policy asked for" — never that it did not verify.
+   */
+  signatureValid: boolean;
   lines: CheckLine[];
   signer?: SignerInfo;
   trust?: TrustRootSummary;
   bundleMediaType?: string;
-  /** The DSSE envelope's payload once its signature verified (untrusted otherwise: not returned). */
+  /** The DSSE envelope's payload once its signature verified, whoever signed it (not returned otherwise). */
   payload?: { type: string; bytes: Uint8Array };
 }
 
@@ -109,7 +115,11 @@ export function verifySignedBundle(
     return { loaded, entity: toSignedEntity(loaded.bundle, artifact) };
   });
   if (!parsed.value)
-    return { ok: false, lines: [line('bundle', false, parsed.error ?? 'unreadable bundle')] };
+    return {
+      ok: false,
+      signatureValid: false,
+      lines: [line('bundle', false, parsed.error ?? 'unreadable bundle')]
+    };
   const { loaded, entity } = parsed.value;
   lines.push(
     line(
@@ -124,12 +134,14 @@ export function verifySignedBundle(
       : sigstoreMode(loaded, entity, policy, options);
   lines.push(...result.lines);
   const ok = lines.every((l) => l.ok);
+  const signatureValid = lines.every((l) => l.ok || l.id === 'identity');
   return {
     ...result,
     lines,
     ok,
+    signatureValid,
     bundleMediaType: loaded.mediaType,
-    payload: ok ? payloadOf(loaded) : undefined
+    payload: signatureValid ? payloadOf(loaded) : undefined
   };
 }
 
@@ -146,7 +158,7 @@ function sigstoreMode(
   entity: SignedEntity,
   policy: Extract<SignerPolicy, { mode: 'keyless' | 'key' }>,
   options: BundleCheckOptions
-): Omit<BundleCheck, 'ok'> {
+): Omit<BundleCheck, 'ok' | 'signatureValid'> {
   const trust = policy.trustRoot ?? publicGoodTrustRoot();
   const lines: CheckLine[] = [];
   let material: TrustMaterial;
@@ -268,7 +280,17 @@ function sigstoreMode(
   }
   return {
     lines,
-    signer: info ?? (spki ? { kind: 'key', keyKind: keyKind(spki), identities: [], claims: [] } : undefined),
+    signer:
+      info ??
+      (spki
+        ? {
+            kind: 'key',
+            keyKind: keyKind(spki),
+            keyFingerprint: keyFingerprint(spki),
+            identities: [],
+            claims: []
+          }
+        : undefined),
     trust: trust.summary
   };
 }
@@ -278,7 +300,7 @@ function certificateMode(
   entity: SignedEntity,
   caPem: string,
   options: BundleCheckOptions
-): Omit<BundleCheck, 'ok'> {
+): Omit<BundleCheck, 'ok' | 'signatureValid'> {
   const material = loaded.bundle.verificationMaterial.content;
   if (entity.key.$case !== 'certificate' || material.$case === 'publicKey') {
     return { lines: [line('chain', false, 'the bundle carries no certificate')] };

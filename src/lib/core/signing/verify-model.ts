@@ -30,6 +30,8 @@ export interface VerifyModelInput {
 
 export interface VerificationResult {
   verified: boolean;
+  /** The signature is genuine even if not verified: only the signer's identity did not match the policy. */
+  signatureValid: boolean;
   lines: CheckLine[];
   signer?: SignerInfo;
   trust?: TrustRootSummary;
@@ -45,12 +47,23 @@ export async function verifyModelSignature(input: VerifyModelInput): Promise<Ver
   try {
     json = typeof input.bundle === 'string' ? parseBundleJson(input.bundle) : input.bundle;
   } catch (err) {
-    return { verified: false, lines: [line('bundle', false, errorMessage(err))], ignored: [] };
+    return {
+      verified: false,
+      signatureValid: false,
+      lines: [line('bundle', false, errorMessage(err))],
+      ignored: []
+    };
   }
   const signed = verifySignedBundle(json, input.policy, { modelSigning: true });
   lines.push(...signed.lines);
-  const base = { signer: signed.signer, trust: signed.trust, ignored: [] as string[] };
-  if (!signed.ok || !signed.payload) {
+  const base = {
+    signer: signed.signer,
+    trust: signed.trust,
+    ignored: [] as string[],
+    signatureValid: signed.signatureValid
+  };
+  // A genuine signature by another signer still has its files checked, so the report says what it covers.
+  if (!signed.signatureValid || !signed.payload) {
     lines.push(line('files', false, 'not checked: the signature did not verify'));
     return { ...base, verified: false, lines };
   }

@@ -1,4 +1,6 @@
 import { parse } from 'yaml';
+import type { Manifest } from '../provenance/manifest';
+import type { TriageLicense } from './types';
 
 const MAX_CARD_BYTES = 256 * 1024;
 
@@ -8,7 +10,7 @@ const MAX_CARD_BYTES = 256 * 1024;
  */
 export function licenseFromModelCard(text: string): string | null {
   const head = text.slice(0, MAX_CARD_BYTES).replace(/^\uFEFF/, '');
-  const match = /^---\r?\n([\s\S]*?)\r?\n---\s*(?:\r?\n|$)/.exec(head);
+  const match = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(head);
   if (!match) return null;
   let meta: unknown;
   try {
@@ -23,4 +25,10 @@ export function licenseFromModelCard(text: string): string | null {
   const id = license.trim().toLowerCase().slice(0, 100);
   const named = record.license_name;
   return id === 'other' && typeof named === 'string' && named.trim() ? named.trim().slice(0, 100) : id;
+}
+
+/** The licence the Hub listed for the repo when the manifest was captured, as a fallback for the model card. */
+export function licenseFromManifest(m: Manifest | null | undefined): TriageLicense | null {
+  const fromHub = m?.repo?.licenses[0];
+  return fromHub ? { id: fromHub.toLowerCase().slice(0, 100), source: 'manifest' } : null;
 }

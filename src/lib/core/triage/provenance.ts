@@ -1,4 +1,5 @@
 import type { Manifest } from '../provenance/manifest';
+import type { ManifestSignature } from '../provenance/manifest-signature';
 import type { FileMatch, MatchResult, MatchStatus } from '../provenance/match';
 import type { TriageProvenance } from './types';
 
@@ -6,6 +7,8 @@ export interface ProvenanceInput {
   manifest: Manifest;
   /** The local files matched against the manifest's files. */
   match: MatchResult;
+  /** Whether the manifest was signed and by whom; absent means unsigned. */
+  signature?: ManifestSignature;
 }
 
 const FULL_COMMIT = /^[0-9a-f]{40}$/;
@@ -35,11 +38,13 @@ export function triageProvenance(input: ProvenanceInput | undefined | null): Tri
       repoId: null,
       purl: null,
       manifestDigest: null,
+      manifestSignature: { state: 'unsigned', fingerprint: null },
       counts: emptyCounts(),
       problems: []
     };
   }
   const { manifest, match } = input;
+  const signature = input.signature ?? { state: 'unsigned' };
   const commit = manifest.source.resolvedCommit?.toLowerCase() ?? null;
   return {
     present: true,
@@ -50,6 +55,10 @@ export function triageProvenance(input: ProvenanceInput | undefined | null): Tri
     repoId: manifest.source.repoId,
     purl: manifest.source.purl,
     manifestDigest: manifest.digest.value,
+    manifestSignature: {
+      state: signature.state,
+      fingerprint: signature.state === 'unsigned' ? null : signature.fingerprint
+    },
     counts: { ...emptyCounts(), ...match.counts },
     problems: match.files
       .filter((f) => f.status !== 'verified')

@@ -23,6 +23,7 @@ export function triageSignature(input: SignatureInput | undefined): TriageSignat
     identities: [],
     identity: null,
     issuer: null,
+    keyFingerprint: null,
     checks: [],
     error: input?.error ?? (input?.present ? null : 'no signature found')
   };
@@ -41,6 +42,7 @@ export function triageSignature(input: SignatureInput | undefined): TriageSignat
     identities: signer?.identities ?? [],
     identity,
     issuer: identity ? (signer?.issuer ?? input.requested?.issuer ?? null) : null,
+    keyFingerprint: signer?.keyFingerprint ?? null,
     checks: result.lines.map((l) => ({ id: l.id, ok: l.ok, reason: l.reason })),
     error: result.verified ? null : (result.lines.find((l) => !l.ok)?.reason ?? 'not verified')
   };

@@ -73,6 +73,8 @@ export interface TriageSignature {
   /** The identity the signer policy asked for and the signature proved; null when none was proved. */
   identity: string | null;
   issuer: string | null;
+  /** SHA-256 of the signing key (SubjectPublicKeyInfo), when the signature named a key or certificate. */
+  keyFingerprint: string | null;
   checks: { id: string; ok: boolean; reason: string }[];
   /** Why verification could not run or stopped. */
   error: string | null;
@@ -96,6 +98,14 @@ export interface TriageProvenance {
   repoId: string | null;
   purl: string | null;
   manifestDigest: string | null;
+  /**
+   * Who vouches for the manifest: "unsigned" (a claim anyone could make), or a signature by a key
+   * (fingerprint) that verified, did not, or was not checked because the key is unknown.
+   */
+  manifestSignature: {
+    state: 'unsigned' | 'verified' | 'invalid' | 'unknown-key';
+    fingerprint: string | null;
+  };
   counts: Record<MatchStatus, number>;
   /** Files that are not verified, with why. */
   problems: ProvenanceProblem[];
