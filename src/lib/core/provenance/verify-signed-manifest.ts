@@ -76,7 +76,8 @@ export async function verifySignedManifest(input: {
   const local = [];
   let hashedBytes = 0;
   for (const f of files) {
-    let d = f.sha256 && f.gitSha1 ? { sha256: f.sha256, gitSha1: f.gitSha1 } : null;
+    let d: { sha256: string; gitSha1: string | null } | null =
+      f.sha256 && f.gitSha1 ? { sha256: f.sha256, gitSha1: f.gitSha1 } : null;
     if (!d) {
       d = await digestSource(f.source, { signal: input.signal }, hasher);
       hashedBytes += f.source.size;
