@@ -294,7 +294,9 @@ test('a signed manifest of a folder with a critical file verifies on the Signatu
       .getByLabel('Public key (PEM)')
       .fill(publicKey.export({ format: 'pem', type: 'spki' }).toString());
     await page.getByTestId('verify').click();
-    await expect(page.getByRole('heading', { name: 'Signature verified (integrity, not safety)' })).toBeVisible();
+    await expect(
+      page.getByRole('heading', { name: 'Signature verified (integrity, not safety)' })
+    ).toBeVisible();
     const signed = page.getByTestId('signed-files');
     await expect(signed.getByTestId('integrity')).toHaveAttribute('data-state', 'ok');
     await expect(signed.getByTestId('safety')).toHaveAttribute('data-worst', 'critical');
