@@ -36,6 +36,7 @@ test('a large file the Hub keeps in plain git gets its git blob SHA-1 computed w
     await dropPaths(page, [join(dir.path, 'bert')]);
     await expect(row(page, 'bert/big-in-git.bin')).toHaveAttribute('data-state', 'done');
     await expect(row(page, 'bert/big-in-git.bin')).not.toHaveAttribute('data-git-sha1', /./);
+    await row(page, 'bert/big-in-git.bin').locator('summary', { hasText: 'Hashes' }).click();
     await expect(
       row(page, 'bert/big-in-git.bin').locator('[data-kind="git-sha1-not-computed"]')
     ).toBeVisible();

@@ -125,7 +125,7 @@ test('the printed report has no navigation, drop zone or buttons, and keeps badg
   }
 });
 
-/** Waits until the kept copy in IndexedDB holds `count` files. */
+/** Waits until the kept copy in IndexedDB (a head record and records of jobs) holds `count` files. */
 async function waitKept(page: Page, count: number): Promise<void> {
   await expect
     .poll(() =>
@@ -136,9 +136,21 @@ async function waitKept(page: Page, count: number): Promise<void> {
             open.onsuccess = () => {
               const db = open.result;
               if (!db.objectStoreNames.contains('session')) return done(-1);
-              const get = db.transaction('session').objectStore('session').get('current');
-              get.onsuccess = () => done(get.result?.jobs?.length ?? 0);
-              get.onerror = () => done(-1);
+              const store = db.transaction('session').objectStore('session');
+              const head = store.get('head');
+              const keys = store.getAllKeys();
+              const values = store.getAll();
+              values.onsuccess = () => {
+                const generation = (head.result as { generation?: string } | undefined)?.generation;
+                if (!generation) return done(0);
+                let jobs = 0;
+                keys.result.forEach((key, i) => {
+                  if (String(key).startsWith(`jobs:${generation}:`))
+                    jobs += (values.result[i] as unknown[]).length;
+                });
+                done(jobs);
+              };
+              values.onerror = () => done(-1);
             };
             open.onerror = () => done(-1);
           })
