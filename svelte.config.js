@@ -25,8 +25,23 @@ const config = {
         'style-src': ['self', 'unsafe-inline'],
         'img-src': ['self', 'data:'],
         'font-src': ['self'],
-        // The Hub (provenance) and OSV (dependency audit) are reached only when the user asks.
-        'connect-src': ['self', 'https://huggingface.co', 'https://api.osv.dev'],
+        // The Hub (provenance, "Scan on the Hub") and OSV (dependency audit) are reached only when the user
+        // asks; file reads follow the Hub's redirect to exactly its file hosts (src/lib/core/remote/file-hosts.ts).
+        'connect-src': [
+          'self',
+          'https://huggingface.co',
+          'https://api.osv.dev',
+          'https://us.aws.cdn.hf.co',
+          'https://us.gcp.cdn.hf.co',
+          'https://cas-bridge.xethub.hf.co',
+          'https://cas-bridge.xethub-eu.hf.co',
+          'https://cdn-lfs.hf.co',
+          'https://cdn-lfs-us-1.hf.co',
+          'https://cdn-lfs-eu-1.hf.co',
+          'https://cdn-lfs.huggingface.co',
+          'https://cdn-lfs-us-1.huggingface.co',
+          'https://cdn-lfs-eu-1.huggingface.co'
+        ],
         'manifest-src': ['self'],
         'base-uri': ['none'],
         'form-action': ['none'],

@@ -242,6 +242,12 @@ if (!flags.has('--no-cli') && (!only || only === 'cli')) {
     log
   });
 }
+if (!flags.has('--no-hub') && !only) {
+  log('hub: scanning an emulated Hub repo in place (bench/hub-remote.ts) …');
+  out.hubRemote = JSON.parse(
+    execFileSync('npx', ['tsx', join(root, 'bench/hub-remote.ts'), '--json'], { cwd: root }).toString()
+  );
+}
 if (!flags.has('--no-convert') && (!only || onlyConvert)) out.converting = await converting();
 out.machine.loadAvgAtEnd = loadavg().map((x) => +x.toFixed(2));
 console.log(JSON.stringify(out, null, 2));

@@ -4,6 +4,7 @@
  * bound, a file not fully analysed), with their exit codes.
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   copyFileSync,
@@ -24,8 +25,10 @@ const FIXTURES = join(import.meta.dirname, '../fixtures');
 const MALICIOUS = readFileSync(join(FIXTURES, 'fail-closed/reduce_p2.pkl'));
 const BENIGN = readFileSync(join(FIXTURES, 'pickle/plain_p4.pkl'));
 const REV = 'a'.repeat(40);
-const BLOB = 'b'.repeat(64);
-const CONFIG_BLOB = 'c'.repeat(40);
+const CONFIG = '{"model_type": "bert"}';
+/** Blob names are the Hub's ETags (SHA-256 for LFS files, git blob SHA-1 for the rest): checked by the scan. */
+const blobId = (weights: Buffer) => createHash('sha256').update(weights).digest('hex');
+const CONFIG_BLOB = createHash('sha1').update(`blob ${CONFIG.length}\0${CONFIG}`).digest('hex');
 
 interface Run {
   code: number;
@@ -69,11 +72,11 @@ function hubCache(root: string, weights: Buffer): string {
   mkdirSync(join(repo, 'refs'));
   mkdirSync(join(repo, 'snapshots', REV), { recursive: true });
   mkdirSync(join(repo, '.no_exist', REV), { recursive: true });
-  writeFileSync(join(repo, 'blobs', BLOB), weights);
-  writeFileSync(join(repo, 'blobs', CONFIG_BLOB), '{"model_type": "bert"}');
+  writeFileSync(join(repo, 'blobs', blobId(weights)), weights);
+  writeFileSync(join(repo, 'blobs', CONFIG_BLOB), CONFIG);
   writeFileSync(join(repo, 'refs', 'main'), REV);
   writeFileSync(join(repo, '.no_exist', REV, 'model.safetensors'), '');
-  symlinkSync(`../../blobs/${BLOB}`, join(repo, 'snapshots', REV, 'pytorch_model.bin'));
+  symlinkSync(`../../blobs/${blobId(weights)}`, join(repo, 'snapshots', REV, 'pytorch_model.bin'));
   symlinkSync(`../../blobs/${CONFIG_BLOB}`, join(repo, 'snapshots', REV, 'config.json'));
   return repo;
 }
@@ -92,7 +95,10 @@ describe('a Hugging Face cache (snapshots are links into blobs/)', () => {
     const { code, report } = await scanJson(at('hostile-cache/models--org--name'));
     expect(code).toBe(1);
     const weights = report.files.find((f) => f.path.endsWith(`snapshots/${REV}/pytorch_model.bin`));
-    expect(weights).toMatchObject({ verdict: 'critical', facts: { 'link target': `blobs/${BLOB}` } });
+    expect(weights).toMatchObject({
+      verdict: 'critical',
+      facts: { 'link target': `blobs/${blobId(MALICIOUS)}` }
+    });
     expect(report.files.filter((f) => f.sha256 === weights!.sha256)).toHaveLength(1);
     const marker = report.files.find((f) => f.path.includes('.no_exist'));
     expect(marker).toMatchObject({ verdict: 'info', complete: true });

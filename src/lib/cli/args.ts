@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isSeverity, type Severity } from '../core/findings';
+import { HUB_OPTIONS, hubOptionsFrom, type HubOptions } from './hub-args';
 
 export class UsageError extends Error {}
 
@@ -20,6 +21,8 @@ export interface ScanArgs {
   json: boolean;
   sarif?: string;
   failOn: Severity;
+  /** Hub repos read in place and hub cache folders. */
+  hub: HubOptions;
   /** A file that was not fully analysed does not fail the run by itself (it fails by default). */
   allowIncomplete: boolean;
   maxEntries?: number;
@@ -38,8 +41,11 @@ export function parseScanArgs(argv: string[]): ScanArgs {
     sarif: { type: 'string' },
     'fail-on': { type: 'string', default: 'high' },
     'allow-incomplete': { type: 'boolean', default: false },
-    'max-entries': { type: 'string' }
+    'max-entries': { type: 'string' },
+    ...HUB_OPTIONS
   });
+  const hub = hubOptionsFrom(parsed.values);
+  if (typeof hub === 'string') throw new UsageError(hub);
   const failOn = parsed.values['fail-on'] as string;
   if (!isSeverity(failOn)) throw new UsageError(`--fail-on must be one of info, low, medium, high, critical`);
   if (parsed.positionals.length === 0) throw new UsageError('scan needs at least one file or folder');
@@ -49,6 +55,7 @@ export function parseScanArgs(argv: string[]): ScanArgs {
     sarif: parsed.values.sarif,
     failOn,
     allowIncomplete: parsed.values['allow-incomplete'] as boolean,
-    maxEntries: parseMaxEntries(parsed.values['max-entries'] as string | undefined)
+    maxEntries: parseMaxEntries(parsed.values['max-entries'] as string | undefined),
+    hub
   };
 }

@@ -1,5 +1,6 @@
 import { OSV_API } from '../core/deps/osv-client';
 import { parseCommandLine, parseMaxEntries, UsageError } from './args';
+import { HUB_OPTIONS, hubOptionsFrom, type HubOptions } from './hub-args';
 import { signerMode, type SignerOptions } from './signer-policy';
 
 export interface GateArgs {
@@ -22,6 +23,8 @@ export interface GateArgs {
   modelVersion?: string;
   vendor?: string;
   license?: string;
+  /** For a Hub repo read in place (hf://ORG/REPO[@REV] or a Hub URL). */
+  hub: HubOptions;
   /** A scan that was not complete only warns (it fails the gate by default). */
   allowIncomplete: boolean;
   maxEntries?: number;
@@ -50,7 +53,8 @@ export function parseGateArgs(argv: string[]): GateArgs {
     vendor: { type: 'string' },
     license: { type: 'string' },
     'allow-incomplete': { type: 'boolean', default: false },
-    'max-entries': { type: 'string' }
+    'max-entries': { type: 'string' },
+    ...HUB_OPTIONS
   });
   const v = parsed.values;
   if (parsed.positionals.length !== 1) throw new UsageError('gate needs exactly one model file or folder');
@@ -66,6 +70,8 @@ export function parseGateArgs(argv: string[]): GateArgs {
   if (v['osv-db'] && v.online) throw new UsageError('--osv-db (offline) and --online exclude each other');
   if (v['osv-api'] && !v.online)
     throw new UsageError('--osv-api needs --online (the gate is offline by default)');
+  const hub = hubOptionsFrom(v);
+  if (typeof hub === 'string') throw new UsageError(hub);
   const api = (v['osv-api'] as string | undefined) ?? OSV_API;
   if (!/^https?:\/\//.test(api)) throw new UsageError('--osv-api must be an http(s) URL');
   return {
@@ -86,6 +92,7 @@ export function parseGateArgs(argv: string[]): GateArgs {
     vendor: v.vendor as string | undefined,
     license: v.license as string | undefined,
     allowIncomplete: v['allow-incomplete'] as boolean,
-    maxEntries: parseMaxEntries(v['max-entries'] as string | undefined)
+    maxEntries: parseMaxEntries(v['max-entries'] as string | undefined),
+    hub
   };
 }

@@ -27,6 +27,8 @@ import {
   scanDrop,
   type Signer
 } from './gate-steps';
+import { withHubCacheOrigins } from './hub-cache';
+import { isHubTarget, openHubGate, type HubEndpoints, type HubGateInput } from './hub-inputs';
 import { EXIT, type Io } from './io';
 import { signerPolicy } from './signer-policy';
 import type { SignerPolicy } from '../core/signing/verify-bundle';
@@ -106,7 +108,7 @@ async function signerCandidates(
   };
 }
 
-export async function gateCommand(argv: string[], io: Io): Promise<number> {
+export async function gateCommand(argv: string[], io: Io, endpoints?: HubEndpoints): Promise<number> {
   const args = parseGateArgs(argv);
   const loaded = await loadPolicy(args.policy, io);
   if (!loaded || reportExpressionErrors(loaded, args.policy, io)) return EXIT.usage;
@@ -116,6 +118,7 @@ export async function gateCommand(argv: string[], io: Io): Promise<number> {
     { ...loaded, params: { ...loaded.params, approvedSigners: approved } },
     args.allowIncomplete
   );
+  let hub: HubGateInput | null = null;
   try {
     const signaturePath = args.signature ?? join(args.path, 'model.sig');
     const internal = [
@@ -125,22 +128,32 @@ export async function gateCommand(argv: string[], io: Io): Promise<number> {
       args.signer.key,
       args.signer.chain
     ].filter((p): p is string => p !== undefined);
-    const drop = await openDrop(args.path, internal, { maxEntries: args.maxEntries }).catch((err: Error) => {
-      throw err instanceof GateError ? err : new GateError(`${args.path}: ${err.message}`);
-    });
+    // A Hub repo is read in place: its reports come from range reads, its text files from a temporary folder.
+    hub = isHubTarget(args.path)
+      ? await openHubGate(args.path, args.hub, io, endpoints).catch((err: Error) => {
+          throw new GateError(err.message);
+        })
+      : null;
+    const drop = hub
+      ? { root: hub.root, singleFile: false, files: hub.files, walked: [], entries: [] }
+      : await openDrop(args.path, internal, { maxEntries: args.maxEntries }).catch((err: Error) => {
+          throw err instanceof GateError ? err : new GateError(`${args.path}: ${err.message}`);
+        });
     const committed = args.manifest ? await readManifest(args.manifest, args.manifestKey) : null;
     const manifest = committed?.manifest ?? null;
-    const reports = await scanDrop(drop);
+    const reports = hub
+      ? hub.result.reports
+      : await withHubCacheOrigins(await scanDrop(drop), (p) => drop.files.get(p), args.hub, io, endpoints);
     const dependencies = await checkDependencies(drop, { osvDb: args.osvDb, osvApi: args.osvApi });
     const triage = buildTriageReport({
       model: {
-        name: args.name ?? manifest?.source.repoId ?? basename(resolve(args.path)),
-        version: args.modelVersion ?? manifest?.source.resolvedCommit ?? null,
-        source: manifest?.source.purl ?? manifest?.source.repoId ?? null,
-        vendor: args.vendor ?? manifest?.source.repoId?.split('/')[0] ?? null
+        name: args.name ?? manifest?.source.repoId ?? hub?.result.repoId ?? basename(resolve(args.path)),
+        version: args.modelVersion ?? manifest?.source.resolvedCommit ?? hub?.result.commit ?? null,
+        source: manifest?.source.purl ?? manifest?.source.repoId ?? hub?.result.repoId ?? null,
+        vendor: args.vendor ?? (manifest?.source.repoId ?? hub?.result.repoId)?.split('/')[0] ?? null
       },
       files: reports,
-      signature: await checkSignature(args.path, signaturePath, candidates, internal),
+      signature: hub ? hub.signature : await checkSignature(args.path, signaturePath, candidates, internal),
       provenance: committed ? checkProvenance(committed.manifest, reports, committed.signature) : null,
       dependencies,
       license: await findLicense(drop, manifest, args.license)
@@ -188,5 +201,7 @@ export async function gateCommand(argv: string[], io: Io): Promise<number> {
     if (!(err instanceof GateError)) throw err;
     io.err(`safeload: ${terminalText(err.message)}`);
     return EXIT.usage;
+  } finally {
+    await hub?.cleanup();
   }
 }

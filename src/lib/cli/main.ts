@@ -22,6 +22,10 @@ Usage:
       (default high). Exit 0: every file fully analysed and nothing at or above LEVEL; 1: something is,
       or a file was not fully analysed (unless --allow-incomplete); 2: usage error, or an entry that could
       not be read, or more than N entries in the folders (default 1000000).
+      PATH may be a Hub repo read in place, hf://ORG/REPO[@REV] or https://huggingface.co/ORG/REPO[/tree/REV]
+      (only what each format needs is downloaded: --max-download SIZE per file, default 256MiB;
+      --max-download-total SIZE, default 2GiB; --token-env NAME reads a token from that variable), or a
+      hub cache folder models--ORG--REPO (reported by repo path; --check-hub compares it with the Hub).
   safeload verify MODEL_PATH [--signature FILE] (--identity ID --issuer URL | --key PEM |
                   --certificate-chain PEM) [--trusted-root FILE] [--ignore-paths P,…]
                   [--ignore-unsigned-files] [--json]
@@ -44,6 +48,7 @@ Usage:
       "not configured" until set); safeload/strict enforces them. --manifest-key requires the manifest
       to be signed by that key. A scan that is not complete fails the gate unless --allow-incomplete.
       Exit 0: policy passed; 1: a deny rule failed; 2: usage, I/O (an unreadable entry) or policy error.
+      PATH may be a Hub repo read in place (as for scan, with --max-download and --token-env).
   safeload convert INPUT... -o OUTPUT [--max-shard-size SIZE] [--json] [--force]
       Convert a PyTorch checkpoint (zip or legacy) or NumPy .npy/.npz to safetensors without executing
       it: one INPUT file to OUTPUT.safetensors; a folder or several files to the folder OUTPUT

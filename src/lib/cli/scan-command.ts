@@ -6,8 +6,10 @@ import { toJsonReport } from '../core/report/json';
 import { toSarif } from '../core/report/sarif';
 import { checkExternalDataLinks } from '../node/external-links';
 import { scanWalked } from '../node/scan-walked';
-import { walkPaths, type WalkError } from '../node/walk';
+import { walkPaths, type WalkError, type WalkResult } from '../node/walk';
 import { parseScanArgs } from './args';
+import { withHubCacheOrigins } from './hub-cache';
+import { originLines, scanHubTargets, type HubEndpoints } from './hub-inputs';
 import { EXIT, type Io } from './io';
 
 function describe(report: FileReport): string {
@@ -17,6 +19,7 @@ function describe(report: FileReport): string {
   const target = report.facts?.['link target'];
   if (target !== undefined) lines.push(`         → ${target}`);
   if (!report.complete) lines.push('         ! not fully analysed');
+  lines.push(...originLines(report));
   for (const f of report.findings) {
     const where =
       formatLocationPath(f.location.path) + (f.location.offset !== undefined ? ` @${f.location.offset}` : '');
@@ -37,24 +40,30 @@ function reportErrors(errors: readonly WalkError[], stoppedAt: number | undefine
   return errors.length > 0 || stoppedAt !== undefined;
 }
 
-export async function scanCommand(argv: string[], io: Io): Promise<number> {
+export async function scanCommand(argv: string[], io: Io, endpoints?: HubEndpoints): Promise<number> {
   const args = parseScanArgs(argv);
-  const walk = await walkPaths(args.paths, { maxEntries: args.maxEntries });
-  const missing = walk.errors.filter((e) => args.paths.includes(e.path));
+  const hub = await scanHubTargets(args.paths, args.hub, io, endpoints);
+  const walk: WalkResult =
+    hub.localPaths.length > 0
+      ? await walkPaths(hub.localPaths, { maxEntries: args.maxEntries })
+      : { files: [], entries: [], errors: [] };
+  const missing = walk.errors.filter((e) => hub.localPaths.includes(e.path));
   if (missing.length > 0) {
     for (const p of missing) io.err(`safeload: ${terminalText(p.path)}: ${terminalText(p.message)}`);
     return EXIT.usage;
   }
   const scanned = await scanWalked(walk.files);
   const fsPaths = new Map(walk.files.map((f) => [f.displayPath, f.fsPath]));
-  const reports = await checkExternalDataLinks(
-    applyFolderChecks([...scanned.reports, ...walk.entries]),
-    (p) => fsPaths.get(p)
+  const local = await checkExternalDataLinks(applyFolderChecks([...scanned.reports, ...walk.entries]), (p) =>
+    fsPaths.get(p)
   );
+  // Files of a hub cache (models--ORG--REPO/snapshots/COMMIT/…) are checked against their blob ids.
+  const cached = await withHubCacheOrigins(local, (p) => fsPaths.get(p), args.hub, io, endpoints);
+  const reports = [...cached, ...hub.reports];
   if (!args.json) for (const report of reports) io.out(describe(report));
   if (args.json) io.out(JSON.stringify(toJsonReport(reports), null, 2));
   if (args.sarif) await writeFile(args.sarif, JSON.stringify(toSarif(reports), null, 2));
-  const failed = reportErrors([...walk.errors, ...scanned.errors], walk.stoppedAt, io);
+  const failed = reportErrors([...walk.errors, ...scanned.errors], walk.stoppedAt, io) || hub.failed;
   const threshold = severityRank(args.failOn);
   const incomplete = reports.filter((r) => !r.complete);
   const failing = reports.filter(

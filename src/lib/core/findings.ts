@@ -87,6 +87,25 @@ export interface FileReport {
   /** What the scanners read (imports, tensors, metadata, layers), bounded; absent when nothing was listed. */
   inspected?: Inspected;
   durationMs?: number;
+  /** Where the bytes came from when not a local file: a Hub commit read in place, or a hub cache blob. */
+  origin?: FileOrigin;
+}
+
+export interface FileOrigin {
+  kind: 'hub' | 'hub-cache';
+  repoType: 'model' | 'dataset' | 'space';
+  repoId: string;
+  commit: string;
+  /** The file's path in the repo. */
+  repoPath: string;
+  /** Bytes downloaded to scan it (kind 'hub'). */
+  bytesFetched?: number;
+  /** 'computed' when every byte was hashed here; 'hub-listing' when sha256/gitSha1 are the Hub's word only. */
+  digests: 'computed' | 'hub-listing';
+  /** The Hub's own scan result for the file (securityFileStatus.status), when it gave one. */
+  hubSecurityStatus?: string | null;
+  /** The hub cache blob holding the content (its name is the Hub's ETag). */
+  blobId?: string;
 }
 
 export function verdictOf(findings: readonly Finding[]): Verdict {

@@ -22,6 +22,8 @@ export interface FileJob {
   readonly gitSha1Error?: string;
   /** The picked file, so other pages (signatures) can hand it to their own worker. */
   readonly file?: File;
+  /** Read in place on the Hub by a Hub scan, which alone can stop it (no File, no hashing progress). */
+  readonly remote?: boolean;
   /** Brought back from the last visit (IndexedDB): results and hashes only, the File is gone. */
   readonly restored?: boolean;
   /** The file's report, with the findings of the folder checks (what one file says of another) added. */

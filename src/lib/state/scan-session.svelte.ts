@@ -5,6 +5,7 @@ import { createGitSha1Worker, type GitSha1Of } from '../workers/git-sha1-client'
 import { describeJobError, isActive, type FileJob, type PickedFile, type UnreadEntry } from './file-job';
 import { summarize } from './job-stats';
 import { applyFolderChecks } from '../core/folder/cross-check';
+import type { FileReport } from '../core/findings';
 import type { StoredJob } from '../storage/session-idb';
 
 /** Longest stretch of job creation per task (the main thread must stay responsive; see `add`). */
@@ -12,6 +13,10 @@ const ADD_SLICE_MS = 12;
 
 /** Above this many files, progress is applied every 250 ms rather than every frame. */
 const BIG_SESSION = 2000;
+
+/** What a new row is made of; the rest (id, batch, progress) is the session's. */
+type NewRow = Pick<FileJob, 'path' | 'size'> &
+  Partial<Pick<FileJob, 'file' | 'remote' | 'state' | 'error' | 'endedAt'>>;
 
 type Patch = Partial<Omit<FileJob, 'id' | 'path' | 'size' | 'batch'>>;
 
@@ -39,6 +44,7 @@ export class ScanSession {
   private pool: FileJobPool | undefined;
   private gitSha1Worker: ReturnType<typeof createGitSha1Worker> | undefined;
   private readonly gitSha1Running = new Set<number>();
+  private readonly remoteStops = new Set<() => void>();
   private nextId = 1;
   private readonly index = new Map<number, number>();
   private readonly patches = new Map<number, Patch>();
@@ -61,17 +67,12 @@ export class ScanSession {
    */
   add(picked: readonly PickedFile[], unread: readonly UnreadEntry[] = []): void {
     if (picked.length === 0 && unread.length === 0) return;
-    this.flush();
-    if (!this.busy) {
-      this.batch++;
-      this.batchStart = Date.now();
-      this.announcement = '';
-    }
-    this.dropRestored(new Set([...picked, ...unread].map((p) => p.path)));
+    // Also starts a new batch when nothing is in progress, before the slices below make the session busy.
     this.append(
       unread.map(({ path, reason }) => ({
-        ...this.newJob(path, 0),
-        state: 'error',
+        path,
+        size: 0,
+        state: 'error' as const,
         error: reason,
         endedAt: Date.now()
       }))
@@ -83,42 +84,21 @@ export class ScanSession {
     if (first) this.addSlice();
   }
 
-  private newJob(path: string, size: number, file?: File): FileJob {
-    return {
-      id: this.nextId++,
-      path,
-      file,
-      size,
-      batch: this.batch,
-      state: 'queued',
-      done: 0,
-      sha256: '',
-      gitSha1: ''
-    };
-  }
-
-  private append(jobs: readonly FileJob[]): void {
-    if (jobs.length === 0) return;
-    const start = this.jobs.length;
-    jobs.forEach((job, i) => this.index.set(job.id, start + i));
-    this.jobs = [...this.jobs, ...jobs];
-  }
-
   private addSlice(): void {
     const started = performance.now();
-    const added: FileJob[] = [];
-    const queued: PoolJob[] = [];
+    const rows: NewRow[] = [];
     while (this.addedFrom < this.toAdd.length && performance.now() - started < ADD_SLICE_MS) {
       const { file, path } = this.toAdd[this.addedFrom++];
-      const job = this.newJob(path, file.size, file);
       // Cancelled before its job existed: listed as cancelled (never silently dropped), not read.
-      if (this.cancelPending) added.push({ ...job, state: 'cancelled', endedAt: Date.now() });
-      else {
-        added.push(job);
-        queued.push({ id: job.id, file, path, size: job.size });
-      }
+      rows.push(
+        this.cancelPending
+          ? { path, size: file.size, file, state: 'cancelled', endedAt: Date.now() }
+          : { path, size: file.size, file }
+      );
     }
-    this.append(added);
+    const queued: PoolJob[] = this.append(rows)
+      .filter((job) => job.state === 'queued' && job.file)
+      .map((job) => ({ id: job.id, file: job.file!, path: job.path, size: job.size }));
     this.pool ??= this.createPool(this.events);
     this.pool.add(queued);
     if (this.addedFrom < this.toAdd.length) {
@@ -132,6 +112,66 @@ export class ScanSession {
       if (this.cancelPending && !this.busy) this.settle();
       this.cancelPending = false;
     }
+  }
+
+  /**
+   * Rows for files read in place on the Hub (no File): they start queued and get their reports from the Hub
+   * scan, through `remoteStarted` / `remoteSettled`; `stop` ends that scan (Cancel all). Returns the row ids in
+   * the order given.
+   */
+  addRemote(files: readonly { path: string; size: number }[], stop: () => void): number[] {
+    this.remoteStops.add(stop);
+    return this.append(files.map((f) => ({ ...f, remote: true }))).map((job) => job.id);
+  }
+
+  /** The Hub scan that registered `stop` has ended. */
+  remoteEnded(stop: () => void): void {
+    this.remoteStops.delete(stop);
+  }
+
+  /** New rows in the current batch (a new one unless busy), queued unless said; a restored row of a path goes. */
+  private append(rows: readonly NewRow[]): FileJob[] {
+    this.flush();
+    if (!this.busy) {
+      this.batch++;
+      this.batchStart = Date.now();
+      this.announcement = '';
+    }
+    this.dropRestored(new Set(rows.map((r) => r.path)));
+    const added: FileJob[] = rows.map((row) => ({
+      state: 'queued',
+      ...row,
+      id: this.nextId++,
+      batch: this.batch,
+      done: 0,
+      sha256: '',
+      gitSha1: ''
+    }));
+    const start = this.jobs.length;
+    added.forEach((job, i) => this.index.set(job.id, start + i));
+    this.jobs = [...this.jobs, ...added];
+    return added;
+  }
+
+  remoteStarted(id: number): void {
+    this.patch(id, { state: 'hashing', startedAt: Date.now() });
+  }
+
+  /** A finished Hub file (report) or one the scan could not reach (error), or cancelled. */
+  remoteSettled(id: number, outcome: { report: FileReport } | { error: string } | 'cancelled'): void {
+    if (outcome === 'cancelled') return this.patch(id, { state: 'cancelled', endedAt: Date.now() });
+    if ('error' in outcome)
+      return this.patch(id, { state: 'error', error: outcome.error, endedAt: Date.now() });
+    const { report } = outcome;
+    this.patch(id, {
+      state: 'done',
+      done: report.origin?.bytesFetched ?? report.size,
+      sha256: report.sha256 ?? '',
+      gitSha1: report.gitSha1 ?? '',
+      report,
+      scanReport: report,
+      endedAt: Date.now()
+    });
   }
 
   /** Puts back the results of an earlier visit (settled files only, without their File), ahead of new ones. */
@@ -172,6 +212,7 @@ export class ScanSession {
   cancelAll(): void {
     if (this.toAdd.length > 0) this.cancelPending = true;
     this.pool?.cancelAll();
+    for (const stop of [...this.remoteStops]) stop();
   }
 
   /** Removes finished, failed and cancelled files from the list. */

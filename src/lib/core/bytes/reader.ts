@@ -10,13 +10,19 @@ export class TruncatedError extends Error {
   }
 }
 
+/** The first read of a growing window: a remote source pays for every byte, most headers fit. */
+export const FIRST_WINDOW = 64 * 1024;
+
 /**
  * A sequential reader with a window cache over a ByteSource. Small reads are served from the window; large
  * operands can be skipped without being read. All reads are bounds-checked against the source size.
+ * The window starts small and doubles on each refill up to `windowSize`: a short header costs one small read
+ * (a remote source pays for every byte), a long one still gets large reads.
  */
 export class SequentialReader {
   private window: Uint8Array = new Uint8Array(0);
   private windowStart = 0;
+  private nextFill: number;
   pos: number;
 
   constructor(
@@ -25,6 +31,7 @@ export class SequentialReader {
     private readonly windowSize = 1024 * 1024
   ) {
     this.pos = start;
+    this.nextFill = Math.min(FIRST_WINDOW, windowSize);
   }
 
   get size(): number {
@@ -40,7 +47,8 @@ export class SequentialReader {
     if (end > this.src.size) throw new TruncatedError(this.pos, n);
     if (this.pos >= this.windowStart && end <= this.windowStart + this.window.length) return;
     this.windowStart = this.pos;
-    this.window = await this.src.read(this.pos, Math.max(n, this.windowSize));
+    this.window = await this.src.read(this.pos, Math.max(n, this.nextFill));
+    this.nextFill = Math.min(this.nextFill * 2, this.windowSize);
     if (this.window.length < n) throw new TruncatedError(this.pos, n);
   }
 

@@ -1,4 +1,4 @@
-import { formatLocationPath, type FileReport, type Finding } from '../findings';
+import { formatLocationPath, type FileOrigin, type FileReport, type Finding } from '../findings';
 import type { Inspected } from '../inspected';
 import { SAFELOAD_VERSION } from '../version';
 
@@ -21,6 +21,8 @@ export interface JsonFile {
   complete: boolean;
   findings: JsonFinding[];
   facts: Record<string, string | number | boolean>;
+  /** Present for files read on the Hub or from a hub cache. */
+  origin?: FileOrigin;
   /** What the scanners read (pickle imports, tensor tables, metadata, layers); absent when nothing was listed. */
   inspected?: Inspected;
 }
@@ -55,6 +57,7 @@ export function toJsonReport(files: readonly FileReport[]): JsonReport {
         evidence: x.evidence
       })),
       facts: f.facts ?? {},
+      ...(f.origin ? { origin: f.origin } : {}),
       ...(f.inspected ? { inspected: f.inspected } : {})
     }))
   };

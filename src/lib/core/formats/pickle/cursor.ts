@@ -1,9 +1,11 @@
 import type { ByteSource } from '../../bytes/byte-source';
+import { FIRST_WINDOW } from '../../bytes/reader';
 
 /**
  * A forward cursor over a ByteSource that keeps one window of bytes in memory. The analyser reads opcodes
  * synchronously from `buf` and only awaits `fill` when fewer bytes than an opcode needs remain in the window,
- * so the inner loop costs no promise per opcode. Large operands are skipped by moving `pos`.
+ * so the inner loop costs no promise per opcode. Large operands are skipped by moving `pos`. The window grows
+ * from FIRST_WINDOW to `windowSize` (doubling per fill): a file that is no pickle costs one small read.
  */
 export class WindowCursor {
   buf: Uint8Array = new Uint8Array(0);
@@ -11,6 +13,7 @@ export class WindowCursor {
   base: number;
   pos: number;
   readonly size: number;
+  private nextFill: number;
 
   constructor(
     readonly src: ByteSource,
@@ -20,6 +23,7 @@ export class WindowCursor {
     this.base = start;
     this.pos = start;
     this.size = src.size;
+    this.nextFill = Math.min(FIRST_WINDOW, windowSize);
   }
 
   /** Absolute offset just past the window. */
@@ -31,7 +35,8 @@ export class WindowCursor {
   async fill(n: number): Promise<number> {
     const have = this.end - this.pos;
     if (have >= n || this.end >= this.size) return Math.max(0, Math.min(have, this.size - this.pos));
-    const want = Math.min(Math.max(n, this.windowSize), this.size - this.pos);
+    const want = Math.min(Math.max(n, this.nextFill), this.size - this.pos);
+    this.nextFill = Math.min(this.nextFill * 2, this.windowSize);
     this.buf = await this.src.read(this.pos, want);
     this.base = this.pos;
     return Math.min(this.buf.length, n);
