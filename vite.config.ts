@@ -1,10 +1,11 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
+import { precacheList } from './src/lib/offline/precache-list.ts';
 import { sigstoreBrowserAliases } from './src/lib/shims/vite-aliases.ts';
 import { FIXTURE_TAG } from './tests/fixture-set.mjs';
 
 export default defineConfig({
-  plugins: [sveltekit()],
+  plugins: [sveltekit(), precacheList('.svelte-kit/output/client')],
   // @sigstore/verify imports Node's crypto/util: in the browser they resolve to audited pure-JS shims.
   resolve: { alias: sigstoreBrowserAliases },
   worker: { format: 'es' },

@@ -1,11 +1,14 @@
 // Bench-only, run by bench/lib/scan-run.mjs through tsx:
 //   scan-node.ts scan <file>...        scanSource over openFileSource, one JSON line per file
 //   scan-node.ts hash-vs-scan <file>   digests alone, then digests and scan at once (as the file-job worker does)
+//   scan-node.ts read-once <file>      bytes read by the CLI's hash + scan of a file, sharing reads or not
 //   scan-node.ts decode <file>         the bzip2 (.bz2) or LZMA-alone (.lzma) decoder alone, one JSON line
 import { openFileSource } from '../src/lib/node/file-source';
 import { scanSource } from '../src/lib/core/scan';
 import { digestSource, MultiHasher } from '../src/lib/core/hash/multi-digest';
 import type { ByteSource } from '../src/lib/core/bytes/byte-source';
+import { sharedReads } from '../src/lib/core/bytes/shared-reads';
+import { cliHasher } from '../src/lib/node/analyse-file';
 import { readAll } from '../src/lib/core/bytes/byte-source';
 import { decodeBzip2 } from '../src/lib/core/formats/compressed/bzip2';
 import { decodeLzmaAlone } from '../src/lib/core/formats/compressed/lzma-alone';
@@ -63,6 +66,28 @@ for (const path of paths) {
           verdict,
           complete,
           findings
+        })
+      );
+    } else if (mode === 'read-once') {
+      // As analyseFile does (node:crypto, shared reads), then with the hash and the scan each reading.
+      let shared = 0;
+      let t0 = performance.now();
+      const reads = sharedReads(counting(source, (n) => (shared += n)));
+      const scanning = scanSource(reads.scan).finally(() => reads.scanDone());
+      await Promise.all([digestSource(reads.hash, {}, cliHasher()), scanning]);
+      const sharedSeconds = seconds(t0);
+      let separate = 0;
+      t0 = performance.now();
+      const counted = counting(source, (n) => (separate += n));
+      await Promise.all([digestSource(counted, {}, cliHasher()), scanSource(counted)]);
+      console.log(
+        JSON.stringify({
+          path,
+          size: source.size,
+          sharedBytesRead: shared,
+          sharedSeconds,
+          separateBytesRead: separate,
+          separateSeconds: seconds(t0)
         })
       );
     } else {

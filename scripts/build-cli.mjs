@@ -14,6 +14,7 @@ export const CLI_BUNDLE = join(OUT, 'safeload.mjs');
 /** The source files in the bundle (not published). */
 export const CLI_META = join(root, 'dist/cli-meta.json');
 const ENTRY = join(root, 'src/lib/cli/entry.ts');
+const WORKER_ENTRY = join(root, 'src/lib/node/analyse-worker.ts');
 /** What the bundle is made of: a change to any of these makes it stale. */
 const INPUTS = ['src/lib', 'package-lock.json', 'scripts/build-cli.mjs'];
 
@@ -30,7 +31,8 @@ export async function buildCli({ quiet = false, clean = false } = {}) {
   if (clean) rmSync(OUT, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: root,
-    entryPoints: { safeload: ENTRY },
+    // The worker threads' entry: `safeload scan` reads files in parallel (src/lib/node/analyse-pool.ts).
+    entryPoints: { safeload: ENTRY, 'analyse-worker': WORKER_ENTRY },
     bundle: true,
     splitting: true,
     platform: 'node',

@@ -58,12 +58,12 @@ const strategies = {
     s.terminate();
     return { ...a.digests, ...b.digests };
   },
-  // BYOB reader + SHA-1 worker with a recycled buffer pool, SHA-256 in the other worker.
+  // BYOB reader (+ SHA-1 unless feederAlgs says otherwise) with a recycled buffer pool, SHA-256 in the other worker.
   async pool(file, o) {
     const [r, s] = [spawn(), spawn()];
     const ch = new MessageChannel();
     const [a, b] = await Promise.all([
-      call(r, { role: 'feeder', file, ports: [ch.port1], algs: ['sha1'], ...o }, [ch.port1]),
+      call(r, { role: 'feeder', file, ports: [ch.port1], algs: o.feederAlgs ?? ['sha1'], ...o }, [ch.port1]),
       call(s, { role: 'poolsink', port: ch.port2, size: file.size, algs: ['sha256'] }, [ch.port2])
     ]);
     r.terminate();

@@ -23,15 +23,23 @@ export function ensureRandomFile(path, size) {
   return path;
 }
 
-/** The hashing workload: one 2 GiB file, two 1 GiB files, 1,000 files of 64 KiB. */
+/**
+ * The hashing workload: one 2 GiB file, two 1 GiB files, 1,000 files of 64 KiB, 10,000 files of 4 KiB (for the
+ * main thread, not throughput) and one 512 MiB file (offline against online).
+ */
 export function ensureHashFiles(workDir) {
   const big = ensureRandomFile(join(workDir, 'one-2g.bin'), 2 * GiB);
   const pair = [0, 1].map((i) => ensureRandomFile(join(workDir, `pair-1g-${i}.bin`), GiB));
+  const manyFiles = (dir, count, size) =>
+    Array.from({ length: count }, (_, i) =>
+      ensureRandomFile(join(dir, `f${String(i).padStart(5, '0')}.bin`), size)
+    );
   const smallDir = join(workDir, 'small');
-  const small = Array.from({ length: 1000 }, (_, i) =>
-    ensureRandomFile(join(smallDir, `f${String(i).padStart(4, '0')}.bin`), 64 * 1024)
-  );
-  return { big, pair, small, smallDir };
+  const small = manyFiles(smallDir, 1000, 64 * 1024);
+  const tinyDir = join(workDir, 'tiny-10k');
+  const tiny = manyFiles(tinyDir, 10_000, 4 * 1024);
+  const half = ensureRandomFile(join(workDir, 'half-512m.bin'), 512 * MiB);
+  return { big, pair, small, smallDir, tiny, tinyDir, half };
 }
 
 /**

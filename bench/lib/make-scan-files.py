@@ -17,10 +17,10 @@ def tensors(total_bytes, count=16):
     return {f"layer{i}.weight": torch.zeros(per, dtype=torch.float32) for i in range(count)}
 
 
-def make_torch(path, legacy):
-    if os.path.exists(path) and os.path.getsize(path) >= GiB:
+def make_torch(path, legacy, size=GiB):
+    if os.path.exists(path) and os.path.getsize(path) >= size:
         return
-    torch.save(tensors(GiB), path + ".tmp", _use_new_zipfile_serialization=not legacy)
+    torch.save(tensors(size), path + ".tmp", _use_new_zipfile_serialization=not legacy)
     os.replace(path + ".tmp", path)
 
 
@@ -69,5 +69,7 @@ if __name__ == "__main__":
     os.makedirs(out, exist_ok=True)
     make_torch(os.path.join(out, "legacy-1g.pt"), legacy=True)
     make_torch(os.path.join(out, "zip-1g.pt"), legacy=False)
+    # The CLI benchmark's checkpoint: 512 MiB of float32 tensors (stored, not compressed, in the zip).
+    make_torch(os.path.join(out, "zip-512m.pt"), legacy=False, size=GiB // 2)
     make_small_opcode_pickle(os.path.join(out, "small-opcodes-200m.pkl"))
     make_compressed(out)

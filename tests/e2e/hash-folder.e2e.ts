@@ -5,6 +5,7 @@ import { expect, test } from '@playwright/test';
 import { digestsOf, dropPaths, rows, tempDir, waitSettled, writeTree } from './helpers';
 
 const CHUNK = 8 * 1024 * 1024;
+const GIT_SHA1_MAX_BYTES = 10 * 1024 * 1024;
 const LONG_NAME = `ünïcødé 模型 «weights» ${'long-name-'.repeat(12)}end.bin`;
 
 function folderContents(): Record<string, Uint8Array> {
@@ -13,6 +14,7 @@ function folderContents(): Record<string, Uint8Array> {
     'one-byte.bin': Uint8Array.of(0x2a),
     'random-5mib.bin': randomBytes(5 * 1024 * 1024),
     'not-chunk-multiple.bin': randomBytes(CHUNK + 12_345),
+    'just-over-git-sha1-limit.bin': randomBytes(GIT_SHA1_MAX_BYTES + 1),
     [LONG_NAME]: randomBytes(4096),
     'sub/deeper/nested.txt': new TextEncoder().encode('nested file\n')
   };
@@ -40,12 +42,15 @@ for (const via of ['drop', 'folder picker'] as const) {
         expect(r, `row for ${rel}`).toBeDefined();
         expect(r!.state).toBe('done');
         expect(r!.sha256).toBe(expected.sha256);
-        expect(r!.gitSha1Attr).toBe(expected.gitSha1);
-        expect(r!.gitSha1Shown).toBe(expected.gitSha1);
+        // Files over 10 MiB are hashed without the git blob SHA-1, and the row says so.
+        const gitSha1 = bytes.length <= GIT_SHA1_MAX_BYTES ? expected.gitSha1 : '';
+        expect(r!.gitSha1Attr).toBe(gitSha1);
+        expect(r!.gitSha1Shown).toBe(gitSha1);
+        expect(r!.gitSha1NotComputed).toBe(gitSha1 === '');
         expect(r!.verdict).not.toBe('');
       }
       if (via === 'drop') await expect(page.getByText('empty-subfolder contains no files')).toBeVisible();
-      await expect(page.getByTestId('announcement')).toHaveText(/Finished: 6 done/);
+      await expect(page.getByTestId('announcement')).toHaveText(/Finished: 7 done/);
     } finally {
       dir.remove();
     }

@@ -1,5 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { expect, type Locator, type Page } from '@playwright/test';
@@ -70,6 +79,15 @@ export async function dropPaths(page: Page, paths: string[], target?: Locator): 
   await cdp.detach();
 }
 
+/** Clicks a button that downloads a JSON file (the exports) and returns the parsed file. */
+export async function downloadJson(page: Page, button: string): Promise<unknown> {
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: button }).click()
+  ]);
+  return JSON.parse(readFileSync(await file.path(), 'utf8'));
+}
+
 export function row(page: Page, path: string): Locator {
   return page.locator(`li[data-path="${path.replace(/["\\]/g, '\\$&')}"]`);
 }
@@ -80,6 +98,8 @@ export interface RowData {
   sha256: string;
   gitSha1Attr: string;
   gitSha1Shown: string;
+  /** The row says the git blob SHA-1 was not computed (files over 10 MiB). */
+  gitSha1NotComputed: boolean;
   verdict: string;
 }
 
@@ -93,6 +113,7 @@ export async function rows(page: Page): Promise<Map<string, RowData>> {
         sha256: e.dataset.sha256 ?? '',
         gitSha1Attr: e.dataset.gitSha1 ?? '',
         gitSha1Shown: e.querySelector('[data-kind="git-sha1"]')?.textContent?.trim() ?? '',
+        gitSha1NotComputed: e.querySelector('[data-kind="git-sha1-not-computed"]') !== null,
         verdict: e.dataset.verdict ?? ''
       };
     })

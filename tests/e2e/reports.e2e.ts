@@ -5,6 +5,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { verdictFolder } from './folders';
 import {
   digestsOf,
+  downloadJson,
   dropPaths,
   MALICIOUS_PICKLE,
   row,
@@ -28,14 +29,6 @@ function reportFolder(root: string): string {
   return folder;
 }
 
-async function download(page: Page, button: string): Promise<unknown> {
-  const [file] = await Promise.all([
-    page.waitForEvent('download'),
-    page.getByRole('button', { name: button }).click()
-  ]);
-  return JSON.parse(readFileSync(await file.path(), 'utf8'));
-}
-
 test('JSON and SARIF exports are exactly what the CLI writes for the same folder', async ({ page }) => {
   const dir = tempDir();
   try {
@@ -43,8 +36,8 @@ test('JSON and SARIF exports are exactly what the CLI writes for the same folder
     await page.goto('/');
     await dropPaths(page, [join(dir.path, 'vendor')]);
     await waitSettled(page, 9);
-    const json = await download(page, 'Export JSON');
-    const sarif = await download(page, 'Export SARIF');
+    const json = await downloadJson(page, 'Export JSON');
+    const sarif = await downloadJson(page, 'Export SARIF');
 
     const sarifPath = join(dir.path, 'cli.sarif');
     const cli = spawnSync(process.execPath, [CLI, 'scan', 'vendor', '--json', '--sarif', sarifPath], {
@@ -132,7 +125,7 @@ test('the printed report has no navigation, drop zone or buttons, and keeps badg
   }
 });
 
-/** Waits until the kept copy in IndexedDB holds `count` files. */
+/** Waits until the kept copy in IndexedDB (a head record and records of jobs) holds `count` files. */
 async function waitKept(page: Page, count: number): Promise<void> {
   await expect
     .poll(() =>
@@ -143,9 +136,21 @@ async function waitKept(page: Page, count: number): Promise<void> {
             open.onsuccess = () => {
               const db = open.result;
               if (!db.objectStoreNames.contains('session')) return done(-1);
-              const get = db.transaction('session').objectStore('session').get('current');
-              get.onsuccess = () => done(get.result?.jobs?.length ?? 0);
-              get.onerror = () => done(-1);
+              const store = db.transaction('session').objectStore('session');
+              const head = store.get('head');
+              const keys = store.getAllKeys();
+              const values = store.getAll();
+              values.onsuccess = () => {
+                const generation = (head.result as { generation?: string } | undefined)?.generation;
+                if (!generation) return done(0);
+                let jobs = 0;
+                keys.result.forEach((key, i) => {
+                  if (String(key).startsWith(`jobs:${generation}:`))
+                    jobs += (values.result[i] as unknown[]).length;
+                });
+                done(jobs);
+              };
+              values.onerror = () => done(-1);
             };
             open.onerror = () => done(-1);
           })

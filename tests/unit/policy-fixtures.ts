@@ -7,7 +7,6 @@ import { MemoryOsvIndexStore, OfflineOsvSource } from '../../src/lib/core/deps/o
 import { isPypi, type OsvRecord } from '../../src/lib/core/deps/osv-record';
 import type { FileReport } from '../../src/lib/core/findings';
 import { applyFolderChecks } from '../../src/lib/core/folder/cross-check';
-import { MultiHasher } from '../../src/lib/core/hash/multi-digest';
 import { verifyModelSignature } from '../../src/lib/core/signing/verify-model';
 import type { DependencyInput } from '../../src/lib/core/triage/dependencies';
 import type { SignatureInput } from '../../src/lib/core/triage/signature';
@@ -23,9 +22,8 @@ export const SIGNER = { identity: 'stefanb@us.ibm.com', issuer: 'https://sigstor
 
 /** Scans real files as one model folder: [path in the model, file on disk]. */
 export async function scanFiles(files: [string, string][]): Promise<FileReport[]> {
-  const hasher = await MultiHasher.create();
   const reports: FileReport[] = [];
-  for (const [rel, fsPath] of files) reports.push(await analyseFile(fsPath, rel, { hasher }));
+  for (const [rel, fsPath] of files) reports.push(await analyseFile(fsPath, rel));
   return applyFolderChecks(reports);
 }
 

@@ -6,7 +6,7 @@ import { scanSource } from '../../src/lib/core/scan';
 import type { FileJob } from '../../src/lib/state/file-job';
 import { ScanSession } from '../../src/lib/state/scan-session.svelte';
 import { SessionPersistence } from '../../src/lib/state/session-persistence.svelte';
-import { IdbSessionStore, storedJob } from '../../src/lib/storage/session-idb';
+import { IdbSessionStore, JOBS_PER_RECORD, storedJob } from '../../src/lib/storage/session-idb';
 import { fixture } from './policy-fixtures';
 
 function mapStorage() {
@@ -110,5 +110,64 @@ describe('results kept across reloads', () => {
     await persistence.start();
     expect(persistence.status).toBe('unavailable');
     expect(persistence.problem).toContain('IndexedDB is disabled');
+  });
+});
+
+describe('IdbSessionStore: a session in records of JOBS_PER_RECORD jobs', () => {
+  const job = (i: number) => ({
+    path: `m/f${i}.bin`,
+    size: i,
+    state: 'done' as const,
+    done: i,
+    sha256: '',
+    gitSha1: null
+  });
+  const keysOf = async (factory: IDBFactory) => {
+    const db = await new Promise<IDBDatabase>((resolve) => {
+      const open = factory.open('safeload-session');
+      open.onsuccess = () => resolve(open.result);
+    });
+    const request = db.transaction('session').objectStore('session').getAllKeys();
+    const keys = await new Promise<IDBValidKey[]>(
+      (resolve) => (request.onsuccess = () => resolve(request.result))
+    );
+    db.close();
+    return keys.map(String);
+  };
+
+  it('brings back every job in order, and keeps only the records of the last save', async () => {
+    const factory = new IDBFactory();
+    const store = await IdbSessionStore.open(factory);
+    const many = Array.from({ length: 2 * JOBS_PER_RECORD + 3 }, (_, i) => job(i));
+    await store.save({ savedAt: '2026-03-01T10:00:00.000Z', jobs: many });
+    expect((await keysOf(factory)).filter((k) => k.startsWith('jobs:'))).toHaveLength(3);
+    expect(await store.load()).toEqual({ savedAt: '2026-03-01T10:00:00.000Z', jobs: many });
+
+    const fewer = many.slice(0, 7);
+    await store.save({ savedAt: '2026-03-01T11:00:00.000Z', jobs: fewer });
+    expect((await keysOf(factory)).filter((k) => k.startsWith('jobs:'))).toHaveLength(1);
+    expect(await store.load()).toEqual({ savedAt: '2026-03-01T11:00:00.000Z', jobs: fewer });
+
+    await store.clear();
+    expect(await keysOf(factory)).toEqual([]);
+    expect(await store.load()).toBeNull();
+    store.close();
+  });
+
+  it('reads a session kept as one record by the first version', async () => {
+    const factory = new IDBFactory();
+    const store = await IdbSessionStore.open(factory);
+    const db = await new Promise<IDBDatabase>((resolve) => {
+      const open = factory.open('safeload-session');
+      open.onsuccess = () => resolve(open.result);
+    });
+    const tx = db.transaction('session', 'readwrite');
+    tx.objectStore('session').put({ savedAt: '2026-02-01T10:00:00.000Z', jobs: [job(1)] }, 'current');
+    await new Promise((resolve) => (tx.oncomplete = resolve));
+    db.close();
+    expect(await store.load()).toEqual({ savedAt: '2026-02-01T10:00:00.000Z', jobs: [job(1)] });
+    await store.save({ savedAt: '2026-03-01T10:00:00.000Z', jobs: [job(2)] });
+    expect(await keysOf(factory)).not.toContain('current');
+    store.close();
   });
 });

@@ -10,7 +10,6 @@ import type { VulnSource } from '../core/deps/source';
 import type { FileReport } from '../core/findings';
 import { applyFolderChecks } from '../core/folder/cross-check';
 import { checkExternalDataLinks } from '../node/external-links';
-import { MultiHasher } from '../core/hash/multi-digest';
 import { expectedFromManifest, type Manifest } from '../core/provenance/manifest';
 import { parseManifestText } from '../core/provenance/manifest-document';
 import { checkManifestSignature, type ManifestSignature } from '../core/provenance/manifest-signature';
@@ -23,6 +22,7 @@ import type { ProvenanceInput } from '../core/triage/provenance';
 import type { SignatureInput } from '../core/triage/signature';
 import type { TriageLicense } from '../core/triage/types';
 import { openModel } from '../node/model-files';
+import { nodeDigester } from '../node/node-digester';
 import { reportAt, scanWalked } from '../node/scan-walked';
 import { walkPaths, type WalkedFile } from '../node/walk';
 import { readText } from './signer-policy';
@@ -76,8 +76,7 @@ export async function openDrop(
 }
 
 export async function scanDrop(drop: ModelDrop): Promise<FileReport[]> {
-  const hasher = await MultiHasher.create();
-  const { reports, errors } = await scanWalked(drop.walked, { hasher });
+  const { reports, errors } = await scanWalked(drop.walked);
   if (errors.length > 0) {
     throw new GateError(errors.map((e) => `cannot read ${e.path}: ${e.message}`).join('; '));
   }
@@ -196,7 +195,8 @@ export async function checkSignature(
         policy: signer,
         files: model.files,
         signaturePath: model.singleFile ? basename(signaturePath) : rel(signaturePath),
-        ignorePaths: ignore.map(rel).filter((p) => !p.startsWith('..'))
+        ignorePaths: ignore.map(rel).filter((p) => !p.startsWith('..')),
+        digest: nodeDigester
       });
       last = { signer, result };
       if (result.verified) break;

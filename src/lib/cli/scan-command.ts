@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { formatLocationPath, severityRank, type FileReport } from '../core/findings';
 import { applyFolderChecks } from '../core/folder/cross-check';
-import { MultiHasher } from '../core/hash/multi-digest';
 import { terminalText } from '../core/report/escape';
 import { toJsonReport } from '../core/report/json';
 import { toSarif } from '../core/report/sarif';
@@ -53,8 +52,7 @@ export async function scanCommand(argv: string[], io: Io, endpoints?: HubEndpoin
     for (const p of missing) io.err(`safeload: ${terminalText(p.path)}: ${terminalText(p.message)}`);
     return EXIT.usage;
   }
-  const hasher = await MultiHasher.create();
-  const scanned = await scanWalked(walk.files, { hasher });
+  const scanned = await scanWalked(walk.files);
   const fsPaths = new Map(walk.files.map((f) => [f.displayPath, f.fsPath]));
   const local = await checkExternalDataLinks(applyFolderChecks([...scanned.reports, ...walk.entries]), (p) =>
     fsPaths.get(p)

@@ -5,6 +5,7 @@ import { isProvenancePayload, verifySignedManifest } from '../core/provenance/ve
 import { parseBundleJson, unverifiedDssePayload } from '../core/signing/bundle-load';
 import { verifyModelSignature } from '../core/signing/verify-model';
 import { openModel } from '../node/model-files';
+import { nodeDigester } from '../node/node-digester';
 import { parseCommandLine, UsageError } from './args';
 import { EXIT, type Io } from './io';
 import { readText, signerMode, signerPolicy, type SignerOptions } from './signer-policy';
@@ -100,7 +101,8 @@ export async function verifyCommand(argv: string[], io: Io): Promise<number> {
           files: model.files,
           signaturePath,
           ignorePaths,
-          ignoreUnsignedFiles: args.ignoreUnsignedFiles
+          ignoreUnsignedFiles: args.ignoreUnsignedFiles,
+          digest: nodeDigester
         });
     for (const e of model.errors)
       io.err(`safeload: cannot read ${terminalText(e.path)}: ${terminalText(e.message)}`);

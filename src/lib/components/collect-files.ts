@@ -1,9 +1,5 @@
 import type { PickedFile, UnreadEntry } from '../state/file-job';
-
-/** Guards against symlink loops and absurd trees when walking a dropped folder. */
-const MAX_DEPTH = 64;
-/** `…/snapshots/<commit>` of a Hugging Face cache: nothing but symbolic links, which browsers leave out. */
-const HUB_SNAPSHOT = /(^|\/)snapshots\/[0-9a-f]{40}$/;
+import { HUB_SNAPSHOT, MAX_DEPTH, UNREAD } from '../workers/drop-walk';
 
 function readBatch(reader: FileSystemDirectoryReader): Promise<FileSystemEntry[]> {
   return new Promise((resolve, reject) => reader.readEntries(resolve, reject));
@@ -36,22 +32,14 @@ async function walk(entry: FileSystemEntry, depth: number, out: CollectResult): 
       out.files.push({ file: await entryFile(entry as FileSystemFileEntry), path: relative(entry.fullPath) });
       return 1;
     } catch {
-      return unread(
-        out,
-        entry,
-        'The browser could not read this file (permission denied, or it was moved), so it was not checked.'
-      );
+      return unread(out, entry, UNREAD.file);
     }
   }
   if (!entry.isDirectory) {
-    return unread(out, entry, 'This entry is neither a file nor a folder; the browser could not read it.');
+    return unread(out, entry, UNREAD.other);
   }
   if (depth > MAX_DEPTH) {
-    return unread(
-      out,
-      entry,
-      `Folders nested more than ${MAX_DEPTH} deep (a link loop?) were not read, so whatever is inside was not checked.`
-    );
+    return unread(out, entry, UNREAD.deep);
   }
   const reader = (entry as FileSystemDirectoryEntry).createReader();
   let found = 0;
@@ -61,11 +49,7 @@ async function walk(entry: FileSystemEntry, depth: number, out: CollectResult): 
     try {
       batch = await readBatch(reader);
     } catch {
-      found += unread(
-        out,
-        entry,
-        'The browser could not list this folder (permission denied?), so the files in it were not checked.'
-      );
+      found += unread(out, entry, UNREAD.list);
       break;
     }
     if (batch.length === 0) break;
@@ -74,11 +58,7 @@ async function walk(entry: FileSystemEntry, depth: number, out: CollectResult): 
     found += counts.reduce((a, b) => a + b, 0);
   }
   if (found === 0 && HUB_SNAPSHOT.test(entry.fullPath)) {
-    return unread(
-      out,
-      entry,
-      'This Hugging Face cache snapshot looks empty to the browser: its files are symbolic links into the cache, which browsers do not follow. Drop the whole models--… folder (its blobs/ hold the files) or scan it with the command line.'
-    );
+    return unread(out, entry, UNREAD.snapshot);
   }
   if (found === 0) out.emptyFolders.push(relative(entry.fullPath));
   return found;
@@ -95,8 +75,12 @@ export async function collectDropped(items: DropItem[]): Promise<CollectResult> 
     else if (item.file) out.files.push({ file: item.file, path: pathOf(item.file, item.entry) });
     else if (item.entry) await walk(item.entry, 0, out);
   }
-  out.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  sortByPath(out.files);
   return out;
+}
+
+export function sortByPath(files: PickedFile[]): PickedFile[] {
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 export interface DropItem {

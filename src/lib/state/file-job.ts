@@ -14,7 +14,12 @@ export interface FileJob {
   /** Bytes hashed so far. */
   readonly done: number;
   readonly sha256: string;
-  readonly gitSha1: string;
+  /**
+   * "" until hashed; null when not computed (files over GIT_SHA1_MAX_BYTES, until `requestGitSha1` asks for it).
+   */
+  readonly gitSha1: string | null;
+  /** Why the git blob SHA-1 asked for later could not be computed. */
+  readonly gitSha1Error?: string;
   /** The picked file, so other pages (signatures) can hand it to their own worker. */
   readonly file?: File;
   /** Read in place on the Hub by a Hub scan, which alone can stop it (no File, no hashing progress). */

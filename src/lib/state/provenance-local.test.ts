@@ -11,7 +11,7 @@ import { walkFiles } from '../../../tests/unit/provenance-walk';
 import type { FileJob } from './file-job';
 import { localView, matchRows, mayHoldHubLayout } from './provenance-local';
 
-type Job = Pick<FileJob, 'path' | 'size' | 'state' | 'sha256' | 'gitSha1' | 'error'>;
+type Job = Pick<FileJob, 'path' | 'size' | 'state' | 'sha256' | 'gitSha1' | 'error' | 'gitSha1Error'>;
 const enc = (s: string) => new TextEncoder().encode(s);
 
 async function doneJob(path: string, bytes: Uint8Array): Promise<Job> {
@@ -80,6 +80,33 @@ describe('dropped jobs as repo files', () => {
       status: 'mismatch',
       mismatch: { field: 'size', expected: 4096, actual: 10 }
     });
+  });
+
+  it('asks for the git blob SHA-1 of a file hashed without one, only when it is the one hash listed', async () => {
+    const big = await doneJob('dl/bert/big.bin', weights);
+    const lfs = await doneJob('dl/bert/model.safetensors', weights);
+    const notComputed = (j: Job): Job => ({ ...j, gitSha1: null });
+    const expected = [
+      await expectedOf('big.bin', weights, false),
+      await expectedOf('model.safetensors', weights, true)
+    ];
+    const rowsFor = (jobs: Job[]) => {
+      const view = localView(jobs, null, expected);
+      return Object.fromEntries(
+        matchRows(matchFiles(expected, view.local).files, view).map((r) => [r.path, r])
+      );
+    };
+    const before = rowsFor([notComputed(big), notComputed(lfs)]);
+    expect(before['big.bin']).toMatchObject({ status: 'pending', needs: 'git-blob-sha1' });
+    expect(before['model.safetensors']).toMatchObject({ status: 'verified', method: 'sha256' });
+    expect(before['model.safetensors'].needs).toBeUndefined();
+    // Still hashing: nothing to ask for yet.
+    const hashing: Job = { ...big, state: 'hashing', sha256: '', gitSha1: '' };
+    expect(rowsFor([hashing])['big.bin'].needs).toBeUndefined();
+    // Computed: verified by it; failed: the reason is shown and nothing more is asked.
+    expect(rowsFor([big])['big.bin']).toMatchObject({ status: 'verified', method: 'git-blob-sha1' });
+    const failed = rowsFor([{ ...notComputed(big), gitSha1Error: 'The file could not be read.' }]);
+    expect(failed['big.bin']).toMatchObject({ status: 'pending', readError: 'The file could not be read.' });
   });
 
   it('tells Hub layouts from plain folders by their names', () => {

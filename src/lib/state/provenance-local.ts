@@ -31,7 +31,10 @@ export interface MatchRow extends FileMatch {
   verdict?: Verdict;
 }
 
-type JobLike = Pick<FileJob, 'path' | 'size' | 'state' | 'sha256' | 'gitSha1' | 'error' | 'report'>;
+type JobLike = Pick<
+  FileJob,
+  'path' | 'size' | 'state' | 'sha256' | 'gitSha1' | 'error' | 'gitSha1Error' | 'report'
+>;
 
 const LOCAL_DIR_MARK = /(^|\/)\.cache\/huggingface\/download\/.+\.metadata$/;
 const CACHE_FOLDER = /(^|\/)(models|datasets|spaces)--[^/]+\/(refs|blobs|snapshots)\//;
@@ -77,6 +80,7 @@ export function localView(
     local.push(toLocal(repoPath, job));
     droppedPath.set(repoPath, job.path);
     if (job.state === 'error') failed.set(repoPath, job.error ?? 'The file could not be read.');
+    else if (job.gitSha1Error) failed.set(repoPath, job.gitSha1Error);
     if (job.state === 'done' && job.report) verdicts.set(repoPath, job.report.verdict);
   };
   if (layout?.kind === 'hub-cache') {

@@ -1,3 +1,4 @@
+import { untrack } from 'svelte';
 import {
   captureFromHub,
   compareWithHub,
@@ -68,6 +69,8 @@ export interface ProvenanceDeps {
   /** Reads dropped files in a worker; created lazily on first use. */
   worker: () => Pick<ProvenanceWorkerApi, 'detectLayout' | 'readManifest' | 'openLink'>;
   storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
+  /** Computes the git blob SHA-1 of dropped files hashed without one (ScanSession.requestGitSha1). */
+  requestGitSha1?: (droppedPaths: string[]) => void;
   /** Public keys this browser knows (the analyst's own and the ones they trust), to check signatures. */
   keys?: () => readonly KnownKey[];
 }
@@ -181,6 +184,14 @@ export class ProvenanceState {
         const match = this.match;
         const signature = this.signature;
         if (manifest && match) triageInputs.provenance = { manifest, match, signature };
+      });
+      // Large files are hashed without a git blob SHA-1; when the reference lists only that hash, compute it.
+      $effect(() => {
+        const view = this.view;
+        const wanted = this.rows
+          .filter((r) => r.needs === 'git-blob-sha1' && !r.readError)
+          .map((r) => view.droppedPath.get(r.path) ?? r.path);
+        if (wanted.length > 0) untrack(() => this.deps.requestGitSha1?.(wanted));
       });
       $effect(() => {
         const jobs = this.deps.jobs();

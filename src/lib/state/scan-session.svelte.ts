@@ -1,11 +1,22 @@
-import { FileJobPool, poolSize, type PoolEvents } from '../workers/file-job-pool';
+import { FileJobPool, poolSize, type PoolEvents, type PoolJob } from '../workers/file-job-pool';
 import type { FileJobResult } from '../workers/file-job-api';
 import { createWorkerRunner } from '../workers/worker-runner';
+import { createGitSha1Worker, type GitSha1Of } from '../workers/git-sha1-client';
 import { describeJobError, isActive, type FileJob, type PickedFile, type UnreadEntry } from './file-job';
 import { summarize } from './job-stats';
 import { applyFolderChecks } from '../core/folder/cross-check';
 import type { FileReport } from '../core/findings';
 import type { StoredJob } from '../storage/session-idb';
+
+/** Longest stretch of job creation per task (the main thread must stay responsive; see `add`). */
+const ADD_SLICE_MS = 12;
+
+/** Above this many files, progress is applied every 250 ms rather than every frame. */
+const BIG_SESSION = 2000;
+
+/** What a new row is made of; the rest (id, batch, progress) is the session's. */
+type NewRow = Pick<FileJob, 'path' | 'size'> &
+  Partial<Pick<FileJob, 'file' | 'remote' | 'state' | 'error' | 'endedAt'>>;
 
 type Patch = Partial<Omit<FileJob, 'id' | 'path' | 'size' | 'batch'>>;
 
@@ -26,33 +37,81 @@ export class ScanSession {
   private batchStart = $state(0);
 
   readonly stats = $derived(summarize(this.jobs, this.batch, this.batchStart, this.now));
-  readonly busy = $derived(this.stats.queued + this.stats.hashing > 0);
+  /** Files dropped whose jobs are still being created (see `add`). */
+  adding = $state(0);
+  readonly busy = $derived(this.stats.queued + this.stats.hashing + this.adding > 0);
 
   private pool: FileJobPool | undefined;
+  private gitSha1Worker: ReturnType<typeof createGitSha1Worker> | undefined;
+  private readonly gitSha1Running = new Set<number>();
   private readonly remoteStops = new Set<() => void>();
   private nextId = 1;
   private readonly index = new Map<number, number>();
   private readonly patches = new Map<number, Patch>();
   private flushScheduled = false;
+  private toAdd: PickedFile[] = [];
+  private addedFrom = 0;
+  private cancelPending = false;
 
-  constructor(private readonly createPool: (events: PoolEvents) => FileJobPool = defaultPool) {}
+  constructor(
+    private readonly createPool: (events: PoolEvents) => FileJobPool = defaultPool,
+    /** Computes a git blob SHA-1 of a whole file (default: a digest worker started on first use). */
+    private readonly gitSha1Of?: GitSha1Of
+  ) {}
 
-  /** Queues the picked files; entries the browser could not read join the list as error rows. */
+  /**
+   * Queues files for reading; entries the browser could not read join the list as error rows. Jobs are
+   * created in slices of about ADD_SLICE_MS (the first one at once), each slice its own task: reading a File's
+   * size can be a synchronous call into the browser process (measured ≈0.2 ms per file), so a drop of 10,000
+   * files made in one go would freeze the page for seconds.
+   */
   add(picked: readonly PickedFile[], unread: readonly UnreadEntry[] = []): void {
     if (picked.length === 0 && unread.length === 0) return;
-    const added = this.append([
-      ...picked.map(({ file, path }) => ({ path, size: file.size, file })),
-      ...unread.map(({ path, reason }) => ({
+    // Also starts a new batch when nothing is in progress, before the slices below make the session busy.
+    this.append(
+      unread.map(({ path, reason }) => ({
         path,
         size: 0,
         state: 'error' as const,
         error: reason,
         endedAt: Date.now()
       }))
-    ]).slice(0, picked.length);
-    if (added.length === 0) return;
+    );
+    if (picked.length === 0) return;
+    const first = this.toAdd.length === 0;
+    this.toAdd.push(...picked);
+    this.adding = this.toAdd.length - this.addedFrom;
+    if (first) this.addSlice();
+  }
+
+  private addSlice(): void {
+    const started = performance.now();
+    const rows: NewRow[] = [];
+    while (this.addedFrom < this.toAdd.length && performance.now() - started < ADD_SLICE_MS) {
+      const { file, path } = this.toAdd[this.addedFrom++];
+      // Cancelled before its job existed: listed as cancelled (never silently dropped), not read.
+      rows.push(
+        this.cancelPending
+          ? { path, size: file.size, file, state: 'cancelled', endedAt: Date.now() }
+          : { path, size: file.size, file }
+      );
+    }
+    const queued: PoolJob[] = this.append(rows)
+      .filter((job) => job.state === 'queued' && job.file)
+      .map((job) => ({ id: job.id, file: job.file!, path: job.path, size: job.size }));
     this.pool ??= this.createPool(this.events);
-    this.pool.add(added.map((j, i) => ({ id: j.id, file: picked[i].file, path: j.path, size: j.size })));
+    this.pool.add(queued);
+    if (this.addedFrom < this.toAdd.length) {
+      this.adding = this.toAdd.length - this.addedFrom;
+      setTimeout(() => this.addSlice(), 0);
+    } else {
+      this.toAdd = [];
+      this.addedFrom = 0;
+      this.adding = 0;
+      // Everything cancelled before it was queued: no worker event will report the batch as finished.
+      if (this.cancelPending && !this.busy) this.settle();
+      this.cancelPending = false;
+    }
   }
 
   /**
@@ -71,10 +130,7 @@ export class ScanSession {
   }
 
   /** New rows in the current batch (a new one unless busy), queued unless said; a restored row of a path goes. */
-  private append(
-    rows: readonly (Pick<FileJob, 'path' | 'size'> &
-      Partial<Pick<FileJob, 'file' | 'remote' | 'state' | 'error' | 'endedAt'>>)[]
-  ): FileJob[] {
+  private append(rows: readonly NewRow[]): FileJob[] {
     this.flush();
     if (!this.busy) {
       this.batch++;
@@ -154,6 +210,7 @@ export class ScanSession {
   }
 
   cancelAll(): void {
+    if (this.toAdd.length > 0) this.cancelPending = true;
     this.pool?.cancelAll();
     for (const stop of [...this.remoteStops]) stop();
   }
@@ -165,9 +222,44 @@ export class ScanSession {
     this.reindex();
   }
 
+  /**
+   * Computes the git blob SHA-1 of finished files hashed without one (over GIT_SHA1_MAX_BYTES) by re-reading
+   * them in a worker. The Provenance page asks for exactly the files a listing records only that hash for.
+   */
+  requestGitSha1(paths: Iterable<string>): void {
+    const wanted = new Set(paths);
+    const latest = new Map<string, FileJob>();
+    for (const job of this.jobs)
+      if (wanted.has(job.path) && job.state !== 'cancelled') latest.set(job.path, job);
+    for (const job of latest.values()) {
+      const { id, file } = job;
+      if (job.state !== 'done' || job.gitSha1 !== null || job.gitSha1Error || !file) continue;
+      if (this.gitSha1Running.has(id)) continue;
+      this.gitSha1Running.add(id);
+      const computing = this.gitSha1Of
+        ? this.gitSha1Of(file)
+        : (this.gitSha1Worker ??= createGitSha1Worker()).gitBlobSha1(file);
+      computing
+        .then(
+          (gitSha1) => this.patch(id, { gitSha1 }),
+          (err: unknown) => {
+            const { name, message } = (err ?? {}) as { name?: unknown; message?: unknown };
+            const error = describeJobError(String(name ?? 'Error'), String(message ?? err));
+            this.patch(id, { gitSha1Error: error });
+          }
+        )
+        .finally(() => this.gitSha1Running.delete(id));
+    }
+  }
+
   dispose(): void {
+    this.toAdd = [];
+    this.addedFrom = 0;
+    this.adding = 0;
     this.pool?.dispose();
     this.pool = undefined;
+    this.gitSha1Worker?.dispose();
+    this.gitSha1Worker = undefined;
   }
 
   private readonly events: PoolEvents = {
@@ -198,6 +290,8 @@ export class ScanSession {
     this.flushScheduled = true;
     // requestAnimationFrame pauses in background tabs; the timeout keeps state (and tests) moving there.
     const timer = setTimeout(() => this.flush(), 250);
+    // Each flush re-sorts and recounts the whole list: with thousands of rows, a few times a second is enough.
+    if (this.jobs.length > BIG_SESSION) return;
     requestAnimationFrame(() => {
       clearTimeout(timer);
       this.flush();
@@ -216,10 +310,12 @@ export class ScanSession {
     this.patches.clear();
     this.now = Date.now();
     this.jobs = jobs;
-    if (wasBusy && !this.busy) {
-      this.jobs = withFolderChecks(jobs);
-      this.announcement = this.completionText();
-    }
+    if (wasBusy && !this.busy) this.settle();
+  }
+
+  private settle(): void {
+    this.jobs = withFolderChecks(this.jobs);
+    this.announcement = this.completionText();
   }
 
   private completionText(): string {

@@ -4,12 +4,17 @@ import { toSarif } from '../core/report/sarif';
 import { isActive, type FileJob } from './file-job';
 import { comparePaths } from './file-view';
 
+/** The scan JSON leaves the optional gitSha1 out when it was not computed (files over 10 MiB), as the CLI's type allows. */
+function gitSha1Of(job: FileJob): { gitSha1?: string } {
+  return job.gitSha1 ? { gitSha1: job.gitSha1 } : {};
+}
+
 /** A file that was not analysed still appears in a report, as incomplete (fail closed), never as absent. */
 function unanalysed(job: FileJob, ruleId: string, title: string, why: string): FileReport {
   return {
     path: job.path,
     size: job.size,
-    ...(job.sha256 ? { sha256: job.sha256, gitSha1: job.gitSha1 } : {}),
+    ...(job.sha256 ? { sha256: job.sha256, ...gitSha1Of(job) } : {}),
     formats: [],
     verdict: 'medium',
     complete: false,
@@ -34,7 +39,7 @@ export function sessionReports(jobs: readonly FileJob[]): FileReport[] {
     .sort((a, b) => comparePaths(a.path, b.path))
     .map((job) => {
       if (job.state === 'done' && job.report) {
-        return { ...job.report, path: job.path, sha256: job.sha256, gitSha1: job.gitSha1 };
+        return { ...job.report, path: job.path, sha256: job.sha256, ...gitSha1Of(job) };
       }
       if (job.state === 'error') {
         return unanalysed(

@@ -80,7 +80,7 @@ export function scannedReports(jobs: readonly FileJob[]): FileReport[] {
       ...j.report!,
       path: relativeTo(folder, j.path),
       sha256: j.sha256,
-      gitSha1: j.gitSha1
+      gitSha1: j.gitSha1 ?? undefined
     })),
     ...unread.map((j) => unreadReport(j, relativeTo(folder, j.path)))
   ];

@@ -9,4 +9,6 @@ export interface DigestWorkerApi {
     hashType: HashType,
     onBytes: (n: number) => void
   ): Promise<string>;
+  /** Git blob SHA-1 of a whole file, re-read for it (large files are hashed without one by default). */
+  gitBlobSha1(blob: Blob): Promise<string>;
 }

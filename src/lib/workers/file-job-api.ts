@@ -10,7 +10,8 @@ export interface FileJobRequest {
 
 export interface FileJobResult {
   sha256: string;
-  gitSha1: string;
+  /** Null when not computed: files over GIT_SHA1_MAX_BYTES (the Provenance page asks for it when needed). */
+  gitSha1: string | null;
   report: FileReport;
 }
 

@@ -1,4 +1,3 @@
-import { createSHA1, type IHasher } from 'hash-wasm';
 import type { FeedJob, FeederMessage, HasherMessage } from './hash-protocol';
 import { errorToData } from './hash-protocol';
 
@@ -38,11 +37,9 @@ function sliceReader(file: Blob): ChunkReader {
   };
 }
 
-const idleSha1: IHasher[] = [];
-
 /**
- * Feeder side of a hash job: reads `file` in order into at most `pool` buffers, adds each chunk to a git-blob
- * SHA-1, then transfers it to the hashing thread, which sends it back when done. Resolves when the job ends.
+ * Feeder side of a hash job: reads `file` in order into at most `pool` buffers and transfers each to the hashing
+ * thread, which sends it back when done. Resolves when the job ends.
  */
 export async function feedFile(
   { file, port, chunkSize, pool }: FeedJob,
@@ -58,10 +55,7 @@ export async function feedFile(
     wake?.();
   };
   const send = (msg: FeederMessage, transfer: Transferable[] = []) => port.postMessage(msg, transfer);
-  const sha1 = idleSha1.pop() ?? (await createSHA1());
   try {
-    sha1.init();
-    sha1.update(`blob ${file.size}\0`);
     const read = (mode === 'byob' && byobReader(file)) || sliceReader(file);
     let bytes = 0;
     while (!cancelled) {
@@ -77,17 +71,15 @@ export async function feedFile(
       bytes += length;
       if (bytes > file.size)
         throw new Error(`read more than ${file.size} bytes: the file changed while hashing`);
-      sha1.update(new Uint8Array(buffer!, 0, length));
       send({ type: 'chunk', buffer: buffer!, length }, [buffer!]);
     }
     if (cancelled) return;
     if (bytes !== file.size)
       throw new Error(`read ${bytes} of ${file.size} bytes: the file changed while hashing`);
-    send({ type: 'done', gitSha1: sha1.digest('hex'), bytes, buffersAllocated: allocated });
+    send({ type: 'done', bytes, buffersAllocated: allocated });
   } catch (err) {
     if (!cancelled) send({ type: 'error', ...errorToData(err) });
   } finally {
-    idleSha1.push(sha1);
     port.onmessage = null;
     port.close();
   }

@@ -9,10 +9,10 @@ export interface HashFileOptions {
 }
 
 /**
- * Measured in bench/ (RESULTS.md): SHA-256 alone is the slowest step, so it gets this thread to itself while a
- * feeder worker reads the file (BYOB stream into recycled buffers) and computes the git SHA-1 on the other core.
- * 4 MiB × 4 buffers was the best of 1–16 MiB chunk sizes; below PIPELINE_MIN_BYTES starting that worker
- * costs more than it saves.
+ * Measured in bench/ (RESULTS.md): SHA-256 is the slowest step, so it gets this thread to itself while a feeder
+ * worker reads the file (BYOB stream into recycled buffers). 4 MiB × 4 buffers was the best of 1–16 MiB chunk
+ * sizes; below PIPELINE_MIN_BYTES starting that worker costs more than it saves. Files that large get no git
+ * blob SHA-1 (it must stay above GIT_SHA1_MAX_BYTES), so the feeder only reads.
  */
 export const PIPELINE_MIN_BYTES = 16 * 1024 * 1024;
 export const CHUNK_SIZE = 4 * 1024 * 1024;
@@ -45,8 +45,8 @@ async function hashWithFeeder(worker: Worker, file: Blob, opts: HashFileOptions)
   const job: FeedJob = { file, port: channel.port2, chunkSize: CHUNK_SIZE, pool: POOL };
   worker.postMessage(job, [channel.port2]);
   try {
-    const { sha256, gitSha1 } = await Promise.race([hashFromFeeder(channel.port1, file.size, opts), failed]);
-    return { sha256, gitSha1 };
+    const { sha256 } = await Promise.race([hashFromFeeder(channel.port1, file.size, opts), failed]);
+    return { sha256, gitSha1: null };
   } catch (err) {
     // A cancelled or failed job may leave the feeder mid-read; a fresh one is cheaper than reasoning about it.
     worker.terminate();
@@ -58,7 +58,7 @@ async function hashWithFeeder(worker: Worker, file: Blob, opts: HashFileOptions)
   }
 }
 
-/** Runs inside a worker: SHA-256 + git blob SHA-1 of a File, reading it once. */
+/** Runs inside a worker: SHA-256 of a File, and its git blob SHA-1 when small enough; reads it once. */
 export async function hashFile(
   file: SliceableBlob,
   name: string,

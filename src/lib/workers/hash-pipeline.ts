@@ -1,5 +1,4 @@
 import { createSHA256, type IHasher } from 'hash-wasm';
-import type { Digests } from '../core/hash/multi-digest';
 import { abortError } from '../core/cancel';
 import { errorFromData, type FeederMessage, type HasherMessage } from './hash-protocol';
 
@@ -10,21 +9,26 @@ export interface PipelineOptions {
 
 const idleSha256: IHasher[] = [];
 
+export interface PipelineResult {
+  sha256: string;
+  buffersAllocated: number;
+}
+
 /**
- * Hashing side of a job: SHA-256 over the chunks a feeder sends on `port` (returning each buffer as soon as
- * it is hashed), combined with the feeder's git-blob SHA-1. Settles once; cancelling tells the feeder to stop.
+ * Hashing side of a job: SHA-256 over the chunks a feeder sends on `port`, returning each buffer as soon as it
+ * is hashed. Settles once; cancelling tells the feeder to stop.
  */
 export async function hashFromFeeder(
   port: MessagePort,
   size: number,
   { signal, onProgress }: PipelineOptions = {}
-): Promise<Digests & { buffersAllocated: number }> {
+): Promise<PipelineResult> {
   if (signal?.aborted) throw abortError(signal.reason);
   const sha256 = idleSha256.pop() ?? (await createSHA256());
   sha256.init();
   const reply = (msg: HasherMessage, transfer: Transferable[] = []) => port.postMessage(msg, transfer);
   let done = 0;
-  return new Promise<Digests & { buffersAllocated: number }>((resolve, reject) => {
+  return new Promise<PipelineResult>((resolve, reject) => {
     const settle = (fn: () => void) => {
       signal?.removeEventListener('abort', onAbort);
       port.onmessage = null;
@@ -50,9 +54,7 @@ export async function hashFromFeeder(
         settle(() => reject(new Error(`hashed ${done} of ${size} bytes: the file changed while hashing`)));
       } else {
         const sha = sha256.digest('hex');
-        settle(() =>
-          resolve({ sha256: sha, gitSha1: data.gitSha1, buffersAllocated: data.buffersAllocated })
-        );
+        settle(() => resolve({ sha256: sha, buffersAllocated: data.buffersAllocated }));
       }
     };
   });

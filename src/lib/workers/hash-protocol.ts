@@ -1,6 +1,6 @@
 /**
- * Messages between the hashing thread (SHA-256, in the file-job worker) and its feeder worker (reads the file,
- * git-blob SHA-1). Chunk buffers are transferred both ways, so a job owns a fixed pool of them.
+ * Messages between the hashing thread (SHA-256, in the file-job worker) and its feeder worker (reads the file).
+ * Chunk buffers are transferred both ways, so a job owns a fixed pool of them.
  */
 export interface FeedJob {
   file: Blob;
@@ -12,7 +12,7 @@ export interface FeedJob {
 
 export type FeederMessage =
   | { type: 'chunk'; buffer: ArrayBuffer; length: number }
-  | { type: 'done'; gitSha1: string; bytes: number; buffersAllocated: number }
+  | { type: 'done'; bytes: number; buffersAllocated: number }
   | { type: 'error'; name: string; message: string };
 
 export type HasherMessage = { type: 'return'; buffer: ArrayBuffer } | { type: 'cancel' };

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { blobSource, memorySource, type ByteSource } from '../bytes/byte-source';
 import { openFileSource } from '../../node/file-source';
-import { digestSource, MultiHasher } from './multi-digest';
+import { nodeDigests } from '../../node/node-digests';
+import { wasmDigests } from './digest-provider';
+import { digestSource, gitBlobSha1 as gitBlobOf, MultiHasher } from './multi-digest';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const gitBlobSha1 = (b: Uint8Array) =>
@@ -84,5 +86,38 @@ describe('digestSource', () => {
     const bytes = new Uint8Array(100_000);
     const liar: ByteSource = { ...memorySource(bytes), size: 200_000 };
     await expect(digestSource(liar, { chunkSize: 65536 })).rejects.toThrow(/changed|short/);
+  });
+});
+
+describe('digest providers and the git blob SHA-1 limit', () => {
+  const bytes = new Uint8Array(randomBytes(3 * 1024 * 1024 + 5));
+
+  it('node:crypto and hash-wasm give the same digests through one MultiHasher', async () => {
+    const want = { sha256: sha256(bytes), gitSha1: gitBlobSha1(bytes) };
+    for (const provider of [nodeDigests, await wasmDigests()]) {
+      const hasher = new MultiHasher(provider);
+      expect(await digestSource(memorySource(bytes), { chunkSize: 1 << 20 }, hasher)).toEqual(want);
+      // Reused for a second file: nothing carries over.
+      const small = bytes.subarray(0, 1000);
+      expect(await digestSource(memorySource(small), {}, hasher)).toEqual({
+        sha256: sha256(small),
+        gitSha1: gitBlobSha1(small)
+      });
+    }
+  });
+
+  it('skips the SHA-1 above the limit, and computes it alone on request', async () => {
+    const hasher = new MultiHasher(nodeDigests, { gitSha1MaxBytes: bytes.length - 1 });
+    expect(await digestSource(memorySource(bytes), {}, hasher)).toEqual({
+      sha256: sha256(bytes),
+      gitSha1: null
+    });
+    expect(await gitBlobOf(memorySource(bytes), { chunkSize: 65536 })).toBe(gitBlobSha1(bytes));
+    expect(await gitBlobOf(memorySource(bytes), {}, nodeDigests)).toBe(gitBlobSha1(bytes));
+  });
+
+  it('a file shrinking under the SHA-1-only pass is an error, not a digest', async () => {
+    const liar: ByteSource = { ...memorySource(bytes.subarray(0, 1000)), size: 5000 };
+    await expect(gitBlobOf(liar)).rejects.toThrow(/changed|short/);
   });
 });

@@ -6,6 +6,7 @@ export interface LocalFile {
   size: number;
   /** Absent while the file is still being hashed. */
   sha256?: string | null;
+  /** Absent while hashing; null when hashed without it (large files: see GIT_SHA1_MAX_BYTES). */
   gitSha1?: string | null;
 }
 
@@ -31,6 +32,8 @@ export interface FileMatch {
   status: MatchStatus;
   /** How a verified file was checked. */
   method?: 'sha256' | 'git-blob-sha1' | 'sha256+git-blob-sha1';
+  /** Pending only for a hash the local file was hashed without: the caller should compute it. */
+  needs?: 'git-blob-sha1';
   mismatch?: Mismatch;
   expectedSize?: number | null;
   actualSize?: number;
@@ -73,7 +76,10 @@ function compareOne(expected: ExpectedFile, local: LocalFile): FileMatch {
     };
   const shaOk = canSha && actualSha !== null;
   const gitOk = canGit && actualGit !== null;
-  if (!shaOk && !gitOk) return { ...base, status: 'pending' };
+  if (!shaOk && !gitOk)
+    return canGit && local.gitSha1 === null
+      ? { ...base, status: 'pending', needs: 'git-blob-sha1' }
+      : { ...base, status: 'pending' };
   return {
     ...base,
     status: 'verified',

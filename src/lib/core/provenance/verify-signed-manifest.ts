@@ -71,11 +71,13 @@ export async function verifySignedManifest(input: {
   const ignored = makeIgnore([input.signaturePath, ...(input.ignorePaths ?? [])]);
   const files = input.files.filter((f) => !ignored(f.path) && !isHubBookkeeping(f.path));
   base.ignored = input.files.filter((f) => !files.includes(f)).map((f) => f.path);
-  const hasher = await MultiHasher.create();
+  // Both digests for every file, whatever its size: a manifest may record only the git blob id of a large file.
+  const hasher = await MultiHasher.create({ gitSha1MaxBytes: Infinity });
   const local = [];
   let hashedBytes = 0;
   for (const f of files) {
-    let d = f.sha256 && f.gitSha1 ? { sha256: f.sha256, gitSha1: f.gitSha1 } : null;
+    let d: { sha256: string; gitSha1: string | null } | null =
+      f.sha256 && f.gitSha1 ? { sha256: f.sha256, gitSha1: f.gitSha1 } : null;
     if (!d) {
       d = await digestSource(f.source, { signal: input.signal }, hasher);
       hashedBytes += f.source.size;

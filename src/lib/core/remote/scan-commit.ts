@@ -1,7 +1,7 @@
 import { isAbortError, throwIfAborted } from '../cancel';
 import { maxVerdict, shorten, type FileReport, type Finding } from '../findings';
 import { applyFolderChecks } from '../folder/cross-check';
-import { digestSource, type Digests } from '../hash/multi-digest';
+import { digestSource, MultiHasher, type Digests } from '../hash/multi-digest';
 import type { HubRef } from '../provenance/hub-ref';
 import type { RemoteFile } from '../provenance/remote-file';
 import { scanSource, type ScanOptions } from '../scan';
@@ -60,7 +60,7 @@ function added(
 function digestMismatch(file: RemoteFile, computed: Digests): Finding | null {
   const field = file.sha256 ? 'sha256' : 'gitBlobSha1';
   const expected = file.sha256 ?? file.gitBlobSha1;
-  const actual = file.sha256 ? computed.sha256 : computed.gitSha1;
+  const actual = (file.sha256 ? computed.sha256 : computed.gitSha1) ?? 'not computed';
   if (expected === actual) return null;
   return {
     ruleId: 'remote.digest-mismatch',
@@ -105,7 +105,9 @@ async function scanOne(
   const downloaded = opened.bytesFetched() >= file.size;
   if ((file.size <= (options.verifyUpTo ?? DEFAULT_VERIFY_UP_TO) || downloaded) && failed === null) {
     try {
-      computed = await digestSource(opened.source, { signal: options.signal });
+      // A file the listing records only by its git blob id gets that digest whatever its size.
+      const hasher = file.sha256 ? undefined : await MultiHasher.create({ gitSha1MaxBytes: Infinity });
+      computed = await digestSource(opened.source, { signal: options.signal }, hasher);
     } catch (err) {
       if (isAbortError(err)) throw err;
       computed = null; // the listing's digests stand, marked as such

@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FileJobPool, type JobRunner, type PoolEvents, type PoolJob } from '../workers/file-job-pool';
+import { ScanSession } from './scan-session.svelte';
+
+/** A runner that never finishes on its own (the files stay in progress), honouring cancel. */
+function holdingRunner(): JobRunner {
+  const running = new Map<number, (err: Error) => void>();
+  return {
+    run: (request) => new Promise((_, reject) => running.set(request.id, (err) => reject(err))),
+    cancel: (id) => running.get(id)?.(Object.assign(new Error('cancelled'), { name: 'AbortError' })),
+    terminate: () => undefined
+  };
+}
+
+const picked = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ file: new File([`file ${i}`], `f${i}.bin`), path: `m/f${i}.bin` }));
+
+async function until(test: () => boolean): Promise<void> {
+  for (let i = 0; i < 2000 && !test(); i++) await new Promise((r) => setTimeout(r, 1));
+  expect(test()).toBe(true);
+}
+
+describe('ScanSession.add: jobs created in slices, each its own task', () => {
+  const raf = globalThis.requestAnimationFrame;
+  let clock = 0;
+  beforeEach(() => {
+    globalThis.requestAnimationFrame = (cb) => setTimeout(() => cb(0), 0) as unknown as number;
+    // Each reading of the clock costs 1 ms: a slice of 12 ms then creates about a dozen jobs.
+    vi.spyOn(performance, 'now').mockImplementation(() => clock++);
+  });
+  afterEach(() => {
+    globalThis.requestAnimationFrame = raf;
+    vi.restoreAllMocks();
+  });
+
+  function session(queued: PoolJob[]) {
+    return new ScanSession((events: PoolEvents) => {
+      const pool = new FileJobPool(holdingRunner, events, { size: 2, cancelGraceMs: 5 });
+      const add = pool.add.bind(pool);
+      pool.add = (jobs) => {
+        queued.push(...jobs);
+        add(jobs);
+      };
+      return pool;
+    });
+  }
+
+  it('creates the first slice at once and the rest in later tasks, every file once and in order', async () => {
+    const queued: PoolJob[] = [];
+    const s = session(queued);
+    s.add(picked(100));
+    expect(s.jobs.length).toBeGreaterThan(0);
+    expect(s.jobs.length).toBeLessThan(100);
+    expect(s.busy).toBe(true);
+    await until(() => s.adding === 0);
+    expect(s.jobs.map((j) => j.path)).toEqual(picked(100).map((p) => p.path));
+    expect(new Set(s.jobs.map((j) => j.id)).size).toBe(100);
+    expect(queued.map((j) => j.id)).toEqual(s.jobs.map((j) => j.id));
+    expect(s.jobs.every((j) => j.state === 'queued' || j.state === 'hashing')).toBe(true);
+    expect(s.busy).toBe(true);
+    s.dispose();
+  });
+
+  it('lists files cancelled before their job existed as cancelled, never reads them, and finishes', async () => {
+    const queued: PoolJob[] = [];
+    const s = session(queued);
+    s.add(picked(100));
+    const first = s.jobs.length;
+    s.cancelAll();
+    await until(() => s.adding === 0 && !s.busy);
+    expect(s.jobs).toHaveLength(100);
+    expect(s.jobs.every((j) => j.state === 'cancelled')).toBe(true);
+    expect(queued).toHaveLength(first);
+    expect(s.announcement).toMatch(/^Finished: 0 done, 100 cancelled/);
+    s.dispose();
+  });
+});
