@@ -56,7 +56,7 @@ if (!chromium.path) {
 }
 
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
-step('type check', npx, ['svelte-kit', 'sync']) &&
+if (step('type check', npx, ['svelte-kit', 'sync'])) {
   step('svelte-check', npx, [
     'svelte-check',
     '--tsconfig',
@@ -65,7 +65,13 @@ step('type check', npx, ['svelte-kit', 'sync']) &&
     '--threshold',
     'warning'
   ]);
+  // After sync: the type-aware rules read the SvelteKit tsconfig it writes.
+  step('lint', npx, ['eslint', '.']);
+}
 step('formatting', npx, ['prettier', '--check', '.', '--log-level', 'warn']);
+step('unused files, exports and dependencies', npx, ['knip']);
+// Production code only (tests excluded): what only tests use is dead code in the product.
+step('code only tests use', npx, ['knip', '--production']);
 
 const vitestJson = join(results, 'vitest.json');
 rmSync(vitestJson, { force: true });

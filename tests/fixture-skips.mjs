@@ -23,7 +23,7 @@ export function reportFixtureSkips(runner, skipped) {
  */
 export function sumFixtureSkips(dir) {
   const total = { suites: 0, files: 0 };
-  let names = [];
+  let names;
   try {
     names = readdirSync(dir).filter((n) => n.endsWith('.json'));
   } catch {

@@ -27,7 +27,7 @@ const strategies = {
   async readerToHasher(file, o) {
     const [r, s] = [spawn(), spawn()];
     const ch = new MessageChannel();
-    const [a, b] = await Promise.all([
+    const [, b] = await Promise.all([
       call(r, { role: 'reader', file, ports: [ch.port1], ...o }, [ch.port1]),
       call(s, { role: 'sink', port: ch.port2, size: file.size, algs: BOTH }, [ch.port2])
     ]);

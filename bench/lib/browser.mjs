@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright';
 
 import { CHROMIUM_ARGS, findChromium } from '../../tests/e2e/chromium-path.mjs';

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 
 function measure(args, runs) {
   const wall = [];
-  const cpu = [];
   for (let i = 0; i < runs; i++) {
     const started = process.hrtime.bigint();
     const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });

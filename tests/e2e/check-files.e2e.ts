@@ -1,5 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { FIXTURES_REQUIRED, SHARED_ROOT, sharedPath } from '../shared-fixtures';
 import { verdictFolder } from './folders';

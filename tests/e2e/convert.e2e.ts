@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { convertCommand } from '../../src/lib/cli/convert-command';
-import { PickleBuilder } from '../../src/lib/core/formats/pickle/pickle-builder';
+import { PickleBuilder } from '../unit/pickle-builder';
 import {
   hostileNamesCheckpoint,
   hostileRefusedCheckpoint,
@@ -11,7 +11,7 @@ import {
   tensorOps,
   torchZip,
   type TensorSpec
-} from '../../src/lib/core/convert/test-checkpoint';
+} from '../unit/torch-checkpoint';
 import { digestsOf, dropPaths, row, tempDir, waitSettled, writeLargeCheckpoint, writeTree } from './helpers';
 
 /** A state dict with a tied weight, a transposed view and a payload that would run `touch` on load. */

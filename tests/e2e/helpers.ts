@@ -12,8 +12,8 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { expect, type Locator, type Page } from '@playwright/test';
-import { tensorOps } from '../../src/lib/core/convert/test-checkpoint';
-import { PickleBuilder } from '../../src/lib/core/formats/pickle/pickle-builder';
+import { tensorOps } from '../unit/torch-checkpoint';
+import { PickleBuilder } from '../unit/pickle-builder';
 
 export interface Digests {
   sha256: string;
@@ -85,7 +85,7 @@ export async function downloadJson(page: Page, button: string): Promise<unknown>
     page.waitForEvent('download'),
     page.getByRole('button', { name: button }).click()
   ]);
-  return JSON.parse(readFileSync((await file.path())!, 'utf8'));
+  return JSON.parse(readFileSync(await file.path(), 'utf8'));
 }
 
 export function row(page: Page, path: string): Locator {

@@ -116,7 +116,7 @@ describeShared('provenance against recorded Hub responses', () => {
           page.waitForEvent('download'),
           page.getByRole('button', { name }).click()
         ]);
-        downloads[download.suggestedFilename()] = readFileSync((await download.path())!, 'utf8');
+        downloads[download.suggestedFilename()] = readFileSync(await download.path(), 'utf8');
       }
       const json = downloads[`google-bert_bert-base-uncased@${BERT_COMMIT.slice(0, 7)}.manifest.json`];
       const manifest = JSON.parse(json);

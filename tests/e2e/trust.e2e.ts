@@ -169,7 +169,7 @@ test('signing: a signed link verifies on open, a tampered or re-sealed one does 
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'Download your public key (PEM)' }).click()
   ]);
-  const pem = readFileSync((await keyDownload.path())!, 'utf8');
+  const pem = readFileSync(await keyDownload.path(), 'utf8');
   expect(pem).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
   await checkState(page, 'provenance-signed');
 
@@ -192,7 +192,7 @@ test('signing: a signed link verifies on open, a tampered or re-sealed one does 
 
     // A forged manifest re-sealed with the app's own code under the real signature: invalid.
     const manifest = await decodeManifestFragment(link);
-    const { digest: _digest, ...body } = structuredClone(manifest) as Manifest;
+    const { digest: _digest, ...body } = structuredClone(manifest);
     body.files = body.files.map((f) => (f.path === 'config.json' ? { ...f, size: f.size + 1 } : f));
     const forged = await sealManifest(body);
     const base = link.slice(0, link.indexOf('#'));

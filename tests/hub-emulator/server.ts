@@ -162,7 +162,7 @@ export async function startHubEmulator(options: EmulatorOptions): Promise<HubEmu
     const list = faults.get(path);
     const f = list?.[0];
     if (!f) return undefined;
-    if (--f.times <= 0) list!.shift();
+    if (--f.times <= 0) list.shift();
     return f;
   };
 

@@ -15,6 +15,7 @@ const fixture = (name: string) => join(root, 'tests/fixtures/models', name);
 interface Packed {
   filename: string;
   files: { path: string }[];
+  bundled: string[];
 }
 
 async function safeload(bin: string, ...args: string[]): Promise<{ code: number; stdout: string }> {
@@ -54,17 +55,25 @@ describe('the packed CLI', () => {
     bin = join(app, 'node_modules/.bin/safeload');
   }, 300_000);
 
-  it('holds the prebuilt bundle and its launcher, no sources, and depends on nothing', () => {
+  it('holds the prebuilt bundle and its launcher, no sources, and carries its dependencies', () => {
     const paths = packed.files.map((f) => f.path).sort();
     expect(paths).toEqual(
       expect.arrayContaining(['bin/safeload.mjs', 'dist/cli/safeload.mjs', 'package.json'])
     );
-    expect(paths.filter((p) => /^(src|tests|scripts)\//.test(p) || p.endsWith('.ts'))).toEqual([]);
+    expect(
+      paths.filter(
+        (p) => /^(src|tests|scripts)\//.test(p) || (p.endsWith('.ts') && !p.startsWith('node_modules/'))
+      )
+    ).toEqual([]);
     const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
     expect(manifest.private).toBeUndefined();
     expect(manifest.bin).toEqual({ safeload: 'bin/safeload.mjs' });
-    // Everything is bundled: a runtime dependency would have to be fetched from a registry at install time.
-    expect(manifest.dependencies ?? {}, 'libraries are bundled: list them in devDependencies').toEqual({});
+    // The libraries the shipped code imports are its dependencies, and every one travels in the tarball
+    // (bundleDependencies): one fetched from a registry at install time would break the offline install below.
+    const dependencies = Object.keys(manifest.dependencies ?? {});
+    expect(dependencies).toContain('@cfworker/json-schema');
+    expect(dependencies.filter((d) => !packed.bundled.includes(d))).toEqual([]);
+    expect(manifest.devDependencies?.esbuild, 'build tools stay devDependencies').toBeDefined();
   });
 
   it('installed from the tarball alone, reports its version', async () => {

@@ -5,14 +5,8 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSize } from '../../src/lib/cli/convert-command';
 import { main } from '../../src/lib/cli/main';
-import { PickleBuilder } from '../../src/lib/core/formats/pickle/pickle-builder';
-import {
-  ramp,
-  readSafetensors,
-  tensorDict,
-  tensorOps,
-  torchZip
-} from '../../src/lib/core/convert/test-checkpoint';
+import { PickleBuilder } from './pickle-builder';
+import { ramp, readSafetensors, tensorDict, tensorOps, torchZip } from './torch-checkpoint';
 
 async function run(...argv: string[]) {
   let out = '';

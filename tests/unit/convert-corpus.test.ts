@@ -5,7 +5,7 @@ import { createSHA256 } from 'hash-wasm';
 import { expect, it } from 'vitest';
 import { memorySource } from '../../src/lib/core/bytes/byte-source';
 import { convertToSafetensors } from '../../src/lib/core/convert/convert';
-import { MemoryTarget } from '../../src/lib/core/convert/test-checkpoint';
+import { MemoryTarget } from './torch-checkpoint';
 import { describeShared, sharedPath } from '../shared-fixtures';
 
 const CONVERTIBLE = /\.(pt|pth|bin|ckpt|npy|npz)$/;

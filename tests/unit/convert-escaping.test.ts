@@ -8,12 +8,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertCommand } from '../../src/lib/cli/convert-command';
-import {
-  hostileNamesCheckpoint,
-  hostileRefusedCheckpoint,
-  readSafetensors
-} from '../../src/lib/core/convert/test-checkpoint';
-import { BUILTIN_POLICY } from '../../src/lib/core/policy/builtin';
+import { hostileNamesCheckpoint, hostileRefusedCheckpoint, readSafetensors } from './torch-checkpoint';
+import { STRICT_POLICY } from '../../src/lib/core/policy/builtin';
 import { evaluatePolicy } from '../../src/lib/core/policy/evaluate';
 import { planRemediation } from '../../src/lib/core/remediation/actions';
 import { remediationMarkdown } from '../../src/lib/core/remediation/markdown';
@@ -98,7 +94,7 @@ describe('convert: hostile file names in the remediation plan', () => {
   it('suggests a convert command whose every path is one shell word, fenced as one line in Markdown', async () => {
     const files = await scanFiles([[`models/${fileName}`, join(dir, 'refused.pt')]]);
     const triage = buildTriageReport({ model: { name: 'm' }, files });
-    const plan = planRemediation(triage, evaluatePolicy(BUILTIN_POLICY, triage));
+    const plan = planRemediation(triage, evaluatePolicy(STRICT_POLICY, triage));
     const action = plan.actions.find((a) => a.kind === 'convert-to-safetensors')!;
     expect(await shellWords(action.command!)).toEqual([
       'safeload',
@@ -118,7 +114,7 @@ describe('convert: hostile file names in the remediation plan', () => {
       model: { name: 'm' },
       files: await scanFiles([['--force.pt', join(dir, 'refused.pt')]])
     });
-    const plan = planRemediation(triage, evaluatePolicy(BUILTIN_POLICY, triage));
+    const plan = planRemediation(triage, evaluatePolicy(STRICT_POLICY, triage));
     const command = plan.actions.find((a) => a.kind === 'convert-to-safetensors')!.command!;
     expect(await shellWords(command)).toEqual([
       'safeload',

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { auditDependencies } from '../../src/lib/core/deps/audit';
 import { lockedDependency } from '../../src/lib/core/deps/dependency';
-import { MemoryOsvCache, OsvApiError, OsvClient } from '../../src/lib/core/deps/osv-client';
+import { DepsError } from '../../src/lib/core/deps/errors';
+import { MemoryOsvCache, OsvClient } from '../../src/lib/core/deps/osv-client';
 import { toPipAuditJson } from '../../src/lib/core/deps/report-pip-audit';
 import { osvRecord } from './deps-fixtures';
 import { describeShared } from '../shared-fixtures';
@@ -117,11 +118,15 @@ describeShared('OSV online client (real fetch against a local server serving rea
     expect(log.filter((l) => l.method === 'GET')).toEqual([]);
   });
 
-  it('turns HTTP errors and unreachable hosts into OsvApiError', async () => {
+  it('turns HTTP errors and unreachable hosts into DepsError OSV_API', async () => {
     const client = new OsvClient({ fetch: globalThis.fetch, baseUrl: base });
-    await expect(client.fetchRecords(new Map([['GHSA-xxxx-xxxx-xxxx', '']]))).rejects.toThrow(/HTTP 404/);
+    const missing = client.fetchRecords(new Map([['GHSA-xxxx-xxxx-xxxx', '']]));
+    await expect(missing).rejects.toThrow(/HTTP 404/);
+    await expect(missing).rejects.toMatchObject({ name: 'DepsError', code: 'OSV_API', status: 404 });
     const down = new OsvClient({ fetch: globalThis.fetch, baseUrl: 'http://127.0.0.1:1' });
-    await expect(down.lookup([{ name: 'torch', version: '1.0' }])).rejects.toBeInstanceOf(OsvApiError);
+    const unreachable = down.lookup([{ name: 'torch', version: '1.0' }]);
+    await expect(unreachable).rejects.toBeInstanceOf(DepsError);
+    await expect(unreachable).rejects.toMatchObject({ code: 'OSV_API', status: undefined });
   });
 
   it('refuses oversized responses', async () => {

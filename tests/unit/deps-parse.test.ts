@@ -4,8 +4,7 @@ import {
   parsePipfileLock,
   parsePoetryLock,
   parsePylock,
-  parseUvLock,
-  uvRootDependencies
+  parseUvLock
 } from '../../src/lib/core/deps/lockfiles';
 import { inputKindOf, normalizeName } from '../../src/lib/core/deps/names';
 import { parseRequirement } from '../../src/lib/core/deps/pep508';
@@ -197,7 +196,6 @@ describeShared('lock files (real scalibr testdata)', () => {
     const { dependencies } = parseUvLock(text, 'uv.lock');
     expect(dependencies.map((d) => [d.name, d.version])).toEqual([['emoji', '2.14.0']]);
     expect(dependencies[0].hashes).toHaveLength(2);
-    expect(uvRootDependencies(text)).toEqual(['emoji']);
   });
   it('Pipfile.lock develop section', () => {
     const { dependencies } = parsePipfileLock(

@@ -63,7 +63,7 @@ function cuts(prefix: Prefix, total: number): number[] {
 describe('fail-closed: the prefix forms', () => {
   it('cover every opcode: each starts a prefix or cannot start a loadable stream (with the reason)', () => {
     const { started } = firstOpcodes();
-    const names = OPCODES.filter((o) => o !== undefined).map((o) => o!.name);
+    const names = OPCODES.filter((o) => o !== undefined).map((o) => o.name);
     const unclaimed = names.filter((n) => !started.has(n) && !(n in CANNOT_START));
     expect(unclaimed).toEqual([]);
     expect(names.filter((n) => started.has(n) && n in CANNOT_START)).toEqual([]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryRegistryStore, serializeRegistry, exportRegistry } from '../../src/lib/core/registry';
+import { serializeRegistry, exportRegistry } from '../../src/lib/core/registry';
+import { MemoryRegistryStore } from './memory-registry-store';
 import { buildTriageReport, type TriageReport } from '../../src/lib/core/triage';
 import { PolicyState } from '../../src/lib/state/policy.svelte';
 import { POLICY_STORAGE_KEY } from '../../src/lib/state/policy-text';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUILTIN_POLICY } from '../../src/lib/core/policy/builtin';
+import { STRICT_POLICY } from '../../src/lib/core/policy/builtin';
 import { evaluatePolicy } from '../../src/lib/core/policy/evaluate';
 import {
   HubRefError,
@@ -57,7 +57,7 @@ async function withSource(patch: Record<string, unknown>, repo?: unknown): Promi
     ...body,
     source: { ...body.source, ...patch },
     ...(repo !== undefined ? { repo: repo as Manifest['repo'] } : {})
-  } as Omit<Manifest, 'digest'>);
+  });
 }
 
 describe('repo ids and revisions follow the Hub grammar wherever they are parsed', () => {
@@ -165,7 +165,7 @@ describe('suggested shell commands', () => {
         commit: '$(touch /tmp/x)'
       }
     };
-    const plan = planRemediation(hostile, evaluatePolicy(BUILTIN_POLICY, hostile));
+    const plan = planRemediation(hostile, evaluatePolicy(STRICT_POLICY, hostile));
     const pin = plan.actions.find((a) => a.kind === 'pin-commit');
     expect(pin).toBeTruthy();
     expect(pin!.command).toBeUndefined();
@@ -173,7 +173,7 @@ describe('suggested shell commands', () => {
       ...hostile,
       provenance: { ...hostile.provenance, repoId: 'acme/model', commit: COMMIT }
     };
-    const command = planRemediation(good, evaluatePolicy(BUILTIN_POLICY, good)).actions.find(
+    const command = planRemediation(good, evaluatePolicy(STRICT_POLICY, good)).actions.find(
       (a) => a.kind === 'pin-commit'
     )!.command!;
     expect((await shellWords(command)).slice(0, 5)).toEqual([
@@ -245,7 +245,7 @@ describe('escaping attacker text in terminal and Markdown output', () => {
         } as never
       ]
     });
-    const evaluation = evaluatePolicy(BUILTIN_POLICY, triage);
+    const evaluation = evaluatePolicy(STRICT_POLICY, triage);
     const plan = planRemediation(triage, evaluation);
     const md = remediationMarkdown(plan, triage);
     // Only the report's own fences open code blocks, and each one is closed by the same fence.

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluatePolicy } from '../../src/lib/core/policy/evaluate';
-import { parsePolicySet, PolicySetError } from '../../src/lib/core/policy/policy-set';
+import { PolicyError } from '../../src/lib/core/policy/errors';
+import { parsePolicySet } from '../../src/lib/core/policy/policy-set';
 import type { PolicySet } from '../../src/lib/core/policy/types';
 import { buildTriageReport } from '../../src/lib/core/triage/build';
 import type { FileReport } from '../../src/lib/core/findings';
@@ -117,7 +118,7 @@ describe('policy evaluation is bounded', () => {
   }, 30_000);
 
   it('a YAML alias bomb is a positioned problem in the editor and the gate, not an exception', async () => {
-    expect(() => parsePolicySet(aliasBomb())).toThrow(PolicySetError);
+    expect(() => parsePolicySet(aliasBomb())).toThrow(PolicyError);
     const checked = checkPolicyText(aliasBomb());
     expect(checked.set).toBeNull();
     expect(checked.problems).toHaveLength(1);

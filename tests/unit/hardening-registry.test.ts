@@ -1,15 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUILTIN_POLICY } from '../../src/lib/core/policy/builtin';
+import { STRICT_POLICY } from '../../src/lib/core/policy/builtin';
 import { evaluatePolicy } from '../../src/lib/core/policy/evaluate';
 import type { PolicySet, RuleResult } from '../../src/lib/core/policy/types';
 import {
   exportRegistry,
   importRegistry,
-  MemoryRegistryStore,
   parseRegistryExport,
   recordTriage,
   serializeRegistry
 } from '../../src/lib/core/registry';
+import { MemoryRegistryStore } from './memory-registry-store';
 import { buildTriageReport } from '../../src/lib/core/triage/build';
 import type { TriageReport } from '../../src/lib/core/triage/types';
 import { createPolicyRunner, type PolicyWorkerHandle } from '../../src/lib/workers/policy-runner';
@@ -17,8 +17,8 @@ import { fixture, scanFiles } from './policy-fixtures';
 
 let malicious: TriageReport;
 const LENIENT: PolicySet = {
-  ...BUILTIN_POLICY,
-  rules: BUILTIN_POLICY.rules.filter(
+  ...STRICT_POLICY,
+  rules: STRICT_POLICY.rules.filter(
     (r) => !['approved-signer', 'provenance-pinned', 'license-allowed'].includes(r.id)
   )
 };

@@ -3,15 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { memorySource } from '../../src/lib/core/bytes/byte-source';
 import type { FileReport } from '../../src/lib/core/findings';
-import { PickleBuilder } from '../../src/lib/core/formats/pickle/pickle-builder';
+import { PickleBuilder } from './pickle-builder';
 import { parseSafetensors } from '../../src/lib/core/formats/safetensors/header';
 import {
   INSPECT_LIMITS,
   InspectedCollector,
-  type InspectedImports,
-  type InspectedLayers,
-  type InspectedMember,
-  type InspectedMetadata,
   type InspectedPart,
   type InspectedTensors
 } from '../../src/lib/core/inspected';
@@ -38,7 +34,7 @@ function parts<K extends InspectedPart['kind']>(r: FileReport, kind: K) {
 describe('what the scanners inspected', () => {
   it('lists every pickle import, safe ones included, with how each is used', async () => {
     const report = await scanFixture('models/torch_state_dict.pt');
-    const [imports] = parts(report, 'pickle-imports') as InspectedImports[];
+    const [imports] = parts(report, 'pickle-imports');
     expect(imports.path).toEqual(['models/torch_state_dict.pt', 'archive/data.pkl']);
     const names = imports.imports.map((i) => `${i.module}.${i.name}`);
     expect(names).toContain('collections.OrderedDict');
@@ -50,14 +46,14 @@ describe('what the scanners inspected', () => {
 
   it('marks a dangerous import as called, and says where the member lies in the file', async () => {
     const report = await scanFixture('models/torch_zip_os_system.pt');
-    const [imports] = parts(report, 'pickle-imports') as InspectedImports[];
+    const [imports] = parts(report, 'pickle-imports');
     expect(imports.imports[0]).toMatchObject({
       module: 'os',
       name: 'system',
       level: 'critical',
       called: true
     });
-    const [member] = parts(report, 'member') as InspectedMember[];
+    const [member] = parts(report, 'member');
     expect(member.path).toEqual(imports.path);
     // The member's bytes in the file are the pickle itself: its first opcode is the GLOBAL that was flagged.
     const file = readFileSync(join(FIXTURES, 'models/torch_zip_os_system.pt'));
@@ -72,7 +68,7 @@ describe('what the scanners inspected', () => {
     const b = new PickleBuilder().proto(4).global('builtins', 'str').op('EMPTY_TUPLE').op('REDUCE');
     b.shortUnicode('system').op('STACK_GLOBAL').op('EMPTY_TUPLE').op('REDUCE').op('STOP');
     const report = await scanSource(memorySource(b.bytes(), 'dyn.pkl'));
-    const [imports] = parts(report, 'pickle-imports') as InspectedImports[];
+    const [imports] = parts(report, 'pickle-imports');
     const dynamic = imports.imports.find((i) => i.kind === 'dynamic')!;
     expect(dynamic).toMatchObject({ module: null, name: 'system', called: true });
     const finding = report.findings.find((f) => f.ruleId === 'pickle.import.dynamic')!;
@@ -84,7 +80,7 @@ describe('what the scanners inspected', () => {
     const report = await scanFixture('safetensors/tiny-benign.safetensors');
     const bytes = new Uint8Array(readFileSync(join(FIXTURES, 'safetensors/tiny-benign.safetensors')));
     const { header } = await parseSafetensors(memorySource(bytes));
-    const [table] = parts(report, 'tensors') as InspectedTensors[];
+    const [table] = parts(report, 'tensors');
     expect(table.total).toBe(header!.tensors.length);
     expect(table.tensors.map((t) => [t.name, t.dtype, t.shape, t.start, t.end])).toEqual(
       header!.tensors.map((t) => [
@@ -95,13 +91,13 @@ describe('what the scanners inspected', () => {
         header!.dataStart + t.end
       ])
     );
-    const [meta] = parts(report, 'metadata') as InspectedMetadata[];
+    const [meta] = parts(report, 'metadata');
     expect(meta.entries).toEqual([...header!.metadata].map(([key, value]) => ({ key, value })));
   });
 
   it('gives GGUF metadata values by type and the tensor table', async () => {
     const report = await scanFixture('gguf/tiny-benign.gguf');
-    const [meta] = parts(report, 'metadata') as InspectedMetadata[];
+    const [meta] = parts(report, 'metadata');
     const byKey = new Map(meta.entries.map((e) => [e.key, e]));
     expect(byKey.get('general.architecture')).toEqual({
       key: 'general.architecture',
@@ -111,7 +107,7 @@ describe('what the scanners inspected', () => {
     expect(byKey.get('llama.context_length')?.value).toBe('2048');
     expect(byKey.get('tokenizer.ggml.add_bos_token')?.value).toBe('true');
     expect(byKey.get('tokenizer.ggml.tokens')?.value).toBe('array of 1000 string');
-    const [table] = parts(report, 'tensors') as InspectedTensors[];
+    const [table] = parts(report, 'tensors');
     expect(table.tensors[0]).toMatchObject({ name: 'token_embd.weight', dtype: 'F32', shape: [8, 4] });
     // F32 8×4 = 128 bytes, from the aligned start of the data area.
     expect(table.tensors[0].start).toBe(table.dataStart);
@@ -120,7 +116,7 @@ describe('what the scanners inspected', () => {
 
   it('gives the ONNX opsets, producer and custom domains', async () => {
     const report = await scanFixture('onnx/custom_domain.onnx');
-    const [meta] = parts(report, 'metadata') as InspectedMetadata[];
+    const [meta] = parts(report, 'metadata');
     const rows = Object.fromEntries(meta.entries.map((e) => [e.key, e.value]));
     expect(rows['Opset ai.onnx']).toBe('17');
     expect(rows['Opset evil.custom']).toBe('1');
@@ -130,7 +126,7 @@ describe('what the scanners inspected', () => {
 
   it('gives the Keras layer list, with the module a layer names', async () => {
     const report = await scanFixture('keras/module_os.h5');
-    const [layers] = parts(report, 'layers') as InspectedLayers[];
+    const [layers] = parts(report, 'layers');
     expect(layers.source).toBe('HDF5 attribute model_config');
     expect(layers.layers.map((l) => l.className)).toEqual(['InputLayer', 'Dense', 'system']);
     expect(layers.layers[2].module).toBe('os');
@@ -174,7 +170,7 @@ describe('inspected data is bounded', () => {
     new DataView(bytes.buffer).setUint32(0, json.length, true);
     bytes.set(json, 8);
     const report = await scanSource(memorySource(bytes, 'many.safetensors'));
-    const [table] = parts(report, 'tensors') as InspectedTensors[];
+    const [table] = parts(report, 'tensors');
     expect(table.total).toBe(n);
     expect(table.tensors).toHaveLength(INSPECT_LIMITS.maxTensors);
     expect(table.tensors.at(-1)!.name).toBe(`t${INSPECT_LIMITS.maxTensors - 1}`);

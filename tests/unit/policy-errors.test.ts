@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { STRICT_POLICY } from '../../src/lib/core/policy/builtin';
 import { checkPolicySet, evaluatePolicy } from '../../src/lib/core/policy/evaluate';
 import { compileExpression } from '../../src/lib/core/policy/expression';
-import { parsePolicySet, PolicySetError } from '../../src/lib/core/policy/policy-set';
+import { PolicyError } from '../../src/lib/core/policy/errors';
+import { parsePolicySet } from '../../src/lib/core/policy/policy-set';
 import { buildTriageReport } from '../../src/lib/core/triage/build';
 import { licenseFromModelCard } from '../../src/lib/core/triage/license';
 
@@ -102,8 +103,9 @@ rules:
       parsePolicySet(bad, 'bad.yaml');
       expect.unreachable();
     } catch (err) {
-      expect(err).toBeInstanceOf(PolicySetError);
-      expect((err as PolicySetError).problems).toEqual([
+      expect(err).toBeInstanceOf(PolicyError);
+      expect((err as PolicyError).code).toBe('POLICY_SET_INVALID');
+      expect((err as PolicyError).problems).toEqual([
         { path: 'rules[0].severity', message: 'must be one of deny, warn, info', line: 4, column: 15 }
       ]);
     }

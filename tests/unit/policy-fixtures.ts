@@ -19,7 +19,6 @@ export { manifestOf } from './manifest-fixture';
 export const FIXTURES = join(import.meta.dirname, '../fixtures');
 export const SIGNED_DIR = 'v1.0.0-sigstore';
 export const SIGNER = { identity: 'stefanb@us.ibm.com', issuer: 'https://sigstore.verify.ibm.com/oauth2' };
-export { COMMIT } from './manifest-fixture';
 
 /** Scans real files as one model folder: [path in the model, file on disk]. */
 export async function scanFiles(files: [string, string][]): Promise<FileReport[]> {

@@ -3,7 +3,7 @@ import { captureFromHub } from '../../src/lib/core/provenance/capture';
 import { HubClient, nextLink } from '../../src/lib/core/provenance/hub-client';
 import { HubError } from '../../src/lib/core/provenance/hub-error';
 import { parseHubRef } from '../../src/lib/core/provenance/hub-ref';
-import { hasRemoteCode } from '../../src/lib/core/provenance/repo-facts';
+import type { RepoFacts } from '../../src/lib/core/provenance/repo-facts';
 import {
   BERT,
   BERT_COMMIT,
@@ -14,6 +14,14 @@ import {
   TREE_BERT_EXPAND
 } from './provenance-hub-fixtures';
 import { describeShared } from '../shared-fixtures';
+
+/** True when loading the repo with transformers may run Python code from it. */
+function hasRemoteCode(facts: RepoFacts): boolean {
+  const r = facts.remoteCode;
+  return (
+    r.customCodeTag || (r.autoMap !== null && Object.keys(r.autoMap).length > 0) || r.customClass !== null
+  );
+}
 
 const API = `https://huggingface.co/api/models/${BERT}`;
 const now = () => new Date('2026-01-02T03:04:05Z');

@@ -8,7 +8,6 @@ import { sharedPath } from '../fixture-set.mjs';
 /** The Hub part of the external fixture set: read it only inside `describeShared`. */
 export const HF_FIXTURES = sharedPath('fixtures/huggingface');
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function fixture(name: string): any {
   return JSON.parse(readFileSync(join(HF_FIXTURES, name), 'utf8'));
 }

@@ -14,11 +14,7 @@ import {
   manifestFromCapture,
   type Manifest
 } from '../../src/lib/core/provenance/manifest';
-import {
-  ManifestError,
-  parseManifest,
-  parseManifestJson
-} from '../../src/lib/core/provenance/manifest-parse';
+import { ManifestError, parseManifest } from '../../src/lib/core/provenance/manifest-parse';
 import { matchFiles, type LocalFile, type MatchResult } from '../../src/lib/core/provenance/match';
 import {
   decodeManifestFragment,
@@ -68,6 +64,8 @@ describe('RFC 8785 canonical JSON', () => {
   });
   it('serialises numbers, literals and strings as JCS requires, without whitespace', () => {
     expect(
+      // RFC 8785's own example: a literal that does not survive as a double, which is the point.
+      // eslint-disable-next-line no-loss-of-precision
       canonicalJson({ numbers: [333333333.33333329, 1e30, 4.5, 0.002, 1e-27], literals: [null, true, false] })
     ).toBe('{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27]}');
     expect(canonicalJson({ string: '\u20ac$\u000f\u000aA\'\u0042\u0022\u005c\\"/' })).toBe(
@@ -140,7 +138,7 @@ describeShared('manifest', () => {
       JSON.stringify({ digest, ...Object.fromEntries(Object.entries(body).reverse()) })
     );
     expect(await manifestDigest(reordered)).toBe(digest.value);
-    await expect(parseManifestJson(JSON.stringify(reordered, null, 2))).resolves.toBeTruthy();
+    await expect(parseManifest(JSON.parse(JSON.stringify(reordered, null, 2)))).resolves.toBeTruthy();
     const edited = structuredClone(m);
     edited.files[3].sha256 = 'a'.repeat(64);
     await expect(parseManifest(edited)).rejects.toThrow(/altered or corrupted/);
@@ -162,7 +160,6 @@ describeShared('manifest', () => {
       edit(bad);
       await expect(parseManifest(bad)).rejects.toThrow(message);
     }
-    await expect(parseManifestJson('{')).rejects.toThrow(ManifestError);
   });
 
   it('exports YAML that reads back to the same data', async () => {
@@ -174,7 +171,14 @@ describeShared('manifest', () => {
       'b c': { null: [], '-': {} },
       n: [[1, [2]], [{ k: 0 }]]
     };
-    expect(parseYaml(toYaml(tricky))).toEqual({ ...tricky, a: [...tricky.a.slice(0, 7), 'lone \ufffd'] });
+    const expected = { ...tricky, a: [...tricky.a.slice(0, 7), 'lone \ufffd'] };
+    expect(parseYaml(toYaml(tricky))).toEqual(expected);
+    // A YAML 1.1 reader (PyYAML) takes plain no/on/yes for booleans: nothing is left plain that it would.
+    expect(parseYaml(toYaml({ ...tricky, no: 'on', yes: ['off'] }), { version: '1.1' })).toEqual({
+      ...expected,
+      no: 'on',
+      yes: ['off']
+    });
   });
 
   it('exports an unsigned in-toto Statement v1 whose subjects are the SHA-256 of the files', async () => {

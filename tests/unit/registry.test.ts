@@ -4,12 +4,12 @@ import { evaluatePolicy } from '../../src/lib/core/policy/evaluate';
 import {
   exportRegistry,
   importRegistry,
-  MemoryRegistryStore,
   parseRegistryExport,
   recordTriage,
   RegistryImportError,
   serializeRegistry
 } from '../../src/lib/core/registry';
+import { MemoryRegistryStore } from './memory-registry-store';
 import { buildTriageReport } from '../../src/lib/core/triage/build';
 import type { TriageReport } from '../../src/lib/core/triage/types';
 import { fixture, manifestOf, scanFiles } from './policy-fixtures';

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { memorySource } from '../../src/lib/core/bytes/byte-source';
-import { SEVERITIES, verdictOf, type FileReport } from '../../src/lib/core/findings';
+import { SEVERITIES, type FileReport } from '../../src/lib/core/findings';
+import { verdictOf } from './verdict-of';
 import { scanSource } from '../../src/lib/core/scan';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures');
@@ -116,7 +117,7 @@ describe('every scanner survives damaged input', () => {
     it(`${name}: truncated or corrupted copies give a report, never a crash`, async () => {
       const original = new Uint8Array(readFileSync(path));
       for (const m of mutations(original, n + 1)) {
-        const report = await scanSource(memorySource(m.bytes, name.split('/').pop()!)).catch((err: Error) => {
+        const report = await scanSource(memorySource(m.bytes, name.split('/').pop())).catch((err: Error) => {
           throw new Error(`${name}, ${m.what}: scanSource threw ${err.stack}`);
         });
         expect(inconsistencies(report, name.split('/').pop()!), `${name}, ${m.what}`).toEqual([]);

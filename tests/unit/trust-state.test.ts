@@ -13,11 +13,11 @@ import { planRemediation } from '../../src/lib/core/remediation';
 import { manifestPayload } from '../../src/lib/core/provenance/signed-manifest';
 import {
   exportRegistry,
-  MemoryRegistryStore,
   parseRegistryExport,
   recordTriage,
   serializeRegistry
 } from '../../src/lib/core/registry';
+import { MemoryRegistryStore } from './memory-registry-store';
 import { dssePae, IN_TOTO_PAYLOAD_TYPE } from '../../src/lib/core/signing/dsse-sign';
 import {
   buildTriageReport,
@@ -25,12 +25,12 @@ import {
   integrityOf,
   safetyHeadline,
   safetySummary,
-  signatureText,
-  wrongSigner
+  signatureText
 } from '../../src/lib/core/triage';
+import { wrongSigner } from '../../src/lib/core/triage/describe';
 import { PolicyState, POLICY_CHOICE_KEY } from '../../src/lib/state/policy.svelte';
 import { checkPolicyText, POLICY_STORAGE_KEY } from '../../src/lib/state/policy-text';
-import { signedFileRows } from '../../src/lib/state/signature-targets';
+import { signedFileRows } from '../../src/lib/core/signing/signature-targets';
 import { OWN_KEY_LABEL, SigningKeys } from '../../src/lib/state/signing-keys.svelte';
 import { IdbKeyStore } from '../../src/lib/storage/key-idb';
 import { fixture, manifestOf, mapStorage, scanFiles } from './policy-fixtures';

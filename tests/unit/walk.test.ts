@@ -5,15 +5,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  chmodSync,
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  symlinkSync,
-  writeFileSync
-} from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -227,7 +219,7 @@ async function cliUnprivileged(...args: string[]): Promise<Run> {
     ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bin, ...args]]
     : [process.execPath, [bin, ...args]];
   try {
-    const { stdout, stderr } = await run(cmd, argv as string[], { env: { ...process.env, HOME: tmpdir() } });
+    const { stdout, stderr } = await run(cmd, argv, { env: { ...process.env, HOME: tmpdir() } });
     return { code: 0, out: stdout, err: stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };

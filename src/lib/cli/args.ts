@@ -46,16 +46,16 @@ export function parseScanArgs(argv: string[]): ScanArgs {
   });
   const hub = hubOptionsFrom(parsed.values);
   if (typeof hub === 'string') throw new UsageError(hub);
-  const failOn = parsed.values['fail-on'] as string;
+  const failOn = parsed.values['fail-on'];
   if (!isSeverity(failOn)) throw new UsageError(`--fail-on must be one of info, low, medium, high, critical`);
   if (parsed.positionals.length === 0) throw new UsageError('scan needs at least one file or folder');
   return {
     paths: parsed.positionals,
-    json: parsed.values.json as boolean,
+    json: parsed.values.json,
     sarif: parsed.values.sarif,
     failOn,
-    allowIncomplete: parsed.values['allow-incomplete'] as boolean,
-    maxEntries: parseMaxEntries(parsed.values['max-entries'] as string | undefined),
+    allowIncomplete: parsed.values['allow-incomplete'],
+    maxEntries: parseMaxEntries(parsed.values['max-entries']),
     hub
   };
 }

@@ -43,20 +43,20 @@ function parseAuditArgs(argv: string[]): AuditArgs {
     'fail-on': { type: 'string', default: 'low' }
   });
   const v = parsed.values;
-  const failOn = v['fail-on'] as string;
+  const failOn = v['fail-on'];
   if (!isSeverity(failOn)) throw new UsageError('--fail-on must be one of info, low, medium, high, critical');
   if (parsed.positionals.length !== 1) throw new UsageError('audit needs exactly one file or folder');
   if (v['osv-db'] && v['osv-api'])
     throw new UsageError('--osv-db (offline) and --osv-api (online) exclude each other');
-  const api = (v['osv-api'] as string | undefined) || process.env.SAFELOAD_OSV_API || OSV_API;
+  const api = v['osv-api'] || process.env.SAFELOAD_OSV_API || OSV_API;
   if (!/^https?:\/\//.test(api)) throw new UsageError('--osv-api must be an http(s) URL');
   return {
     path: parsed.positionals[0],
-    osvDb: v['osv-db'] as string | undefined,
+    osvDb: v['osv-db'],
     osvApi: api,
-    json: v.json as boolean,
-    sarif: v.sarif as string | undefined,
-    cyclonedx: v.cyclonedx as string | undefined,
+    json: v.json,
+    sarif: v.sarif,
+    cyclonedx: v.cyclonedx,
     failOn
   };
 }

@@ -59,8 +59,8 @@ function parseConvertArgs(argv: string[]): ConvertArgs {
     inputs: parsed.positionals,
     output: v.output,
     maxShardBytes: v['max-shard-size'] === undefined ? undefined : parseSize(v['max-shard-size']),
-    json: v.json as boolean,
-    force: v.force as boolean
+    json: v.json,
+    force: v.force
   };
 }
 

@@ -59,11 +59,11 @@ export function parseGateArgs(argv: string[]): GateArgs {
   const v = parsed.values;
   if (parsed.positionals.length !== 1) throw new UsageError('gate needs exactly one model file or folder');
   const signer: SignerOptions = {
-    identity: v.identity as string | undefined,
-    issuer: v.issuer as string | undefined,
-    key: v.key as string | undefined,
-    chain: v['certificate-chain'] as string | undefined,
-    trustedRoot: v['trusted-root'] as string | undefined
+    identity: v.identity,
+    issuer: v.issuer,
+    key: v.key,
+    chain: v['certificate-chain'],
+    trustedRoot: v['trusted-root']
   };
   signerMode(signer);
   if (v['manifest-key'] && !v.manifest) throw new UsageError('--manifest-key needs --manifest');
@@ -72,27 +72,27 @@ export function parseGateArgs(argv: string[]): GateArgs {
     throw new UsageError('--osv-api needs --online (the gate is offline by default)');
   const hub = hubOptionsFrom(v);
   if (typeof hub === 'string') throw new UsageError(hub);
-  const api = (v['osv-api'] as string | undefined) ?? OSV_API;
+  const api = v['osv-api'] ?? OSV_API;
   if (!/^https?:\/\//.test(api)) throw new UsageError('--osv-api must be an http(s) URL');
   return {
     path: parsed.positionals[0],
-    policy: v.policy as string | undefined,
-    manifest: v.manifest as string | undefined,
-    manifestKey: v['manifest-key'] as string | undefined,
-    signature: v.signature as string | undefined,
+    policy: v.policy,
+    manifest: v.manifest,
+    manifestKey: v['manifest-key'],
+    signature: v.signature,
     signer,
-    sarif: v.sarif as string | undefined,
-    cyclonedx: v.cyclonedx as string | undefined,
-    report: v.report as string | undefined,
-    json: v.json as boolean,
-    osvDb: v['osv-db'] as string | undefined,
+    sarif: v.sarif,
+    cyclonedx: v.cyclonedx,
+    report: v.report,
+    json: v.json,
+    osvDb: v['osv-db'],
     osvApi: v.online ? api : undefined,
-    name: v.name as string | undefined,
-    modelVersion: v['model-version'] as string | undefined,
-    vendor: v.vendor as string | undefined,
-    license: v.license as string | undefined,
-    allowIncomplete: v['allow-incomplete'] as boolean,
-    maxEntries: parseMaxEntries(v['max-entries'] as string | undefined),
+    name: v.name,
+    modelVersion: v['model-version'],
+    vendor: v.vendor,
+    license: v.license,
+    allowIncomplete: v['allow-incomplete'],
+    maxEntries: parseMaxEntries(v['max-entries']),
     hub
   };
 }

@@ -2,7 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { BASELINE_POLICY, builtinPolicy } from '../core/policy/builtin';
 import { checkPolicySet, evaluatePolicy } from '../core/policy/evaluate';
-import { parsePolicySet, PolicySetError, type LoadedPolicySet } from '../core/policy/policy-set';
+import { isInvalidPolicySet } from '../core/policy/errors';
+import { parsePolicySet, type LoadedPolicySet } from '../core/policy/policy-set';
 import { addPolicyResults } from '../core/policy/sarif';
 import type { PolicySet } from '../core/policy/types';
 import { planRemediation } from '../core/remediation/actions';
@@ -47,7 +48,7 @@ async function loadPolicy(path: string | undefined, io: Io): Promise<LoadedPolic
   try {
     return parsePolicySet(text, path);
   } catch (err) {
-    if (!(err instanceof PolicySetError)) throw err;
+    if (!isInvalidPolicySet(err)) throw err;
     for (const p of err.problems)
       io.err(terminalText(`${path}:${p.line ?? 1}:${p.column ?? 1}: ${p.path}: ${p.message}`));
     return null;

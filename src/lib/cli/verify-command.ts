@@ -48,8 +48,8 @@ function parseVerifyArgs(argv: string[]): VerifyArgs {
     signature: v.signature ?? join(modelPath, 'model.sig'),
     policy,
     ignorePaths: (v['ignore-paths'] ?? []).flatMap((p) => p.split(',')).filter(Boolean),
-    ignoreUnsignedFiles: v['ignore-unsigned-files'] as boolean,
-    json: v.json as boolean
+    ignoreUnsignedFiles: v['ignore-unsigned-files'],
+    json: v.json
   };
 }
 

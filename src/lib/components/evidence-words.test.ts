@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { memorySource } from '../core/bytes/byte-source';
 import type { Finding } from '../core/findings';
-import { PickleBuilder } from '../core/formats/pickle/pickle-builder';
+import { PickleBuilder } from '../../../tests/unit/pickle-builder';
 import { scanSource } from '../core/scan';
 import { evidenceRows, keyWords, payloadSummary } from './evidence-words';
 

@@ -108,10 +108,6 @@ export interface FileOrigin {
   blobId?: string;
 }
 
-export function verdictOf(findings: readonly Finding[]): Verdict {
-  return findings.reduce<Verdict>((v, f) => maxVerdict(v, f.severity), 'clean');
-}
-
 /** Shortens file-provided text for display and reports; never trust its length. */
 export function shorten(text: string, max = 200): string {
   const cleaned = text.replace(

@@ -166,7 +166,7 @@ export class InspectedCollector {
     }
     const kept = capRows(part, INSPECT_LIMITS.maxRows - this.rows);
     this.rows += rowsOf(kept);
-    this.parts.push({ ...kept, path: [...path], format } as InspectedPart);
+    this.parts.push({ ...kept, path: [...path], format });
   }
 
   result(): Inspected | undefined {

@@ -260,12 +260,14 @@ class FileScan implements Sink {
       title: truncated ? 'File ends early: analysis incomplete' : 'Could not analyse this part of the file',
       message: `${truncated ? 'The data ends before the structure does' : 'The analyser stopped with an error'}: ${shorten(String((err as Error)?.message ?? err), 300)}. Whatever follows was not checked, so this file is not known to be safe.`,
       format,
-      location: { path, offset: truncated ? (err as TruncatedError).offset : undefined },
+      location: { path, offset: truncated ? err.offset : undefined },
       evidence: {}
     });
   }
 
   private context(format: string, subject: Subject, sink: Sink): ScanContext {
+    // The context's methods need both the scan and, in scanNested, the context itself as `this`.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const scan = this;
     const { path, depth } = subject;
     return {

@@ -5,18 +5,22 @@ import { analyseFile } from './analyse-file';
 import type { AnalyseReply, AnalyseRequest } from './analyse-pool';
 
 const port = parentPort;
-if (port) {
-  port.on('message', async ({ id, fsPath, path }: AnalyseRequest) => {
-    let reply: AnalyseReply;
-    try {
-      reply = { id, report: await analyseFile(fsPath, path) };
-    } catch (err) {
-      reply = { id, error: String((err as Error)?.message ?? err) };
-    }
-    try {
-      port.postMessage(reply);
-    } catch (err) {
-      port.postMessage({ id, error: `the report could not be passed on: ${(err as Error)?.message ?? err}` });
-    }
-  });
+
+async function answer(
+  port: NonNullable<typeof parentPort>,
+  { id, fsPath, path }: AnalyseRequest
+): Promise<void> {
+  let reply: AnalyseReply;
+  try {
+    reply = { id, report: await analyseFile(fsPath, path) };
+  } catch (err) {
+    reply = { id, error: String((err as Error)?.message ?? err) };
+  }
+  try {
+    port.postMessage(reply);
+  } catch (err) {
+    port.postMessage({ id, error: `the report could not be passed on: ${(err as Error)?.message ?? err}` });
+  }
 }
+
+if (port) port.on('message', (request: AnalyseRequest) => void answer(port, request));

@@ -1,5 +1,5 @@
 import { createContext, runInContext } from 'node:vm';
-import { EvaluationTimeout } from '../core/policy/expression';
+import { PolicyError } from '../core/policy/errors';
 
 /** Per rule and for the whole policy; a hostile policy ends the gate within seconds (exit 2). */
 export const RULE_TIME_LIMIT_MS = 2_000;
@@ -20,7 +20,8 @@ export function timeBound(
   return <T>(evaluate: () => T): T => {
     const left = totalMs - spent;
     if (left < 1)
-      throw new EvaluationTimeout(
+      throw new PolicyError(
+        'EVALUATION_TIMEOUT',
         `not evaluated: earlier rules used up the policy's ${totalMs / 1000} s evaluation time`
       );
     const limit = Math.min(perRuleMs, left);
@@ -30,7 +31,8 @@ export function timeBound(
       return runInContext('evaluate()', context, { timeout: Math.max(1, Math.floor(limit)) }) as T;
     } catch (err) {
       if ((err as { code?: string })?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT')
-        throw new EvaluationTimeout(
+        throw new PolicyError(
+          'EVALUATION_TIMEOUT',
           `stopped after ${(limit / 1000).toFixed(1)} s: a rule may run at most ${perRuleMs / 1000} s`
         );
       throw err;

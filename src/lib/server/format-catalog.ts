@@ -118,7 +118,7 @@ export function formatCatalog(): CatalogEntry[] {
   }));
 }
 
-/** Notes for formats that are no longer registered: stale text the About page would never show. */
+/** @internal Notes for formats that are no longer registered: stale text the About page would never show. */
 export function staleNotes(): string[] {
   const ids = new Set(ANALYSERS.map((f) => f.id));
   return Object.keys(NOTES).filter((id) => !ids.has(id));

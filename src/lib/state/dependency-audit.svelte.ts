@@ -1,6 +1,6 @@
+import { callback } from '../workers/comlink';
 import type { AuditReport } from '../core/deps/audit';
 import type { CollectedDependencies } from '../core/deps/collect';
-import * as Comlink from 'comlink';
 import type {
   DepsFile,
   Exports,
@@ -131,7 +131,7 @@ export class DependencyAudit {
     try {
       const report = await this.#call((api) => api.audit(this.collected!.dependencies, source));
       this.report = report;
-      triageInputs.dependencies = { collected: this.collected!, audit: report };
+      triageInputs.dependencies = { collected: this.collected, audit: report };
       const vulns = report.audited.reduce((n, p) => n + p.vulns.length, 0);
       this.announcement = `Checked ${plural(report.audited.length, 'pinned package')}: ${plural(vulns, 'vulnerability', 'vulnerabilities')} in ${plural(this.vulnerableCount, 'package')}.`;
     } catch (err) {
@@ -155,7 +155,7 @@ export class DependencyAudit {
     this.announcement = `Reading ${file.name}…`;
     try {
       const onProgress = (p: IndexProgress) => (this.indexProgress = { ...p, total: file.size });
-      const info = await this.#call((api) => api.indexDatabase(file, Comlink.proxy(onProgress)));
+      const info = await this.#call((api) => api.indexDatabase(file, callback(onProgress)));
       this.database = info.records > 0 ? info : null;
       if (info.records === 0)
         this.error = `${file.name} is not a usable OSV database: ${info.incomplete.join('; ') || 'no records'}.`;
@@ -175,7 +175,8 @@ export class DependencyAudit {
   }
 
   cancel(): void {
-    this.#worker?.api.cancel();
+    // A worker that is already gone has nothing left to cancel.
+    this.#worker?.api.cancel().catch(() => undefined);
   }
 
   /** Builds the downloads from the current results; the BOM is validated against CycloneDX 1.6 in the worker. */

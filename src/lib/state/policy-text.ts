@@ -3,10 +3,10 @@ import {
   checkPolicySet,
   DEFAULT_ALLOWED_LICENSES,
   parsePolicySet,
-  PolicySetError,
   type ExpressionError,
   type LoadedPolicySet
 } from '../core/policy';
+import { isInvalidPolicySet } from '../core/policy/errors';
 
 export const POLICY_STORAGE_KEY = 'safeload.active-policy';
 
@@ -97,7 +97,7 @@ export function checkPolicyText(text: string): CheckedPolicy {
   try {
     set = parsePolicySet(text, 'policy.yaml');
   } catch (err) {
-    if (!(err instanceof PolicySetError)) throw err;
+    if (!isInvalidPolicySet(err)) throw err;
     return {
       set: null,
       problems: err.problems.map((p) => ({

@@ -3,7 +3,7 @@ import type { TrustRootSummary } from '../core/signing/trust-root';
 import type { PemInput, PolicyRequest, SigningRequest, SigningResult } from '../workers/signing-api';
 import type { SigningClient } from '../workers/signing-client';
 import { isActive, type FileJob } from './file-job';
-import { bundleCandidates, filesBeside, signedFileRows } from './signature-targets';
+import { bundleCandidates, filesBeside, signedFileRows } from '../core/signing/signature-targets';
 import { triageInputs } from './triage-inputs.svelte';
 
 export type SigningMode = 'keyless' | 'key' | 'certificate';

@@ -1,4 +1,4 @@
-import { recordKey } from '../core/registry/memory-store';
+import { recordKey } from '../core/registry/record-key';
 import type { ModelVersionRecord, RegistryStore } from '../core/registry/types';
 import { completion, settle } from './idb';
 

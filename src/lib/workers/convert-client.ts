@@ -1,4 +1,4 @@
-import * as Comlink from 'comlink';
+import { callback, connect } from './comlink';
 import type { ConvertProgress } from '../core/convert/convert';
 import type { ConversionReport } from '../core/convert/report';
 import type { ConvertRequest, ConvertWorkerApi } from './convert-api';
@@ -14,15 +14,11 @@ export function startConversion(
   onProgress: (p: ConvertProgress) => void
 ): ConvertJob {
   const worker = new Worker(new URL('./convert.worker.ts', import.meta.url), { type: 'module' });
-  const api = Comlink.wrap<ConvertWorkerApi>(worker);
-  const crashed = new Promise<never>((_, reject) =>
-    worker.addEventListener('error', (event) =>
-      reject(new Error(`the conversion worker stopped unexpectedly (${event.message || 'no message'})`))
-    )
+  const { api, crashed, terminate } = connect<ConvertWorkerApi>(
+    worker,
+    (message) => new Error(`the conversion worker stopped unexpectedly (${message || 'no message'})`)
   );
-  const result = Promise.race([api.convert(request, Comlink.proxy(onProgress)), crashed]).finally(() =>
-    worker.terminate()
-  );
+  const result = Promise.race([api.convert(request, callback(onProgress)), crashed]).finally(terminate);
   return {
     result,
     cancel: () => void api.cancel().catch(() => undefined)

@@ -1,4 +1,4 @@
-import * as Comlink from 'comlink';
+import { serve } from './comlink';
 import { createSHA256 } from 'hash-wasm';
 import { blobSource } from '../core/bytes/byte-source';
 import { convertToSafetensors } from '../core/convert/convert';
@@ -40,4 +40,4 @@ const api: ConvertWorkerApi = {
   }
 };
 
-Comlink.expose(api);
+serve(api);

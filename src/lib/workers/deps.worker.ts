@@ -1,4 +1,4 @@
-import * as Comlink from 'comlink';
+import { serve } from './comlink';
 import { auditDependencies } from '../core/deps/audit';
 import { OsvClient } from '../core/deps/osv-client';
 import { OfflineOsvSource } from '../core/deps/osv-database';
@@ -80,4 +80,4 @@ const api: DepsWorkerApi = {
   }
 };
 
-Comlink.expose(api);
+serve(api);

@@ -1,4 +1,4 @@
-import * as Comlink from 'comlink';
+import { callback, connect } from './comlink';
 import { abortError } from '../core/cancel';
 import type { HashType } from '../core/signing/model-manifest';
 import { digestWithHashWasm, type SourceDigester } from '../core/signing/range-digest';
@@ -18,11 +18,14 @@ export interface DigestLane {
 
 function spawnWorkerLane(): DigestLane {
   const worker = new Worker(new URL('./digest.worker.ts', import.meta.url), { type: 'module' });
-  const api = Comlink.wrap<DigestWorkerApi>(worker);
+  const { api, crashed, terminate } = connect<DigestWorkerApi>(
+    worker,
+    (message) => new Error(`the digest worker stopped unexpectedly (${message || 'no message'})`)
+  );
   return {
     digest: (blob, start, length, hashType, onBytes) =>
-      api.digest(blob, start, length, hashType, Comlink.proxy(onBytes)),
-    terminate: () => worker.terminate()
+      Promise.race([api.digest(blob, start, length, hashType, callback(onBytes)), crashed]),
+    terminate
   };
 }
 

@@ -1,4 +1,4 @@
-import * as Comlink from 'comlink';
+import { serve } from './comlink';
 import { blobSource } from '../core/bytes/byte-source';
 import { gitBlobSha1 } from '../core/hash/multi-digest';
 import { digestWithHashWasm } from '../core/signing/range-digest';
@@ -10,4 +10,4 @@ const api: DigestWorkerApi = {
   gitBlobSha1: (blob) => gitBlobSha1(blobSource(blob, 'file'))
 };
 
-Comlink.expose(api);
+serve(api);

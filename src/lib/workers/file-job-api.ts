@@ -17,7 +17,7 @@ export interface FileJobResult {
 
 export type ProgressCallback = (done: number, total: number) => void;
 
-/** The API exposed by file-job.worker.ts (the only file calling comlink's expose()). */
+/** The API exposed by file-job.worker.ts (served through workers/comlink.ts). */
 export interface FileJobWorkerApi {
   /** Hashes and scans one file; rejects with an Error named AbortError when cancelled. */
   run(request: FileJobRequest, onProgress: ProgressCallback): Promise<FileJobResult>;

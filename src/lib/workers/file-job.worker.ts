@@ -1,4 +1,4 @@
-import * as Comlink from 'comlink';
+import { serve } from './comlink';
 import type { FileJobWorkerApi } from './file-job-api';
 import { runFileJob } from './file-job-run';
 
@@ -19,4 +19,4 @@ const api: FileJobWorkerApi = {
   }
 };
 
-Comlink.expose(api);
+serve(api);

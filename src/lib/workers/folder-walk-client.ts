@@ -1,4 +1,4 @@
-import * as Comlink from 'comlink';
+import { callback, connect } from './comlink';
 import type { PickedFile } from '../state/file-job';
 import type { HandleWalkResult, WalkNode } from './drop-walk';
 
@@ -33,19 +33,22 @@ export async function walkOffThread(
     return null;
   }
   const worker = new Worker(new URL('./folder-walk.worker.ts', import.meta.url), { type: 'module' });
-  const crashed = new Promise<null>((resolve) => worker.addEventListener('error', () => resolve(null)));
+  const { api, crashed, terminate } = connect<WalkApi>(
+    worker,
+    (message) => new Error(`the folder walk worker stopped (${message || 'no message'})`)
+  );
   const files: PickedFile[] = [];
   try {
-    const api = Comlink.wrap<WalkApi>(worker);
     const walked = api
       .walk(
         roots as unknown as WalkNode[],
-        Comlink.proxy((batch: PickedFile[]) => void files.push(...batch))
+        callback((batch: PickedFile[]) => void files.push(...batch))
       )
       .catch(() => null);
-    const result = await Promise.race([walked, crashed]);
+    // A worker that dies is a walk that did not happen: the caller falls back to the page's own walk.
+    const result = await Promise.race([walked, crashed.catch(() => null)]);
     return result && { ...result, files };
   } finally {
-    worker.terminate();
+    terminate();
   }
 }

@@ -1,7 +1,7 @@
-import * as Comlink from 'comlink';
+import { serve } from './comlink';
 import type { PickedFile } from '../state/file-job';
 import { walkHandles, type WalkNode } from './drop-walk';
 
-Comlink.expose({
+serve({
   walk: (roots: WalkNode[], onFiles: (files: PickedFile[]) => Promise<void>) => walkHandles(roots, onFiles)
 });

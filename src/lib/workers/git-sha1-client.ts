@@ -1,4 +1,4 @@
-import * as Comlink from 'comlink';
+import { connect, type WorkerConnection } from './comlink';
 import type { DigestWorkerApi } from './digest-api';
 
 export type GitSha1Of = (file: Blob) => Promise<string>;
@@ -8,16 +8,11 @@ export type GitSha1Of = (file: Blob) => Promise<string>;
  * are the rare large files a listing stores in plain git). `dispose` stops the worker.
  */
 export function createGitSha1Worker(): { gitBlobSha1: GitSha1Of; dispose: () => void } {
-  let started: { worker: Worker; api: Comlink.Remote<DigestWorkerApi>; crashed: Promise<never> } | undefined;
+  let started: WorkerConnection<DigestWorkerApi> | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   const start = () => {
     const worker = new Worker(new URL('./digest.worker.ts', import.meta.url), { type: 'module' });
-    // A worker that fails to load would leave comlink's promise pending forever.
-    const crashed = new Promise<never>((_, reject) =>
-      worker.addEventListener('error', (e) => reject(new Error(e.message || 'the worker stopped')))
-    );
-    crashed.catch(() => undefined);
-    return { worker, api: Comlink.wrap<DigestWorkerApi>(worker), crashed };
+    return connect<DigestWorkerApi>(worker, (message) => new Error(message || 'the worker stopped'));
   };
   return {
     gitBlobSha1(file) {
@@ -26,13 +21,13 @@ export function createGitSha1Worker(): { gitBlobSha1: GitSha1Of; dispose: () => 
         return Promise.race([started.api.gitBlobSha1(file), started.crashed]);
       });
       queue = run.catch(() => {
-        started?.worker.terminate();
+        started?.terminate();
         started = undefined;
       });
       return run;
     },
     dispose() {
-      started?.worker.terminate();
+      started?.terminate();
       started = undefined;
     }
   };

@@ -1,8 +1,8 @@
-import * as Comlink from 'comlink';
+import { serve } from './comlink';
 import type { GovernanceWorkerApi } from './governance-api';
 import { readModelExtras } from './model-extras';
 import { readRegistryFile } from './registry-file';
 
 const api: GovernanceWorkerApi = { readExtras: readModelExtras, readRegistryFile };
 
-Comlink.expose(api);
+serve(api);

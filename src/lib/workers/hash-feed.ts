@@ -16,10 +16,11 @@ function byobReader(file: Blob): ChunkReader | undefined {
     let length = 0;
     let current: ArrayBuffer | undefined = buffer;
     while (current && length < current.byteLength) {
-      const { done, value } = await reader.read(new Uint8Array(current, length, current.byteLength - length));
-      current = value?.buffer as ArrayBuffer | undefined;
+      const view: Uint8Array<ArrayBuffer> = new Uint8Array(current, length, current.byteLength - length);
+      const { done, value }: ReadableStreamReadResult<Uint8Array<ArrayBuffer>> = await reader.read(view);
+      current = value?.buffer;
       if (done) break;
-      length += value!.length;
+      length += value.length;
     }
     return { buffer: current, length };
   };

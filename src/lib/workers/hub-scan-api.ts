@@ -1,4 +1,3 @@
-import type { FileReport } from '../core/findings';
 import type { DownloadLimits } from '../core/remote/budget';
 import type { HubScanResult } from '../core/remote/scan-hub';
 import type { Transport } from '../core/remote/transport';
@@ -21,5 +20,3 @@ export type HubScanSummary = Omit<HubScanResult, 'files'>;
 export interface HubScanWorkerApi {
   scan(request: HubScanRequest, transport: Transport, events: HubScanEvents): Promise<HubScanSummary>;
 }
-
-export type { FileReport };

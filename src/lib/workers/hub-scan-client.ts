@@ -1,6 +1,6 @@
-import * as Comlink from 'comlink';
 import type { FetchLike } from '../core/provenance/hub-client';
 import { fetchTransport, type Transport } from '../core/remote/transport';
+import { callback, connect, transferred } from './comlink';
 import type { HubScanEvents, HubScanRequest, HubScanSummary, HubScanWorkerApi } from './hub-scan-api';
 
 /**
@@ -13,21 +13,24 @@ export function startHubScan(
   platformFetch: FetchLike
 ): { done: Promise<HubScanSummary>; cancel: () => void } {
   const worker = new Worker(new URL('./hub-scan.worker.ts', import.meta.url), { type: 'module' });
-  const api = Comlink.wrap<HubScanWorkerApi>(worker);
+  const { api, crashed, terminate } = connect<HubScanWorkerApi>(
+    worker,
+    (message) => new Error(`the Hub scan worker stopped unexpectedly (${message || 'no message'})`)
+  );
   const controller = new AbortController();
   const base = fetchTransport(platformFetch);
   const transport: Transport = async (req) => {
     const res = await base(req, controller.signal);
-    return Comlink.transfer(res, [res.body.buffer]);
+    return transferred(res, [res.body.buffer]);
   };
-  const done = api
-    .scan(request, Comlink.proxy(transport), Comlink.proxy(events))
-    .finally(() => worker.terminate());
+  const done = Promise.race([api.scan(request, callback(transport), callback(events)), crashed]).finally(
+    terminate
+  );
   return {
     done,
     cancel: () => {
       controller.abort();
-      worker.terminate();
+      terminate();
     }
   };
 }

@@ -1,4 +1,4 @@
-import * as Comlink from 'comlink';
+import { serve } from './comlink';
 import { hubDisplayPath, parseHubTarget } from '../core/remote/hub-target';
 import { scanOnHub } from '../core/remote/scan-hub';
 import { transportFetch } from '../core/remote/transport';
@@ -31,4 +31,4 @@ const api: HubScanWorkerApi = {
   }
 };
 
-Comlink.expose(api);
+serve(api);

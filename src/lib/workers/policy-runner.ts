@@ -1,4 +1,4 @@
-import * as Comlink from 'comlink';
+import { callback, connect, type Remote } from './comlink';
 import {
   limitResult,
   summariseResults,
@@ -14,7 +14,7 @@ export const RULE_TIME_LIMIT_MS = 3_000;
 export const POLICY_TIME_LIMIT_MS = 10_000;
 
 export interface PolicyWorkerHandle {
-  api: Pick<Comlink.Remote<PolicyWorkerApi>, 'evaluateRules'>;
+  api: Pick<Remote<PolicyWorkerApi>, 'evaluateRules'>;
   /** Rejects when the worker dies (out of memory, failed load). */
   crashed: Promise<never>;
   terminate(): void;
@@ -25,7 +25,7 @@ export interface PolicyRunnerOptions {
   ruleTimeMs?: number;
   policyTimeMs?: number;
   now?: () => number;
-  /** Wraps the worker callbacks (Comlink.proxy in the browser; identity for an in-process fake). */
+  /** Wraps the worker callbacks (callback() in the browser; identity for an in-process fake). */
   proxy?: <T extends object>(callback: T) => T;
 }
 
@@ -42,13 +42,10 @@ export interface PolicyRunner {
 
 function startModuleWorker(): PolicyWorkerHandle {
   const worker = new Worker(new URL('./policy.worker.ts', import.meta.url), { type: 'module' });
-  const crashed = new Promise<never>((_, reject) =>
-    worker.addEventListener('error', (event) =>
-      reject(new Error(event.message || 'the policy worker stopped unexpectedly'))
-    )
+  return connect<PolicyWorkerApi>(
+    worker,
+    (message) => new Error(message || 'the policy worker stopped unexpectedly')
   );
-  crashed.catch(() => undefined);
-  return { api: Comlink.wrap<PolicyWorkerApi>(worker), crashed, terminate: () => worker.terminate() };
 }
 
 export class EvaluationAborted extends Error {
@@ -68,7 +65,7 @@ export function createPolicyRunner(options: PolicyRunnerOptions = {}): PolicyRun
   const ruleMs = options.ruleTimeMs ?? RULE_TIME_LIMIT_MS;
   const policyMs = options.policyTimeMs ?? POLICY_TIME_LIMIT_MS;
   const now = options.now ?? (() => performance.now());
-  const proxy = options.proxy ?? Comlink.proxy;
+  const proxy = options.proxy ?? callback;
   let handle: PolicyWorkerHandle | null = null;
   let queue: Promise<unknown> = Promise.resolve();
 

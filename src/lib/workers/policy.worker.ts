@@ -1,4 +1,4 @@
-import * as Comlink from 'comlink';
+import { serve } from './comlink';
 import { evaluatePolicy } from '../core/policy';
 import type { PolicyWorkerApi } from './policy-api';
 
@@ -11,4 +11,4 @@ const api: PolicyWorkerApi = {
   }
 };
 
-Comlink.expose(api);
+serve(api);

@@ -1,6 +1,6 @@
 // @sigstore/* (signature checks of signed manifests) reads the Buffer global while loading: keep this first.
 import '../shims/install-buffer';
-import * as Comlink from 'comlink';
+import { serve } from './comlink';
 import { fromBase64 } from '../core/bytes/base64';
 import { detectLocalLayout, ManifestError } from '../core/provenance';
 import {
@@ -61,4 +61,4 @@ const api: ProvenanceWorkerApi = {
   }
 };
 
-Comlink.expose(api);
+serve(api);

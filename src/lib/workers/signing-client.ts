@@ -1,4 +1,4 @@
-import * as Comlink from 'comlink';
+import { callback, connect, type WorkerConnection } from './comlink';
 import type { BundleClaims } from '../core/signing/inspect-bundle';
 import type { TrustRootSummary } from '../core/signing/trust-root';
 import type { ProgressCallback } from './file-job-api';
@@ -14,21 +14,22 @@ export interface SigningClient {
 
 /** The signing worker, started on first use; a crashed worker rejects the pending call and is replaced. */
 export function createSigningClient(): SigningClient {
-  let current: { worker: Worker; api: Comlink.Remote<SigningWorkerApi>; crashed: Promise<never> } | undefined;
+  let current: WorkerConnection<SigningWorkerApi> | undefined;
 
   function start() {
     if (current) return current;
     const worker = new Worker(new URL('./signing.worker.ts', import.meta.url), { type: 'module' });
-    const crashed = new Promise<never>((_, reject) =>
-      worker.addEventListener('error', (event) => {
-        current = undefined;
-        worker.terminate();
-        reject(new Error(`the signing worker stopped unexpectedly (${event.message || 'no message'})`));
-      })
+    const connection = connect<SigningWorkerApi>(
+      worker,
+      (message) => new Error(`the signing worker stopped unexpectedly (${message || 'no message'})`)
     );
-    crashed.catch(() => undefined);
-    current = { worker, api: Comlink.wrap<SigningWorkerApi>(worker), crashed };
-    return current;
+    // A crashed worker is replaced on the next call.
+    connection.crashed.catch(() => {
+      if (current === connection) current = undefined;
+      connection.terminate();
+    });
+    current = connection;
+    return connection;
   }
 
   return {
@@ -38,7 +39,7 @@ export function createSigningClient(): SigningClient {
     },
     verify(request, onProgress) {
       const w = start();
-      return Promise.race([w.api.verify(request, Comlink.proxy(onProgress)), w.crashed]);
+      return Promise.race([w.api.verify(request, callback(onProgress)), w.crashed]);
     },
     inspect(bundle) {
       const w = start();
@@ -48,7 +49,7 @@ export function createSigningClient(): SigningClient {
       void current?.api.cancel().catch(() => undefined);
     },
     terminate() {
-      current?.worker.terminate();
+      current?.terminate();
       current = undefined;
     }
   };

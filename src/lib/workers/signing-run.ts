@@ -18,7 +18,7 @@ import {
 import { verifyArtifactBundle } from '../core/signing/verify-artifact';
 import type { SignerPolicy } from '../core/signing/verify-bundle';
 import { verifyModelSignature } from '../core/signing/verify-model';
-import { guessArtifact } from '../state/signature-targets';
+import { guessArtifact } from '../core/signing/signature-targets';
 import type { ProgressCallback } from './file-job-api';
 import type { PemInput, PolicyRequest, SignedFileRef, SigningRequest, SigningResult } from './signing-api';
 

@@ -1,6 +1,6 @@
 // @sigstore/* reads the Buffer global while its modules load: this import must stay first.
 import '../shims/install-buffer';
-import * as Comlink from 'comlink';
+import { serve } from './comlink';
 import { createDigestPool } from './digest-pool';
 import type { SigningWorkerApi } from './signing-api';
 import { inspectBundleFile, runSigning, trustSummary } from './signing-run';
@@ -33,4 +33,4 @@ const api: SigningWorkerApi = {
   }
 };
 
-Comlink.expose(api);
+serve(api);

@@ -5,7 +5,7 @@
  */
 import { deflateSync } from 'fflate';
 import { crc32 } from '../../../src/lib/core/formats/zip/crc32';
-import { PickleBuilder } from '../../../src/lib/core/formats/pickle/pickle-builder';
+import { PickleBuilder } from '../pickle-builder';
 import { concat } from './streams';
 
 const enc = new TextEncoder();

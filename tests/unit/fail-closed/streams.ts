@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { concat as concatBytes } from '../../../src/lib/core/formats/compressed/bounded';
 import { OPCODES } from '../../../src/lib/core/formats/pickle/opcodes';
-import { PickleBuilder } from '../../../src/lib/core/formats/pickle/pickle-builder';
+import { PickleBuilder } from '../pickle-builder';
 
 export const FIXTURES = join(import.meta.dirname, '../../fixtures/fail-closed');
 const PROBE = 64 * 1024;

@@ -1,7 +1,7 @@
 import { createSHA256 } from 'hash-wasm';
 import { describe, expect, it } from 'vitest';
 import { memorySource, rangeSource } from '../bytes/byte-source';
-import { PickleBuilder } from '../formats/pickle/pickle-builder';
+import { PickleBuilder } from '../../../../tests/unit/pickle-builder';
 import { convertToSafetensors, type ConvertOptions } from './convert';
 import { ConvertError } from './errors';
 import type { Extraction } from './extraction';
@@ -19,7 +19,7 @@ import {
   tensorOps,
   torchZip,
   type TensorSpec
-} from './test-checkpoint';
+} from '../../../../tests/unit/torch-checkpoint';
 import { Tensor } from './values';
 import { writeShard } from './writer';
 import { torchDtype } from './dtypes';
@@ -157,7 +157,7 @@ describe('convert: layout', () => {
   it('keeps names that objects would swallow (__proto__) and refuses lone surrogates', async () => {
     const ok = await convert(torchZip(tensorDict({ __proto__x: f32('0', [1]) }), { '0': ramp(4) }));
     expect(ok.report.ok).toBe(true);
-    const proto = tensorDict({ ['__proto__']: f32('0', [1]) } as Record<string, TensorSpec>);
+    const proto = tensorDict({ ['__proto__']: f32('0', [1]) });
     const { report, out } = await convert(torchZip(proto, { '0': ramp(4) }));
     expect(report.ok).toBe(true);
     expect([...out!.tensors.keys()]).toEqual(['__proto__']);

@@ -17,19 +17,7 @@ import { ConvertError } from './errors';
 import { OperandReader } from './operand-reader';
 import { utf8SurrogatePass } from './utf8';
 import { dictKey } from './value-keys';
-import {
-  Global,
-  LongText,
-  Opaque,
-  PyBytes,
-  PyDict,
-  PyFloat,
-  PyList,
-  PySet,
-  PyTuple,
-  Tensor,
-  type Value
-} from './values';
+import { Global, Opaque, PyDict, PyFloat, PyList, PySet, PyTuple, Tensor, type Value } from './values';
 
 /** A call the stream asks for, for the interpreter of known globals. */
 export interface CallSite {
@@ -256,7 +244,7 @@ export class ValueUnpickler {
         const name = this.pop();
         const module = this.pop();
         if (typeof module !== 'string' || typeof name !== 'string') this.fail('STACK_GLOBAL requires str');
-        this.push(this.global(module as string, name as string));
+        this.push(this.global(module, name));
         return;
       }
       case 0x64: {
@@ -553,7 +541,7 @@ export class ValueUnpickler {
     const items = this.stack;
     const previous = this.metastack.pop();
     if (previous === undefined) this.fail('could not find MARK');
-    this.stack = previous as Value[];
+    this.stack = previous;
     return items;
   }
 

@@ -130,12 +130,6 @@ export type Value =
   | StorageRef
   | TorchDtype;
 
-export type Container = PyTuple | PyList | PySet | PyDict;
-
-export function isContainer(v: Value): v is Container {
-  return v instanceof PyTuple || v instanceof PyList || v instanceof PySet || v instanceof PyDict;
-}
-
 /** A short description of a value for the report (never its full content). */
 export function describe(v: Value): string {
   if (v === null) return 'None';

@@ -92,15 +92,6 @@ export function parseUvLock(text: string, file: string): ParsedInput {
   return { dependencies: deps, problems: [], files: [file] };
 }
 
-/** Packages the uv project itself (virtual/editable source) depends on directly. */
-export function uvRootDependencies(text: string): string[] {
-  const parsed = parseToml(text);
-  if ('error' in parsed) return [];
-  return tablesOf(parsed.doc.package)
-    .filter((p) => isTable(p.source) && ('virtual' in p.source || 'editable' in p.source))
-    .flatMap((p) => depNames(p.dependencies));
-}
-
 /** pylock.toml (PEP 751): lock-version 1.x; [[packages]] without a version (VCS, directory, archive) are skipped. */
 export function parsePylock(text: string, file: string): ParsedInput {
   const parsed = parseToml(text);

@@ -1,3 +1,4 @@
+import { DepsError } from './errors';
 import { readBoundedText } from './bounded-body';
 import { asOsvRecord, type OsvRecord } from './osv-record';
 import type { PackageQuery, VulnSource } from './source';
@@ -18,15 +19,6 @@ export class MemoryOsvCache implements OsvCache {
   }
   async put(record: OsvRecord): Promise<void> {
     this.records.set(record.id, record);
-  }
-}
-
-export class OsvApiError extends Error {
-  constructor(
-    message: string,
-    readonly status?: number
-  ) {
-    super(message);
   }
 }
 
@@ -76,17 +68,17 @@ export class OsvClient implements VulnSource {
     try {
       res = await this.#o.fetch(url, { ...init, signal });
     } catch (err) {
-      throw new OsvApiError(`could not reach ${url}: ${(err as Error).message}`);
+      throw new DepsError('OSV_API', `could not reach ${url}: ${(err as Error).message}`);
     }
     const text = await readBoundedText(res, this.#o.maxResponseBytes).catch((err: Error) => {
-      throw new OsvApiError(`${url}: ${err.message}`, res.status);
+      throw new DepsError('OSV_API', `${url}: ${err.message}`, res.status);
     });
     if (!res.ok)
-      throw new OsvApiError(`${url} answered HTTP ${res.status}: ${text.slice(0, 200)}`, res.status);
+      throw new DepsError('OSV_API', `${url} answered HTTP ${res.status}: ${text.slice(0, 200)}`, res.status);
     try {
       return JSON.parse(text);
     } catch {
-      throw new OsvApiError(`${url} did not return JSON`, res.status);
+      throw new DepsError('OSV_API', `${url} did not return JSON`, res.status);
     }
   }
 
@@ -99,7 +91,8 @@ export class OsvClient implements VulnSource {
         .map((q, i) => ({ index: start + i, q, token: undefined as string | undefined }));
       for (let page = 0; open.length > 0; page++) {
         if (page >= this.#o.maxPages)
-          throw new OsvApiError(
+          throw new DepsError(
+            'OSV_API',
             `osv.dev kept paginating after ${this.#o.maxPages} pages; results incomplete`
           );
         const body = {
@@ -117,7 +110,8 @@ export class OsvClient implements VulnSource {
           results?: BatchResult[];
         };
         if (!Array.isArray(reply?.results) || reply.results.length !== open.length) {
-          throw new OsvApiError(
+          throw new DepsError(
+            'OSV_API',
             `querybatch returned ${Array.isArray(reply?.results) ? reply.results.length : 'no'} results for ${open.length} queries`
           );
         }
@@ -142,14 +136,17 @@ export class OsvClient implements VulnSource {
     const record = asOsvRecord(
       await this.#json(`/v1/vulns/${encodeURIComponent(id)}`, { method: 'GET' }, signal)
     );
-    if (record.id !== id) throw new OsvApiError(`asked for ${id}, got ${record.id}`);
+    if (record.id !== id) throw new DepsError('OSV_API', `asked for ${id}, got ${record.id}`);
     await this.#o.cache?.put(record);
     return record;
   }
 
   async fetchRecords(ids: Map<string, string>, signal?: AbortSignal): Promise<Map<string, OsvRecord>> {
     if (ids.size > this.#o.maxVulnIds)
-      throw new OsvApiError(`${ids.size} vulnerability ids exceed the limit of ${this.#o.maxVulnIds}`);
+      throw new DepsError(
+        'OSV_API',
+        `${ids.size} vulnerability ids exceed the limit of ${this.#o.maxVulnIds}`
+      );
     const records = new Map<string, OsvRecord>();
     const queue = [...ids];
     const worker = async () => {

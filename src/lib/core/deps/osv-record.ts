@@ -1,3 +1,5 @@
+import { DepsError } from './errors';
+
 /** The parts of an OSV record (schema 1.x) used for matching and reporting. */
 export interface OsvEvent {
   introduced?: string;
@@ -42,8 +44,6 @@ export interface OsvRecord {
   database_specific?: Record<string, unknown>;
 }
 
-export class OsvRecordError extends Error {}
-
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -53,25 +53,29 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * id and modified are required, lists must be lists. Major schema versions other than 1 are refused.
  */
 export function asOsvRecord(value: unknown): OsvRecord {
-  if (!isObject(value)) throw new OsvRecordError('an OSV record must be a JSON object');
-  if (typeof value.id !== 'string' || value.id === '') throw new OsvRecordError('OSV record without an id');
-  if (typeof value.modified !== 'string') throw new OsvRecordError(`${value.id}: no "modified" date`);
+  if (!isObject(value)) throw new DepsError('OSV_RECORD_INVALID', 'an OSV record must be a JSON object');
+  if (typeof value.id !== 'string' || value.id === '')
+    throw new DepsError('OSV_RECORD_INVALID', 'OSV record without an id');
+  if (typeof value.modified !== 'string')
+    throw new DepsError('OSV_RECORD_INVALID', `${value.id}: no "modified" date`);
   const schema = typeof value.schema_version === 'string' ? value.schema_version : '1.0.0';
-  if (schema.split('.')[0] !== '1') throw new OsvRecordError(`${value.id}: unsupported OSV schema ${schema}`);
+  if (schema.split('.')[0] !== '1')
+    throw new DepsError('OSV_RECORD_INVALID', `${value.id}: unsupported OSV schema ${schema}`);
   for (const key of ['aliases', 'affected', 'severity', 'references'] as const) {
     if (value[key] !== undefined && !Array.isArray(value[key]))
-      throw new OsvRecordError(`${value.id}: "${key}" is not a list`);
+      throw new DepsError('OSV_RECORD_INVALID', `${value.id}: "${key}" is not a list`);
   }
   const affected = (value.affected as unknown[] | undefined) ?? [];
   for (const a of affected) {
-    if (!isObject(a)) throw new OsvRecordError(`${value.id}: an "affected" entry is not an object`);
+    if (!isObject(a))
+      throw new DepsError('OSV_RECORD_INVALID', `${value.id}: an "affected" entry is not an object`);
     if (a.ranges !== undefined && !Array.isArray(a.ranges))
-      throw new OsvRecordError(`${value.id}: "ranges" is not a list`);
+      throw new DepsError('OSV_RECORD_INVALID', `${value.id}: "ranges" is not a list`);
     if (a.versions !== undefined && !Array.isArray(a.versions))
-      throw new OsvRecordError(`${value.id}: "versions" is not a list`);
+      throw new DepsError('OSV_RECORD_INVALID', `${value.id}: "versions" is not a list`);
     for (const r of (a.ranges as unknown[] | undefined) ?? []) {
       if (!isObject(r) || !Array.isArray(r.events))
-        throw new OsvRecordError(`${value.id}: a range without events`);
+        throw new DepsError('OSV_RECORD_INVALID', `${value.id}: a range without events`);
     }
   }
   return value as unknown as OsvRecord;

@@ -1,3 +1,4 @@
+import { DepsError } from './errors';
 import { NAME_PATTERN } from './names';
 
 export interface Requirement {
@@ -8,8 +9,6 @@ export interface Requirement {
   url?: string;
   marker?: string;
 }
-
-export class RequirementSyntaxError extends Error {}
 
 const CLAUSE = /^(===|==|!=|~=|<=|>=|<|>)\s*(\S*)$/;
 
@@ -26,13 +25,13 @@ function splitMarker(text: string): { body: string; marker?: string } {
 export function parseRequirement(text: string): Requirement {
   const { body, marker } = splitMarker(text);
   const nameMatch = NAME_PATTERN.exec(body);
-  if (!nameMatch) throw new RequirementSyntaxError(`not a requirement: "${body.slice(0, 80)}"`);
+  if (!nameMatch) throw new DepsError('REQUIREMENT_SYNTAX', `not a requirement: "${body.slice(0, 80)}"`);
   const name = nameMatch[0];
   let rest = body.slice(name.length).trim();
   let extras: string[] = [];
   if (rest.startsWith('[')) {
     const end = rest.indexOf(']');
-    if (end < 0) throw new RequirementSyntaxError(`unclosed extras in "${body.slice(0, 80)}"`);
+    if (end < 0) throw new DepsError('REQUIREMENT_SYNTAX', `unclosed extras in "${body.slice(0, 80)}"`);
     extras = rest
       .slice(1, end)
       .split(',')
@@ -42,15 +41,15 @@ export function parseRequirement(text: string): Requirement {
   }
   if (rest.startsWith('@')) {
     const url = rest.slice(1).trim();
-    if (!url) throw new RequirementSyntaxError(`"${name} @" has no URL`);
+    if (!url) throw new DepsError('REQUIREMENT_SYNTAX', `"${name} @" has no URL`);
     return { name, extras, clauses: [], url, marker };
   }
   if (rest.startsWith('(') && rest.endsWith(')')) rest = rest.slice(1, -1).trim();
   const clauses = rest === '' ? [] : rest.split(',').map((c) => c.trim());
   for (const c of clauses) {
     const m = CLAUSE.exec(c);
-    if (!m) throw new RequirementSyntaxError(`bad version clause "${c.slice(0, 80)}" for ${name}`);
-    if (!m[2]) throw new RequirementSyntaxError(`"${c}" for ${name} has no version`);
+    if (!m) throw new DepsError('REQUIREMENT_SYNTAX', `bad version clause "${c.slice(0, 80)}" for ${name}`);
+    if (!m[2]) throw new DepsError('REQUIREMENT_SYNTAX', `"${c}" for ${name} has no version`);
   }
   return { name, extras, clauses: clauses.map((c) => c.replace(CLAUSE, '$1$2')), marker };
 }

@@ -1,6 +1,7 @@
 import { fromRequirement, unpinnedReason } from './dependency';
 import { normalizeName } from './names';
-import { parseRequirement, RequirementSyntaxError } from './pep508';
+import { DepsError } from './errors';
+import { parseRequirement } from './pep508';
 import { isTable, parseToml, stringOf, type Table } from './toml';
 import type { Dependency, InputProblem, ParsedInput } from './types';
 
@@ -19,7 +20,7 @@ function pep508List(
     try {
       out.push(fromRequirement(parseRequirement(item), { file }, group ? { group } : {}));
     } catch (err) {
-      if (!(err instanceof RequirementSyntaxError)) throw err;
+      if (!(err instanceof DepsError && err.code === 'REQUIREMENT_SYNTAX')) throw err;
       problems.push({ file, message: `${err.message} — not audited` });
     }
   }

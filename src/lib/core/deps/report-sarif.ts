@@ -1,17 +1,18 @@
+import type { Location, Result } from 'sarif';
 import { LEVEL, SECURITY_SEVERITY } from '../report/sarif';
-import { INFORMATION_URI, SAFELOAD_VERSION } from '../version';
+import { pathUri, sarifLog, SarifRules } from '../report/sarif-log';
 import type { AuditReport, FixSuggestion } from './audit';
 import { vulnLevel } from './merge-vulns';
 import type { DeclaredAt } from './types';
 
 const NOT_AUDITED = 'deps/not-audited';
 
-function location(at: DeclaredAt | undefined) {
+function location(at: DeclaredAt | undefined): Location[] {
   if (!at) return [];
   return [
     {
       physicalLocation: {
-        artifactLocation: { uri: at.file.split('/').map(encodeURIComponent).join('/') },
+        artifactLocation: { uri: pathUri(at.file) },
         ...(at.line ? { region: { startLine: at.line } } : {})
       }
     }
@@ -25,28 +26,26 @@ function fixText(fix: FixSuggestion | undefined): string {
 
 /** SARIF 2.1.0 for a dependency audit: one rule per vulnerability, one result per affected package, notes for what was not audited. */
 export function auditToSarif(report: AuditReport) {
-  const rules = new Map<string, object>();
-  const results: object[] = [];
+  const rules = new SarifRules();
+  const results: Result[] = [];
   for (const pkg of report.audited) {
     const fix = report.fixes.find((f) => f.name === pkg.name);
     for (const v of pkg.vulns) {
       const level = vulnLevel(v);
-      if (!rules.has(v.id)) {
-        rules.set(v.id, {
-          id: v.id,
-          shortDescription: { text: v.summary ?? v.id },
-          helpUri: `https://osv.dev/vulnerability/${encodeURIComponent(v.id)}`,
-          defaultConfiguration: { level: LEVEL[level] },
-          properties: {
-            'security-severity':
-              v.severity?.score !== undefined ? v.severity.score.toFixed(1) : SECURITY_SEVERITY[level],
-            tags: ['security', 'dependency', ...v.aliases]
-          }
-        });
-      }
+      const ruleIndex = rules.indexOf(v.id, () => ({
+        id: v.id,
+        shortDescription: { text: v.summary ?? v.id },
+        helpUri: `https://osv.dev/vulnerability/${encodeURIComponent(v.id)}`,
+        defaultConfiguration: { level: LEVEL[level] },
+        properties: {
+          'security-severity':
+            v.severity?.score !== undefined ? v.severity.score.toFixed(1) : SECURITY_SEVERITY[level],
+          tags: ['security', 'dependency', ...v.aliases]
+        }
+      }));
       results.push({
         ruleId: v.id,
-        ruleIndex: [...rules.keys()].indexOf(v.id),
+        ruleIndex,
         level: LEVEL[level],
         message: {
           text: `${pkg.name} ${pkg.version} is affected by ${v.id}${v.aliases.length ? ` (${v.aliases.join(', ')})` : ''}: ${v.summary ?? v.description.slice(0, 300)}.${fixText(fix)}`
@@ -63,16 +62,16 @@ export function auditToSarif(report: AuditReport) {
     }
   }
   if (report.skipped.length > 0) {
-    rules.set(NOT_AUDITED, {
+    const ruleIndex = rules.indexOf(NOT_AUDITED, () => ({
       id: NOT_AUDITED,
       shortDescription: { text: 'Dependency not audited' },
       defaultConfiguration: { level: 'note' },
       properties: { tags: ['dependency'] }
-    });
+    }));
     for (const d of report.skipped) {
       results.push({
         ruleId: NOT_AUDITED,
-        ruleIndex: [...rules.keys()].indexOf(NOT_AUDITED),
+        ruleIndex,
         level: 'note',
         message: { text: `${d.displayName}: ${d.skipReason}` },
         locations: location(d.declaredAt[0]),
@@ -80,22 +79,5 @@ export function auditToSarif(report: AuditReport) {
       });
     }
   }
-  return {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'safeload',
-            version: SAFELOAD_VERSION,
-            informationUri: INFORMATION_URI,
-            rules: [...rules.values()]
-          }
-        },
-        properties: { vulnerabilitySource: report.source },
-        results
-      }
-    ]
-  };
+  return sarifLog({ rules: rules.list, properties: { vulnerabilitySource: report.source }, results });
 }

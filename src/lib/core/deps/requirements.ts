@@ -1,7 +1,8 @@
 import { fromRequirement } from './dependency';
 import { normalizeName } from './names';
 import { resolveInclude } from './paths';
-import { parseRequirement, RequirementSyntaxError } from './pep508';
+import { DepsError } from './errors';
+import { parseRequirement } from './pep508';
 import { logicalLines, tokenize, type LogicalLine } from './requirements-lines';
 import type { DeclaredAt, Dependency, InputProblem, ParsedInput, ReadText } from './types';
 
@@ -155,7 +156,7 @@ async function parseLine(
   try {
     target.push(fromRequirement(parseRequirement(args), at, { hashes }));
   } catch (err) {
-    if (!(err instanceof RequirementSyntaxError)) throw err;
+    if (!(err instanceof DepsError && err.code === 'REQUIREMENT_SYNTAX')) throw err;
     walk.problems.push({ ...at, message: `${err.message} — line not audited` });
   }
 }

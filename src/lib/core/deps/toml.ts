@@ -17,7 +17,7 @@ export function stringOf(v: unknown): string | undefined {
 /** Parses TOML, returning the error message instead of throwing. */
 export function parseToml(text: string): { doc: Table } | { error: string } {
   try {
-    return { doc: parse(text) as Table };
+    return { doc: parse(text) };
   } catch (err) {
     return { error: `not valid TOML: ${(err as Error).message.split('\n')[0].slice(0, 200)}` };
   }

@@ -23,7 +23,7 @@ function eventVersion(e: OsvEvent): string | undefined {
 }
 
 function isEvent(e: unknown): e is OsvEvent {
-  return typeof e === 'object' && e !== null && typeof eventVersion(e as OsvEvent) === 'string';
+  return typeof e === 'object' && e !== null && typeof eventVersion(e) === 'string';
 }
 
 /**

@@ -191,6 +191,3 @@ export function builtinPolicy(name: string): PolicySet | null {
       ? STRICT_POLICY
       : null;
 }
-
-/** The former name of the strict set, kept so code and policies written against it keep their meaning. */
-export const BUILTIN_POLICY = STRICT_POLICY;

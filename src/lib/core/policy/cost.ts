@@ -178,7 +178,7 @@ class Estimator {
         return this.#call(node.args[0], node.args[1], node.args[2], scope);
       default: {
         // Binary operators (&&, ||, ==, in, +, <, …): linear in their operands' lengths.
-        const [l, r] = this.#all(node.args as [ASTNode, ASTNode], scope);
+        const [l, r] = this.#all(node.args, scope);
         const cost = 1 + l.cost + r.cost + l.shape.n + r.shape.n;
         if (node.op === '+') {
           const n = l.shape.n + r.shape.n;

@@ -1,6 +1,7 @@
 import { Environment, type ParseResult } from '@marcbachmann/cel-js';
 import { estimateCost, inputShapes, MAX_RULE_COST } from './cost';
 import type { ExpressionError } from './types';
+import { PolicyError } from './errors';
 
 export const MAX_EXPRESSION_LENGTH = 8192;
 
@@ -17,13 +18,8 @@ export interface RunOptions {
   shapes?: ReturnType<typeof inputShapes>;
   /** Steps the expression may take on this input (default MAX_RULE_COST). */
   budget?: number;
-  /** Runs the evaluation under a time bound (the CLI's); throws EvaluationTimeout when it ends it. */
+  /** Runs the evaluation under a time bound (the CLI's); throws PolicyError EVALUATION_TIMEOUT when it ends it. */
   runBounded?: <T>(evaluate: () => T) => T;
-}
-
-/** Thrown by a `runBounded` that stopped an evaluation: the rule gets a positioned "limit" error. */
-export class EvaluationTimeout extends Error {
-  override name = 'EvaluationTimeout';
 }
 
 export type CompiledExpression =
@@ -119,7 +115,7 @@ export function compileExpression(source: string): CompiledExpression {
       try {
         value = options.runBounded ? options.runBounded(() => parsed(input)) : parsed(input);
       } catch (err) {
-        if (err instanceof EvaluationTimeout)
+        if (err instanceof PolicyError && err.code === 'EVALUATION_TIMEOUT')
           return { error: expressionError(source, 'limit', err.message, 0, Math.max(1, source.length)) };
         return { error: fromCelError(source, 'evaluation', err) };
       }

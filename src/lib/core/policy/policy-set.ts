@@ -1,6 +1,7 @@
 import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { builtinPolicy, BUILTIN_POLICY_NAMES } from './builtin';
 import { RULE_SEVERITIES, type PolicyRule, type PolicySet, type RuleSeverity } from './types';
+import { invalidPolicySet, isInvalidPolicySet } from './errors';
 
 export const MAX_POLICY_BYTES = 1024 * 1024;
 export const MAX_RULES = 500;
@@ -14,12 +15,6 @@ export interface PolicyProblem {
   /** 1-based position in the policy file, when known. */
   line?: number;
   column?: number;
-}
-
-export class PolicySetError extends Error {
-  constructor(readonly problems: PolicyProblem[]) {
-    super(problems.map((p) => `${p.line ? `${p.line}:${p.column} ` : ''}${p.path}: ${p.message}`).join('\n'));
-  }
 }
 
 /** A policy set as loaded from a file, with where each rule's expressions start in that file. */
@@ -79,7 +74,7 @@ function resolveExtends(own: PolicySet, base: PolicySet | undefined, disable: st
 /** Validates a parsed policy document (the shape of the YAML/JSON file). */
 export function policySetFromValue(value: unknown, fallbackName = 'policy'): PolicySet {
   const problems: PolicyProblem[] = [];
-  if (!isRecord(value)) throw new PolicySetError([{ path: '$', message: 'a policy set must be a mapping' }]);
+  if (!isRecord(value)) throw invalidPolicySet([{ path: '$', message: 'a policy set must be a mapping' }]);
   if (value.kind !== undefined && value.kind !== 'PolicySet')
     problems.push({ path: 'kind', message: 'must be PolicySet' });
   const base = value.extends === undefined ? undefined : builtinPolicy(String(value.extends));
@@ -109,7 +104,7 @@ export function policySetFromValue(value: unknown, fallbackName = 'policy'): Pol
       else rules.push(rule);
     });
   }
-  if (problems.length > 0) throw new PolicySetError(problems);
+  if (problems.length > 0) throw invalidPolicySet(problems);
   const metaName =
     isRecord(value.metadata) && typeof value.metadata.name === 'string' ? value.metadata.name : undefined;
   const name = typeof value.name === 'string' ? value.name : (metaName ?? fallbackName);
@@ -125,11 +120,11 @@ export function policySetFromValue(value: unknown, fallbackName = 'policy'): Pol
 /** Parses a policy file (YAML or JSON); problems carry file lines and columns. */
 export function parsePolicySet(text: string, fileName = 'policy'): LoadedPolicySet {
   if (text.length > MAX_POLICY_BYTES)
-    throw new PolicySetError([{ path: '$', message: `policy file larger than ${MAX_POLICY_BYTES} bytes` }]);
+    throw invalidPolicySet([{ path: '$', message: `policy file larger than ${MAX_POLICY_BYTES} bytes` }]);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
-    throw new PolicySetError(
+    throw invalidPolicySet(
       doc.errors.slice(0, 20).map((e) => {
         const at = lineCounter.linePos(e.pos[0]);
         return { path: '$', message: e.message.split('\n')[0], line: at.line, column: at.col };
@@ -141,10 +136,8 @@ export function parsePolicySet(text: string, fileName = 'policy'): LoadedPolicyS
   try {
     set = policySetFromValue(value, fileName.replace(/^.*[\\/]/, '').replace(/\.(ya?ml|json)$/i, ''));
   } catch (err) {
-    if (!(err instanceof PolicySetError)) throw err;
-    throw new PolicySetError(
-      err.problems.map((p) => ({ ...p, ...positionOfPath(doc, lineCounter, p.path) }))
-    );
+    if (!isInvalidPolicySet(err)) throw err;
+    throw invalidPolicySet(err.problems.map((p) => ({ ...p, ...positionOfPath(doc, lineCounter, p.path) })));
   }
   const expressionAt: LoadedPolicySet['expressionAt'] = {};
   const configuredAt: LoadedPolicySet['configuredAt'] = {};
@@ -186,7 +179,7 @@ function documentValue(doc: ReturnType<typeof parseDocument>, lineCounter: LineC
       }
     });
     const pos = lineCounter.linePos(at);
-    throw new PolicySetError([
+    throw invalidPolicySet([
       {
         path: '$',
         message: /alias/i.test(message)

@@ -1,16 +1,12 @@
+import { ruleName, SarifRules, type SarifLevel, type SarifLog } from '../report/sarif-log';
 import type { PolicyEvaluation, RuleSeverity } from './types';
 
-const LEVEL: Record<RuleSeverity, 'error' | 'warning' | 'note'> = {
+const LEVEL: Record<RuleSeverity, SarifLevel> = {
   deny: 'error',
   warn: 'warning',
   info: 'note'
 };
 const SECURITY_SEVERITY: Record<RuleSeverity, string> = { deny: '8.0', warn: '5.0', info: '0.0' };
-
-interface SarifRun {
-  tool: { driver: { rules: unknown[] } };
-  results: unknown[];
-}
 
 /** Where a policy result points: the policy file at the rule's expression, or the model itself. */
 export interface PolicyAnchor {
@@ -22,27 +18,24 @@ export interface PolicyAnchor {
  * Adds every violated or failing policy rule to the first run of a SARIF log as a result of rule
  * "policy/<id>", so code scanning shows policy verdicts next to the scan findings.
  */
-export function addPolicyResults<T extends { runs: SarifRun[] }>(
+export function addPolicyResults<T extends SarifLog>(
   log: T,
   evaluation: PolicyEvaluation,
   anchor: PolicyAnchor
 ): T {
   const run = log.runs[0];
+  const rules = new SarifRules(run.tool.driver.rules);
   const failing = evaluation.results.filter((r) => r.outcome === 'violation' || r.outcome === 'error');
   for (const r of failing) {
     const ruleId = `policy/${r.id}`;
-    let ruleIndex = run.tool.driver.rules.findIndex((x) => (x as { id: string }).id === ruleId);
-    if (ruleIndex < 0) {
-      ruleIndex = run.tool.driver.rules.length;
-      run.tool.driver.rules.push({
-        id: ruleId,
-        name: `Policy${r.id.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
-        shortDescription: { text: r.message },
-        help: { text: r.remediation ?? r.message },
-        defaultConfiguration: { level: LEVEL[r.severity] },
-        properties: { 'security-severity': SECURITY_SEVERITY[r.severity], tags: ['security', 'policy'] }
-      });
-    }
+    const ruleIndex = rules.indexOf(ruleId, () => ({
+      id: ruleId,
+      name: `Policy${ruleName(r.id)}`,
+      shortDescription: { text: r.message },
+      help: { text: r.remediation ?? r.message },
+      defaultConfiguration: { level: LEVEL[r.severity] },
+      properties: { 'security-severity': SECURITY_SEVERITY[r.severity], tags: ['security', 'policy'] }
+    }));
     const at = anchor.lines?.[r.id];
     run.results.push({
       ruleId,

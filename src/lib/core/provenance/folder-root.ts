@@ -48,7 +48,3 @@ function commonFolder(paths: readonly string[]): string {
       prefix = prefix.slice(0, prefix.lastIndexOf('/', prefix.length - 2) + 1);
   return prefix;
 }
-
-export function stripRoot<T extends { path: string }>(files: readonly T[], root: string): T[] {
-  return files.filter((f) => f.path.startsWith(root)).map((f) => ({ ...f, path: f.path.slice(root.length) }));
-}

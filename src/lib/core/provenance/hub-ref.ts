@@ -242,5 +242,3 @@ export function purlFor(ref: Pick<HubRef, 'repoType' | 'repoId'>, commit: string
   if (!isCommitSha(commit.toLowerCase())) return null;
   return `pkg:huggingface/${repoPath(ref)}@${commit.toLowerCase()}`;
 }
-
-export { encodePath as encodeRepoPath };

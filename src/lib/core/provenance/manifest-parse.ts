@@ -38,7 +38,7 @@ function obj(v: unknown, where: string): Obj {
 
 function string(v: unknown, where: string, max = 2000): string {
   if (typeof v !== 'string' || v.length > max) fail(where, `must be a string of at most ${max} characters`);
-  return v as string;
+  return v;
 }
 
 function nullableString(v: unknown, where: string, max = 2000): void {
@@ -210,15 +210,4 @@ export async function parseManifest(value: unknown, maxFiles = MAX_MANIFEST_FILE
       `The manifest was altered or corrupted: its content hashes to ${actual.slice(0, 12)}…, not the recorded ${digest.value.slice(0, 12)}….`
     );
   return m as unknown as Manifest;
-}
-
-export async function parseManifestJson(text: string, maxBytes = 64 * 1024 * 1024): Promise<Manifest> {
-  if (text.length > maxBytes) throw new ManifestError(`The manifest is larger than ${maxBytes} bytes.`);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new ManifestError('The manifest is not valid JSON.');
-  }
-  return parseManifest(value);
 }

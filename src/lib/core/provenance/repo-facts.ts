@@ -106,11 +106,3 @@ export function repoFactsFromInfo(info: Record<string, unknown>, fallbackId: str
     createdAt: str(info.createdAt, 40)
   };
 }
-
-/** True when loading this repo with transformers may run Python code from it. */
-export function hasRemoteCode(facts: RepoFacts): boolean {
-  const r = facts.remoteCode;
-  return (
-    r.customCodeTag || (r.autoMap !== null && Object.keys(r.autoMap).length > 0) || r.customClass !== null
-  );
-}

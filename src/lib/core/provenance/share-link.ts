@@ -2,7 +2,7 @@ import { deflateSync, Inflate } from 'fflate';
 import { fromBase64, toBase64Url } from '../bytes/base64';
 import { canonicalJson } from './canonical-json';
 import type { Manifest } from './manifest';
-import { ManifestError, parseManifest } from './manifest-parse';
+import { parseManifest } from './manifest-parse';
 
 /**
  * Fragment keys: `#m=<base64url(deflate(JCS(manifest)))>`, and for a signed link also
@@ -127,5 +127,3 @@ export async function decodeManifestFragment(urlOrFragment: string): Promise<Man
     );
   return parseManifest(value, MAX_LINK_FILES);
 }
-
-export { ManifestError };

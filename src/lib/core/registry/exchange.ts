@@ -1,7 +1,7 @@
 import type { PolicyEvaluation } from '../policy/types';
 import type { TriageReport } from '../triage/types';
 import { SAFELOAD_VERSION } from '../version';
-import { recordKey } from './memory-store';
+import { recordKey } from './record-key';
 import { reportKey, withHistory } from './record';
 import type { ModelVersionRecord, RegistryStore } from './types';
 import { checkRecord, RegistryImportError } from './validate';

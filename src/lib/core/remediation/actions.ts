@@ -191,7 +191,7 @@ const upgradeDependencies: Builder = (_rule, report) =>
   report.dependencies.packages
     .filter((d) => d.vulns.length > 0)
     .map((d) => ({
-      kind: 'upgrade-dependency' as ActionKind,
+      kind: 'upgrade-dependency',
       title: d.fixVersion
         ? `Upgrade ${d.name} ${d.version} → ${d.fixVersion}`
         : `Replace or patch ${d.name} ${d.version}`,

@@ -1,3 +1,3 @@
 export { planRemediation } from './actions';
-export { countsLine, mdText, remediationIssue, remediationJson, remediationMarkdown } from './markdown';
-export type { ActionKind, PlanCounts, PlanFile, RemediationAction, RemediationPlan } from './types';
+export { remediationIssue, remediationJson, remediationMarkdown } from './markdown';
+export type { RemediationPlan } from './types';

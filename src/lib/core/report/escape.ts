@@ -11,7 +11,6 @@
  */
 const DISPLAY_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|\p{Cf}/gu;
 /** The bidi controls alone (embeddings, overrides, isolates, marks): what reorders a name on screen. */
-export const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
 const SHORT: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 

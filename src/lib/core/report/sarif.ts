@@ -1,7 +1,8 @@
-import { formatLocationPath, type FileReport, type Finding, type Severity } from '../findings';
-import { INFORMATION_URI, SAFELOAD_VERSION } from '../version';
+import type { Result } from 'sarif';
+import { formatLocationPath, type FileReport, type Severity } from '../findings';
+import { pathUri, ruleName, sarifLog, SarifRules, type SarifLevel } from './sarif-log';
 
-export const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+export const LEVEL: Record<Severity, SarifLevel> = {
   critical: 'error',
   high: 'error',
   medium: 'warning',
@@ -18,77 +19,60 @@ export const SECURITY_SEVERITY: Record<Severity, string> = {
   info: '0.0'
 };
 
-function toUri(path: string): string {
-  return path
-    .split('/')
-    .map((segment) => encodeURIComponent(segment))
-    .join('/');
-}
-
-function rulesOf(findings: readonly Finding[]) {
-  const rules = new Map<string, Finding>();
-  for (const f of findings) if (!rules.has(f.ruleId)) rules.set(f.ruleId, f);
-  return [...rules.values()].map((f) => ({
-    id: f.ruleId,
-    name: f.ruleId.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase()),
-    shortDescription: { text: f.title },
-    defaultConfiguration: { level: LEVEL[f.severity] },
-    properties: { 'security-severity': SECURITY_SEVERITY[f.severity], tags: ['security', f.format] }
-  }));
-}
-
 /** SARIF 2.1.0 log of a scan. Offsets inside containers are reported as logical locations. */
 export function toSarif(files: readonly FileReport[]) {
-  const all = files.flatMap((file, fileIndex) =>
-    file.findings.map((finding) => ({ file, fileIndex, finding }))
-  );
-  const rules = rulesOf(all.map((x) => x.finding));
-  const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
-  return {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: { name: 'safeload', version: SAFELOAD_VERSION, informationUri: INFORMATION_URI, rules }
-        },
-        artifacts: files.map((f) => ({
-          location: { uri: toUri(f.path) },
-          length: f.size,
-          ...(f.sha256 ? { hashes: { 'sha-256': f.sha256 } } : {})
-        })),
-        results: all.map(({ file, fileIndex, finding }) => {
-          const nested = finding.location.path.length > 1;
-          const offset = finding.location.offset;
-          return {
-            ruleId: finding.ruleId,
-            ruleIndex: ruleIndex.get(finding.ruleId)!,
-            level: LEVEL[finding.severity],
-            message: { text: `${finding.title}. ${finding.message}` },
-            locations: [
-              {
-                physicalLocation: {
-                  artifactLocation: { uri: toUri(file.path), index: fileIndex },
-                  ...(!nested && offset !== undefined ? { region: { byteOffset: offset } } : {})
-                },
-                ...(nested
-                  ? {
-                      logicalLocations: [
-                        { fullyQualifiedName: formatLocationPath(finding.location.path), kind: 'member' }
-                      ]
-                    }
-                  : {})
-              }
-            ],
-            properties: {
-              severity: finding.severity,
-              containerPath: finding.location.path,
-              ...(offset !== undefined ? { offset } : {}),
-              evidence: finding.evidence
-            }
-          };
-        })
-      }
-    ]
-  };
+  const rules = new SarifRules();
+  const results: Result[] = [];
+  files.forEach((file, fileIndex) => {
+    for (const finding of file.findings) {
+      const ruleIndex = rules.indexOf(finding.ruleId, () => ({
+        id: finding.ruleId,
+        name: ruleName(finding.ruleId),
+        shortDescription: { text: finding.title },
+        defaultConfiguration: { level: LEVEL[finding.severity] },
+        properties: {
+          'security-severity': SECURITY_SEVERITY[finding.severity],
+          tags: ['security', finding.format]
+        }
+      }));
+      const nested = finding.location.path.length > 1;
+      const offset = finding.location.offset;
+      results.push({
+        ruleId: finding.ruleId,
+        ruleIndex,
+        level: LEVEL[finding.severity],
+        message: { text: `${finding.title}. ${finding.message}` },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri: pathUri(file.path), index: fileIndex },
+              ...(!nested && offset !== undefined ? { region: { byteOffset: offset } } : {})
+            },
+            ...(nested
+              ? {
+                  logicalLocations: [
+                    { fullyQualifiedName: formatLocationPath(finding.location.path), kind: 'member' }
+                  ]
+                }
+              : {})
+          }
+        ],
+        properties: {
+          severity: finding.severity,
+          containerPath: finding.location.path,
+          ...(offset !== undefined ? { offset } : {}),
+          evidence: finding.evidence
+        }
+      });
+    }
+  });
+  return sarifLog({
+    rules: rules.list,
+    artifacts: files.map((f) => ({
+      location: { uri: pathUri(f.path) },
+      length: f.size,
+      ...(f.sha256 ? { hashes: { 'sha-256': f.sha256 } } : {})
+    })),
+    results
+  });
 }

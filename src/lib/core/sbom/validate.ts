@@ -1,4 +1,4 @@
-import { Validator, type Schema } from '@cfworker/json-schema';
+import { Validator } from '@cfworker/json-schema';
 import { BOM_16_SCHEMA, BOM_REFERENCED_SCHEMAS } from './schemas';
 
 export interface BomValidation {
@@ -19,8 +19,8 @@ export function validateBom(
   schema: object = BOM_16_SCHEMA,
   referenced: Record<string, object> = BOM_REFERENCED_SCHEMAS
 ): BomValidation {
-  const validator = new Validator(schema as Schema, '7', false);
-  for (const [id, s] of Object.entries(referenced)) validator.addSchema(s as Schema, id);
+  const validator = new Validator(schema, '7', false);
+  for (const [id, s] of Object.entries(referenced)) validator.addSchema(s, id);
   try {
     const result = validator.validate(bom);
     const errors = result.errors

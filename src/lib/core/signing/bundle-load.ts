@@ -23,7 +23,7 @@ export function parseBundleJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new Error(`bundle is not JSON: ${(err as Error).message}`);
+    throw new Error(`bundle is not JSON: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -47,7 +47,7 @@ export function inspectBundle(json: unknown): BundleClaims {
   try {
     loaded = loadBundle(json, { allowChainInV03: true });
   } catch (err) {
-    throw new Error(`not a Sigstore bundle: ${errorMessage(err)}`);
+    throw new Error(`not a Sigstore bundle: ${errorMessage(err)}`, { cause: err });
   }
   const { bundle } = loaded;
   const material = bundle.verificationMaterial.content;
@@ -63,7 +63,7 @@ export function inspectBundle(json: unknown): BundleClaims {
       try {
         signer = describeCertificate(X509Certificate.parse(Buffer.from(der)));
       } catch (err) {
-        throw new Error(`the bundle's certificate cannot be read: ${errorMessage(err)}`);
+        throw new Error(`the bundle's certificate cannot be read: ${errorMessage(err)}`, { cause: err });
       }
     }
   }

@@ -1,3 +1,5 @@
 // The parts of @sigstore/verify's types the signing core uses, re-exported under one name.
-export type { SignatureContent } from '@sigstore/verify/dist/shared.types';
+import type { SignedEntity } from '@sigstore/verify';
+
 export type { SignedEntity, Signer } from '@sigstore/verify';
+export type SignatureContent = SignedEntity['signature'];

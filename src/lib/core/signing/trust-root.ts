@@ -76,7 +76,7 @@ export function parseTrustRootText(text: string, origin: string): LoadedTrustRoo
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`trust root is not JSON: ${(err as Error).message}`);
+    throw new Error(`trust root is not JSON: ${(err as Error).message}`, { cause: err });
   }
   return trustRootFromJSON(json, origin);
 }

@@ -1,6 +1,8 @@
 import { Buffer } from 'buffer';
 import { crypto, X509Certificate } from '@sigstore/core';
 import { toSignedEntity, toTrustMaterial, Verifier, type TrustMaterial } from '@sigstore/verify';
+// Not in @sigstore/verify's public API: the exact version is pinned in package.json, and
+// tests/unit/sigstore-private-api.test.ts fails when an upgrade moves or changes it.
 import { verifyCertificateChain } from '@sigstore/verify/dist/key/certificate';
 import { loadBundle, type LoadedBundle } from './bundle-load';
 import { allowsSigning, describeCertificate, type SignerInfo } from './certificate-info';
@@ -274,7 +276,7 @@ function sigstoreMode(
   if (keyless) {
     if (!info) lines.push(line('identity', false, 'no certificate: nothing to match the identity against'));
     else {
-      const checked = attempt(() => checkIdentity(policy, info!.identities, info!.issuer));
+      const checked = attempt(() => checkIdentity(policy, info.identities, info.issuer));
       lines.push(line('identity', !!checked.value?.ok, checked.value?.reason ?? checked.error!));
     }
   }

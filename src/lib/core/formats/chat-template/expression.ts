@@ -62,7 +62,7 @@ const STRING_FILTERS: Record<string, (s: string) => string> = {
 
 function foldList(items: unknown, memo: Memo, depth: number): string[] | undefined {
   const parts = ((items as JinjaNode[]) ?? []).map((i) => foldString(i, memo, depth));
-  return parts.every((p) => p !== undefined) ? (parts as string[]) : undefined;
+  return parts.every((p) => p !== undefined) ? parts : undefined;
 }
 
 function join(node: JinjaNode | undefined, separator: string, memo: Memo, depth: number): string | undefined {

@@ -6,8 +6,7 @@
  * (unbzip2-stream). The output limit is checked as bytes are produced, and the caller may stop between
  * blocks, so a bomb costs at most one block (≤ 900 kB) past the limit.
  */
-
-export class Bzip2Error extends Error {}
+import { DecompressError } from './errors';
 
 const BLOCK_MAGIC_HI = 0x314159;
 const BLOCK_MAGIC_LO = 0x265359;
@@ -35,7 +34,8 @@ class BitReader {
 
   bits(n: number): number {
     while (this.bitCount < n) {
-      if (this.pos >= this.data.length) throw new Bzip2Error('the data ends inside a bzip2 block');
+      if (this.pos >= this.data.length)
+        throw new DecompressError('BZIP2_CORRUPT', 'the data ends inside a bzip2 block');
       this.bitBuf = ((this.bitBuf << 8) | this.data[this.pos++]) >>> 0;
       this.bitCount += 8;
     }
@@ -116,7 +116,7 @@ function decodeSymbol(br: BitReader, t: HuffmanTable): number {
     code = (code << 1) | br.bit();
     len++;
   }
-  throw new Bzip2Error('invalid Huffman code in a bzip2 block');
+  throw new DecompressError('BZIP2_CORRUPT', 'invalid Huffman code in a bzip2 block');
 }
 
 export interface Bzip2Sink {
@@ -126,7 +126,7 @@ export interface Bzip2Sink {
 
 /**
  * Decodes all concatenated bzip2 streams in `data` into `sink`, one block per step: the generator yields
- * after each block so the caller can check cancellation. Throws Bzip2Error for corrupt or truncated data.
+ * after each block so the caller can check cancellation. Throws DecompressError for corrupt or truncated data.
  */
 export function* decodeBzip2(data: Uint8Array, sink: Bzip2Sink): Generator<void, void, void> {
   const br = new BitReader(data);
@@ -135,10 +135,10 @@ export function* decodeBzip2(data: Uint8Array, sink: Bzip2Sink): Generator<void,
     // Python's bz2 ignores bytes after a complete stream that do not start another one.
     if (streams > 0 && !br.startsWithStreamHeader()) return;
     if (br.bits(8) !== 0x42 || br.bits(8) !== 0x5a || br.bits(8) !== 0x68) {
-      throw new Bzip2Error('not a bzip2 stream');
+      throw new DecompressError('BZIP2_CORRUPT', 'not a bzip2 stream');
     }
     const level = br.bits(8) - 0x30;
-    if (level < 1 || level > 9) throw new Bzip2Error('invalid bzip2 block size');
+    if (level < 1 || level > 9) throw new DecompressError('BZIP2_CORRUPT', 'invalid bzip2 block size');
     const blockMax = level * 100_000;
     const tt = new Uint32Array(blockMax);
     let combined = 0;
@@ -147,14 +147,16 @@ export function* decodeBzip2(data: Uint8Array, sink: Bzip2Sink): Generator<void,
       const lo = br.bits(24);
       if (hi === END_MAGIC_HI && lo === END_MAGIC_LO) {
         const stored = ((br.bits(16) << 16) | br.bits(16)) >>> 0;
-        if (stored !== combined >>> 0) throw new Bzip2Error('bzip2 stream CRC mismatch');
+        if (stored !== combined >>> 0)
+          throw new DecompressError('BZIP2_CORRUPT', 'bzip2 stream CRC mismatch');
         br.alignToByte();
         break;
       }
-      if (hi !== BLOCK_MAGIC_HI || lo !== BLOCK_MAGIC_LO) throw new Bzip2Error('bad bzip2 block header');
+      if (hi !== BLOCK_MAGIC_HI || lo !== BLOCK_MAGIC_LO)
+        throw new DecompressError('BZIP2_CORRUPT', 'bad bzip2 block header');
       const blockCrc = ((br.bits(16) << 16) | br.bits(16)) >>> 0;
       const crc = decodeBlock(br, tt, blockMax, sink);
-      if (crc !== blockCrc) throw new Bzip2Error('bzip2 block CRC mismatch');
+      if (crc !== blockCrc) throw new DecompressError('BZIP2_CORRUPT', 'bzip2 block CRC mismatch');
       combined = (((combined << 1) | (combined >>> 31)) ^ crc) >>> 0;
       yield;
     }
@@ -163,7 +165,11 @@ export function* decodeBzip2(data: Uint8Array, sink: Bzip2Sink): Generator<void,
 }
 
 function decodeBlock(br: BitReader, tt: Uint32Array, blockMax: number, sink: Bzip2Sink): number {
-  if (br.bit()) throw new Bzip2Error('randomised bzip2 blocks (bzip2 before 0.9.5) are not supported');
+  if (br.bit())
+    throw new DecompressError(
+      'BZIP2_CORRUPT',
+      'randomised bzip2 blocks (bzip2 before 0.9.5) are not supported'
+    );
   const origPtr = br.bits(24);
   // Symbol map: which byte values occur.
   const used16 = br.bits(16);
@@ -175,17 +181,18 @@ function decodeBlock(br: BitReader, tt: Uint32Array, blockMax: number, sink: Bzi
       for (let j = 0; j < 16; j++) if (bits & (0x8000 >> j)) seqToUnseq[inUse++] = i * 16 + j;
     }
   }
-  if (inUse === 0) throw new Bzip2Error('bzip2 block uses no symbols');
+  if (inUse === 0) throw new DecompressError('BZIP2_CORRUPT', 'bzip2 block uses no symbols');
   const alphaSize = inUse + 2;
   const nGroups = br.bits(3);
-  if (nGroups < 2 || nGroups > MAX_GROUPS) throw new Bzip2Error('invalid bzip2 Huffman group count');
+  if (nGroups < 2 || nGroups > MAX_GROUPS)
+    throw new DecompressError('BZIP2_CORRUPT', 'invalid bzip2 Huffman group count');
   const nSelectors = br.bits(15);
-  if (nSelectors < 1) throw new Bzip2Error('invalid bzip2 selector count');
+  if (nSelectors < 1) throw new DecompressError('BZIP2_CORRUPT', 'invalid bzip2 selector count');
   const groupMtf = [0, 1, 2, 3, 4, 5].slice(0, nGroups);
   const selectors = new Uint8Array(nSelectors);
   for (let i = 0; i < nSelectors; i++) {
     let j = 0;
-    while (br.bit()) if (++j >= nGroups) throw new Bzip2Error('invalid bzip2 selector');
+    while (br.bit()) if (++j >= nGroups) throw new DecompressError('BZIP2_CORRUPT', 'invalid bzip2 selector');
     const v = groupMtf[j];
     groupMtf.splice(j, 1);
     groupMtf.unshift(v);
@@ -197,7 +204,8 @@ function decodeBlock(br: BitReader, tt: Uint32Array, blockMax: number, sink: Bzi
     let len = br.bits(5);
     for (let s = 0; s < alphaSize; s++) {
       for (;;) {
-        if (len < 1 || len > MAX_CODE_LEN) throw new Bzip2Error('invalid bzip2 code length');
+        if (len < 1 || len > MAX_CODE_LEN)
+          throw new DecompressError('BZIP2_CORRUPT', 'invalid bzip2 code length');
         if (!br.bit()) break;
         len += br.bit() ? -1 : 1;
       }
@@ -218,7 +226,8 @@ function decodeBlock(br: BitReader, tt: Uint32Array, blockMax: number, sink: Bzi
   let table = tables[0];
   for (;;) {
     if (left === 0) {
-      if (++group >= nSelectors) throw new Bzip2Error('bzip2 block runs past its selectors');
+      if (++group >= nSelectors)
+        throw new DecompressError('BZIP2_CORRUPT', 'bzip2 block runs past its selectors');
       table = tables[selectors[group]];
       left = GROUP_SIZE;
     }
@@ -227,11 +236,12 @@ function decodeBlock(br: BitReader, tt: Uint32Array, blockMax: number, sink: Bzi
     if (sym <= 1) {
       runLength += (sym + 1) * runWeight;
       runWeight <<= 1;
-      if (runLength > blockMax) throw new Bzip2Error('bzip2 run longer than the block');
+      if (runLength > blockMax) throw new DecompressError('BZIP2_CORRUPT', 'bzip2 run longer than the block');
       continue;
     }
     if (runLength > 0) {
-      if (n + runLength > blockMax) throw new Bzip2Error('bzip2 block longer than its declared size');
+      if (n + runLength > blockMax)
+        throw new DecompressError('BZIP2_CORRUPT', 'bzip2 block longer than its declared size');
       const b = seqToUnseq[mtf[0]];
       counts[b] += runLength;
       tt.fill(b, n, n + runLength);
@@ -240,7 +250,8 @@ function decodeBlock(br: BitReader, tt: Uint32Array, blockMax: number, sink: Bzi
       runWeight = 1;
     }
     if (sym === eob) break;
-    if (n >= blockMax) throw new Bzip2Error('bzip2 block longer than its declared size');
+    if (n >= blockMax)
+      throw new DecompressError('BZIP2_CORRUPT', 'bzip2 block longer than its declared size');
     const index = sym - 1;
     const v = mtf[index];
     mtf.copyWithin(1, 0, index);
@@ -249,7 +260,7 @@ function decodeBlock(br: BitReader, tt: Uint32Array, blockMax: number, sink: Bzi
     counts[b]++;
     tt[n++] = b;
   }
-  if (origPtr >= n) throw new Bzip2Error('bzip2 block start pointer out of range');
+  if (origPtr >= n) throw new DecompressError('BZIP2_CORRUPT', 'bzip2 block start pointer out of range');
   // Inverse BWT: link each position to the next.
   const starts = new Int32Array(256);
   for (let i = 0, sum = 0; i < 256; i++) {

@@ -10,9 +10,10 @@ import {
   zlibStream,
   type Outcome
 } from './bounded';
-import { decodeBzip2, Bzip2Error } from './bzip2';
+import { decodeBzip2 } from './bzip2';
+import { DecompressError } from './errors';
 import { decodeLz4Frames } from './lz4';
-import { decodeLzmaAlone, LzmaError, LzmaLimitError } from './lzma-alone';
+import { decodeLzmaAlone } from './lzma-alone';
 import { compressionOf, type CompressionKind } from './magic';
 import { sevenZipFormat } from './seven-zip';
 import { decodeXz } from './xz';
@@ -84,7 +85,7 @@ function decodeBzip2Bounded(data: Uint8Array, ctx: ScanContext): Outcome {
     for (const _ of decodeBzip2(data, sink)) throwIfAborted(ctx.signal);
   } catch (err) {
     if (err instanceof OutputLimit) return limitOutcome(err.message, produced, data.length, ctx);
-    if (err instanceof Bzip2Error) {
+    if (err instanceof DecompressError && err.code === 'BZIP2_CORRUPT') {
       // Whole blocks before the damage: a streaming loader (joblib's BZ2File) unpickles them first.
       const partial = produced > 0 ? concat(parts, produced) : undefined;
       const reason = `bzip2 data is corrupt: ${err.message}`;
@@ -113,10 +114,10 @@ function decodeLzmaBounded(data: Uint8Array, ctx: ScanContext): Outcome {
     });
     claimUpTo(bytes.length);
   } catch (err) {
-    if (err instanceof LzmaLimitError)
+    if (err instanceof DecompressError && err.code === 'LZMA_LIMIT')
       return limitOutcome(err.message, Math.max(err.produced, cap), data.length, ctx);
     if (err instanceof OutputLimit) return limitOutcome(err.message, claimed, data.length, ctx);
-    if (err instanceof LzmaError)
+    if (err instanceof DecompressError && err.code === 'LZMA_CORRUPT')
       return corruptOutcome(`lzma data is corrupt: ${err.message}`, 0, data.length);
     throw err;
   }

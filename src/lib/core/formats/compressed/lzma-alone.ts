@@ -6,8 +6,7 @@
  * one-shot decompress into an unbounded buffer and allocates the dictionary size the header asks for, and
  * xz-decompress reads only .xz containers. The output never grows past `maxOutput` bytes.
  */
-
-export class LzmaError extends Error {}
+import { DecompressError } from './errors';
 
 const PROB_INIT = 1024;
 const NUM_STATES = 12;
@@ -26,13 +25,13 @@ class RangeDecoder {
     start: number
   ) {
     this.pos = start;
-    if (this.byte() !== 0) throw new LzmaError('corrupt LZMA range coder start');
+    if (this.byte() !== 0) throw new DecompressError('LZMA_CORRUPT', 'corrupt LZMA range coder start');
     for (let i = 0; i < 4; i++) this.code = ((this.code << 8) | this.byte()) >>> 0;
-    if (this.code === this.range) throw new LzmaError('corrupt LZMA range coder start');
+    if (this.code === this.range) throw new DecompressError('LZMA_CORRUPT', 'corrupt LZMA range coder start');
   }
 
   private byte(): number {
-    if (this.pos >= this.data.length) throw new LzmaError('the LZMA data is truncated');
+    if (this.pos >= this.data.length) throw new DecompressError('LZMA_CORRUPT', 'the LZMA data is truncated');
     return this.data[this.pos++];
   }
 
@@ -121,9 +120,9 @@ export interface LzmaHeader {
 }
 
 export function readLzmaHeader(data: Uint8Array): LzmaHeader {
-  if (data.length < 13) throw new LzmaError('the LZMA header is truncated');
+  if (data.length < 13) throw new DecompressError('LZMA_CORRUPT', 'the LZMA header is truncated');
   let props = data[0];
-  if (props >= 9 * 5 * 5) throw new LzmaError('invalid LZMA properties byte');
+  if (props >= 9 * 5 * 5) throw new DecompressError('LZMA_CORRUPT', 'invalid LZMA properties byte');
   const lc = props % 9;
   props = Math.floor(props / 9);
   const lp = props % 5;
@@ -140,7 +139,7 @@ export function readLzmaHeader(data: Uint8Array): LzmaHeader {
 }
 
 /**
- * Decodes an LZMA-alone stream. Throws LzmaError for corrupt or truncated data, and when the output would
+ * Decodes an LZMA-alone stream. Throws DecompressError for corrupt or truncated data, and when the output would
  * pass `maxOutput` bytes (the message says so; `produced` tells how far it got). `onProgress` is called
  * every few MB of output so the caller can check cancellation.
  */
@@ -151,7 +150,11 @@ export function decodeLzmaAlone(
 ): Uint8Array {
   const h = readLzmaHeader(data);
   if (h.size !== undefined && h.size > maxOutput) {
-    throw new LzmaLimitError(`the LZMA header declares ${h.size} bytes, more than the limit`, 0);
+    throw new DecompressError(
+      'LZMA_LIMIT',
+      `the LZMA header declares ${h.size} bytes, more than the limit`,
+      0
+    );
   }
   const rc = new RangeDecoder(data, 13);
   let out = new Uint8Array(Math.min(h.size ?? 1 << 20, 1 << 24, maxOutput) || 16);
@@ -181,7 +184,7 @@ export function decodeLzmaAlone(
 
   const ensure = (extra: number) => {
     if (pos + extra > maxOutput) {
-      throw new LzmaLimitError(`LZMA data decompresses to more than ${maxOutput} bytes`, pos);
+      throw new DecompressError('LZMA_LIMIT', `LZMA data decompresses to more than ${maxOutput} bytes`, pos);
     }
     if (pos + extra <= out.length) return;
     const grown = new Uint8Array(Math.min(maxOutput, Math.max(out.length * 2, pos + extra)));
@@ -197,7 +200,8 @@ export function decodeLzmaAlone(
     }
     const posState = pos & pbMask;
     if (rc.bit(isMatch, (state << POS_BITS_MAX) + posState) === 0) {
-      if (remaining === 0) throw new LzmaError('LZMA data continues past its declared size');
+      if (remaining === 0)
+        throw new DecompressError('LZMA_CORRUPT', 'LZMA data continues past its declared size');
       const prev = pos > 0 ? out[pos - 1] : 0;
       const base = 0x300 * (((pos & lpMask) << lc) + (prev >>> (8 - lc)));
       let symbol = 1;
@@ -220,7 +224,7 @@ export function decodeLzmaAlone(
     }
     let len: number;
     if (rc.bit(isRep, state) !== 0) {
-      if (remaining === 0 || pos === 0) throw new LzmaError('corrupt LZMA data');
+      if (remaining === 0 || pos === 0) throw new DecompressError('LZMA_CORRUPT', 'corrupt LZMA data');
       if (rc.bit(isRepG0, state) === 0) {
         if (rc.bit(isRep0Long, (state << POS_BITS_MAX) + posState) === 0) {
           state = state < 7 ? 9 : 11;
@@ -255,14 +259,15 @@ export function decodeLzmaAlone(
       rep0 = decodeDistance(rc, len, posSlot, posDecoders, align);
       if (rep0 === 0xffffffff) {
         if (rc.finishedOk && (h.size === undefined || remaining === 0)) break;
-        throw new LzmaError('corrupt LZMA end marker');
+        throw new DecompressError('LZMA_CORRUPT', 'corrupt LZMA end marker');
       }
       if (remaining === 0 || rep0 >= h.dictionarySize || rep0 >= pos) {
-        throw new LzmaError('corrupt LZMA data: match distance out of range');
+        throw new DecompressError('LZMA_CORRUPT', 'corrupt LZMA data: match distance out of range');
       }
     }
     len += MATCH_MIN_LEN;
-    if (len > remaining) throw new LzmaError('LZMA data continues past its declared size');
+    if (len > remaining)
+      throw new DecompressError('LZMA_CORRUPT', 'LZMA data continues past its declared size');
     ensure(len);
     const from = pos - rep0 - 1;
     for (let i = 0; i < len; i++) out[pos + i] = out[from + i];
@@ -291,14 +296,4 @@ function decodeDistance(
     dist = (dist + reverseTree(rc, align, 0, ALIGN_BITS)) >>> 0;
   }
   return dist;
-}
-
-/** The output limit was reached: a bomb, or just more than Safeload decompresses. */
-export class LzmaLimitError extends LzmaError {
-  constructor(
-    message: string,
-    readonly produced: number
-  ) {
-    super(message);
-  }
 }

@@ -339,8 +339,3 @@ export class Hdf5RootReader {
 }
 
 export { uint as hdf5Uint };
-
-/** Reads the string attributes of the root group (values up to `maxValueBytes`). */
-export function readRootAttributes(src: ByteSource, maxValueBytes: number): Promise<RootAttributes> {
-  return new Hdf5RootReader(src, maxValueBytes).rootAttributes();
-}

@@ -5,7 +5,7 @@ import { FORMATS } from '../index';
 import { scanSource } from '../../scan';
 import { analyseKerasConfig } from './config-analysis';
 import { kerasH5Format, kerasJsonFormat } from './index';
-import { readRootAttributes } from './hdf5-attributes';
+import { Hdf5RootReader } from './hdf5-attributes';
 
 const fixture = (name: string) => new Uint8Array(readFileSync(`tests/fixtures/keras/${name}`));
 const scanH5 = (data: Uint8Array, name = 'model.h5') =>
@@ -77,7 +77,7 @@ describe('Keras config analysis', () => {
 describe('Keras HDF5 (.h5) files written by h5py', () => {
   it('reads model_config from variable- and fixed-length strings, superblock v0 and v3', async () => {
     for (const name of ['benign_sequential.h5', 'benign_fixed_string.h5', 'benign_latest_format.h5']) {
-      const attrs = await readRootAttributes(memorySource(fixture(name)), 1 << 20);
+      const attrs = await new Hdf5RootReader(memorySource(fixture(name)), 1 << 20).rootAttributes();
       const config = attrs.attributes.find((a) => a.name === 'model_config');
       expect(JSON.parse(config!.value!).class_name, name).toBe('Sequential');
       const r = await scanH5(fixture(name));

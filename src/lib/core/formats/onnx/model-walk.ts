@@ -220,8 +220,3 @@ export async function readOnnxModel(src: ByteSource, limits?: ProtoLimits): Prom
   }
   return walker.s;
 }
-
-/** The external-data references of a model (for a folder-level check that the files exist). */
-export async function listExternalReferences(src: ByteSource): Promise<ExternalReference[]> {
-  return (await readOnnxModel(src)).externalData;
-}

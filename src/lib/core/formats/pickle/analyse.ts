@@ -1,6 +1,7 @@
 import type { ByteSource } from '../../bytes/byte-source';
 import type { ScanLimits } from '../../limits';
-import { PickleMachine, PickleStop } from './machine';
+import { PickleMachine } from './machine';
+import { PickleStop } from './pickle-stop';
 import type { Literal } from './values';
 
 export interface PickleScanOptions {

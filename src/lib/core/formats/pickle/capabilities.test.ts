@@ -4,7 +4,7 @@ import { DEFAULT_LIMITS } from '../../limits';
 import type { FindingInput, ScanContext } from '../types';
 import { CAPABILITY_TABLE } from './capabilities';
 import { scanPickleStream } from './index';
-import { PickleBuilder } from './pickle-builder';
+import { PickleBuilder } from '../../../../../tests/unit/pickle-builder';
 import { classifyImport } from './policy';
 
 async function scan(bytes: Uint8Array) {

@@ -6,7 +6,6 @@ import { reportPickleAnalysis } from './report';
 import type { Literal } from './values';
 
 export { looksLikePickle } from './sniff';
-export { disassemble } from './disassemble';
 export type { PickleScanOptions } from './analyse';
 
 export interface PickleScanResult {

@@ -118,7 +118,7 @@ export function joblibArrayAfterBuild(inst: Val, state: Val): JoblibArray | null
   const spec = dtype instanceof Made ? itemSizeOf(dtype) : undefined;
   if (!spec) return { invalid: 'the array dtype is not one Safeload can size' };
   return {
-    shape: shape as number[],
+    shape: shape,
     itemSize: spec.itemSize,
     hasObject: spec.hasObject,
     alignmentBytes: entries.has('numpy_array_alignment_bytes') ? 16 : undefined

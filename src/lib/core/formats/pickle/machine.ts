@@ -3,16 +3,12 @@ import { isAbortError, throwIfAborted } from '../../cancel';
 import type { DisassemblyLine } from '../../findings';
 import type { ScanLimits } from '../../limits';
 import { fixImports } from './compat';
-import { joblibArraySpan } from '../joblib/array-layout';
 import { WindowCursor } from './cursor';
-import {
-  joblibArrayAfterBuild,
-  noteDtypeBuild,
-  rememberDtypeState,
-  rememberEntry,
-  type JoblibArray
-} from './joblib-array';
-import { HIGHEST_PROTOCOL, OPCODES, opcodeName } from './opcodes';
+import { EvidenceRing } from './evidence-ring';
+import { stepOverJoblibArray } from './joblib-step';
+import { PickleStop } from './pickle-stop';
+import { joblibArrayAfterBuild, noteDtypeBuild, rememberDtypeState, rememberEntry } from './joblib-array';
+import { HIGHEST_PROTOCOL } from './opcodes';
 import {
   decodeText,
   HIDDEN_PEEK,
@@ -61,27 +57,10 @@ import {
   type Val
 } from './values';
 
-export type StopKind = 'malformed' | 'truncated' | 'limit';
-
-/** Why the unpickler (and so the analysis) stopped before a STOP opcode. */
-export class PickleStop extends Error {
-  constructor(
-    readonly kind: StopKind,
-    message: string,
-    readonly offset: number
-  ) {
-    super(message);
-  }
-}
-
 export interface FrameIssue {
   offset: number;
   reason: string;
 }
-
-const RING = 16;
-const WINDOW_BEFORE = 8;
-const WINDOW_AFTER = 3;
 
 /**
  * A symbolic pickle machine: it follows CPython's Unpickler opcode by opcode, with a stack and memo of
@@ -107,7 +86,6 @@ export class PickleMachine {
   joblibArrays = 0;
   private nestedDepth = 0;
   dynamicCalls = 0;
-  opcodes = 0;
   pickles = 0;
   /** Offset just after the last STOP. */
   end: number;
@@ -117,12 +95,11 @@ export class PickleMachine {
   private fence = 0;
   private memo = new Map<number, Val>();
   private proto = 0;
-  private frameEnd = Infinity;
-  private ringOffset: number[] = new Array(RING).fill(0);
-  private ringCode: number[] = new Array(RING).fill(0);
-  private ringArg: unknown[] = new Array(RING).fill(undefined);
-  private openWindows: { lines: DisassemblyLine[]; at: number }[] = [];
-  private opStart = 0;
+  /** End of the current pickle frame (Infinity outside one). */
+  frameEnd = Infinity;
+  private readonly ring = new EvidenceRing();
+  /** Offset of the opcode being analysed. */
+  opStart = 0;
 
   constructor(
     src: ByteSource,
@@ -167,11 +144,7 @@ export class PickleMachine {
       if (++this.opcodes > limits.maxPickleOpcodes) {
         throw new PickleStop('limit', `more than ${limits.maxPickleOpcodes} opcodes`, p);
       }
-      const r = (this.opcodes - 1) % RING;
-      this.ringOffset[r] = p;
-      this.ringCode[r] = code;
-      this.ringArg[r] = undefined;
-      if (this.openWindows.length > 0) this.extendWindows();
+      this.ring.record(p, code);
       switch (code) {
         case 0x28: // MARK
           if (this.marks.length >= limits.maxPickleStack) {
@@ -339,7 +312,7 @@ export class PickleMachine {
           this.build(inst, state, p);
           noteDtypeBuild(inst, state);
           const array = joblibArrayAfterBuild(inst, state);
-          if (array) await this.stepOverJoblibArray(array);
+          if (array) await stepOverJoblibArray(this, array);
           break;
         }
         case 0x63: {
@@ -570,48 +543,27 @@ export class PickleMachine {
     }
   }
 
+  /** Opcodes analysed so far, over every pickle this machine ran. */
+  get opcodes(): number {
+    return this.ring.count;
+  }
+  private set opcodes(n: number) {
+    this.ring.count = n;
+  }
+
   /** The last `lines` opcodes analysed (oldest first), for evidence. */
-  recentDisassembly(lines = WINDOW_BEFORE): DisassemblyLine[] {
-    const out: DisassemblyLine[] = [];
-    for (let c = Math.max(1, this.opcodes - Math.min(lines, RING) + 1); c <= this.opcodes; c++) {
-      out.push(this.ringLine((c - 1) % RING));
-    }
-    return out;
+  recentDisassembly(lines?: number): DisassemblyLine[] {
+    return this.ring.recent(lines);
   }
 
-  private ringLine(i: number): DisassemblyLine {
-    const arg = this.ringArg[i];
-    const line: DisassemblyLine = { offset: this.ringOffset[i], opcode: opcodeName(this.ringCode[i]) };
-    if (arg !== undefined) line.arg = formatArg(arg);
-    return line;
-  }
-
-  /**
-   * Starts an evidence window around the current opcode: the lines are filled in once the next few opcodes
-   * have been read (from the ring buffer, so nothing is read twice).
-   */
+  /** Starts an evidence window around the current opcode (see EvidenceRing). */
   openWindow(): DisassemblyLine[] {
-    const w = { lines: [] as DisassemblyLine[], at: this.opcodes };
-    this.openWindows.push(w);
-    return w.lines;
-  }
-
-  private fillWindow(w: { lines: DisassemblyLine[]; at: number }, upto: number): void {
-    const first = Math.max(1, w.at - WINDOW_BEFORE + 1, upto - RING + 1);
-    for (let c = first; c <= upto; c++) w.lines.push(this.ringLine((c - 1) % RING));
-  }
-
-  private extendWindows(): void {
-    const done = this.openWindows.filter((w) => this.opcodes - w.at > WINDOW_AFTER);
-    if (done.length === 0) return;
-    for (const w of done) this.fillWindow(w, this.opcodes - 1);
-    this.openWindows = this.openWindows.filter((w) => this.opcodes - w.at <= WINDOW_AFTER);
+    return this.ring.openWindow();
   }
 
   /** Completes the evidence windows still waiting for following opcodes (at the end of the analysis). */
   flushWindows(): void {
-    for (const w of this.openWindows) this.fillWindow(w, this.opcodes);
-    this.openWindows = [];
+    this.ring.flush();
   }
 
   // --- stack, marks and memo --------------------------------------------------------------------------
@@ -653,7 +605,7 @@ export class PickleMachine {
   private memoGet(key: number): Val {
     const v = this.memo.get(key);
     if (v === undefined) this.malformed(`memo key ${key} has never been stored into`);
-    return v as Val;
+    return v;
   }
 
   private memoPut(key: number): void {
@@ -803,7 +755,7 @@ export class PickleMachine {
     const v = decode(cur.buf.subarray(i, i + n));
     cur.pos += n;
     this.arg(v);
-    return typeof v === 'string' ? ((await this.hiddenText(v)) as T | Val) : v;
+    return typeof v === 'string' ? await this.hiddenText(v) : v;
   }
 
   // --- hidden payloads --------------------------------------------------------------------------------
@@ -916,8 +868,8 @@ export class PickleMachine {
     return this.decode(() => pythonInt(text, base0), new Uint8Array(0));
   }
 
-  private arg(v: unknown): void {
-    this.ringArg[(this.opcodes - 1) % RING] = v;
+  arg(v: unknown): void {
+    this.ring.setArg(v);
   }
 
   private argNum(v: number): number {
@@ -926,7 +878,7 @@ export class PickleMachine {
   }
 
   private opName(): string {
-    return opcodeName(this.ringCode[(this.opcodes - 1) % RING]);
+    return this.ring.currentName();
   }
 
   private malformed(message: string): never {
@@ -1023,7 +975,7 @@ export class PickleMachine {
       rec.viaExtension = code;
       return rec.ref;
     }
-    if (registered !== undefined) return registered as Val;
+    if (registered !== undefined) return registered;
     const key = `?ext\n${code}`;
     let rec = this.records.get(key);
     if (rec === undefined) {
@@ -1052,7 +1004,7 @@ export class PickleMachine {
    */
   private resolveCall(rec: ImportRecord, args: Val | undefined, offset: number): Val | undefined {
     const vals = args instanceof Box ? args.values : null;
-    const str = (i: number) => (vals && typeof vals[i] === 'string' ? (vals[i] as string) : undefined);
+    const str = (i: number) => (vals && typeof vals[i] === 'string' ? vals[i] : undefined);
     switch (rec.cls.resolved) {
       case 'builtins.getattr': {
         const attr = str(1);
@@ -1152,47 +1104,11 @@ export class PickleMachine {
     return new Made(origin, mergeRefs(null, argRefs), Array.isArray(args) ? args : null);
   }
 
-  /** Steps over the bytes joblib's unpickler reads after a NumpyArrayWrapper BUILD (see joblib-array.ts). */
-  private async stepOverJoblibArray(array: JoblibArray): Promise<void> {
-    if ('invalid' in array) {
-      throw new PickleStop('limit', `joblib array data follows, but ${array.invalid}`, this.opStart);
-    }
-    const cur = this.cur;
-    if (this.frameEnd !== Infinity) {
-      // joblib commits the frame before writing an array, so a real file's frame ends right here. Inside a
-      // frame, joblib would read the array from the file after the frame: a layout we do not model.
-      if (cur.pos !== this.frameEnd) {
-        throw new PickleStop('limit', 'joblib array data starts inside a pickle frame', this.opStart);
-      }
-      this.frameEnd = Infinity;
-    }
-    if (array.alignmentBytes !== undefined) await cur.fill(1);
-    const padByte =
-      array.alignmentBytes !== undefined && cur.pos < cur.end ? cur.buf[cur.pos - cur.base] : undefined;
-    const span = joblibArraySpan(array, cur.pos, padByte);
-    if (span.kind === 'invalid')
-      throw new PickleStop('malformed', `joblib array: ${span.reason}`, this.opStart);
-    if (span.kind === 'nested-pickle') {
-      await this.runNestedPickle();
-      return;
-    }
-    if (span.end > cur.size) {
-      throw new PickleStop(
-        'truncated',
-        `joblib array data runs ${span.end - cur.size} bytes past the end`,
-        cur.pos
-      );
-    }
-    this.joblibArrays++;
-    this.arg(`<joblib array: ${span.end - span.start} bytes>`);
-    cur.pos = span.end;
-  }
-
   /**
    * joblib stores object arrays as a whole pickle inside the stream (pickle.load on the same file): it is
    * analysed like any other, then the outer pickle resumes with its own stack and memo.
    */
-  private async runNestedPickle(): Promise<void> {
+  async runNestedPickle(): Promise<void> {
     const saved = {
       stack: this.stack,
       marks: this.marks,
@@ -1354,13 +1270,6 @@ function literalOf(v: Val): Literal | undefined {
   if (v instanceof Box && v.items !== null) return v.items;
   return undefined;
 }
-
-function formatArg(arg: unknown): string {
-  if (typeof arg === 'string') return JSON.stringify(arg.length > 120 ? `${arg.slice(0, 119)}…` : arg);
-  return String(arg);
-}
-
-export { OPCODES };
 
 export interface EmbeddedContext {
   limits: ScanLimits;

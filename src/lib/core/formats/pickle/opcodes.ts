@@ -95,11 +95,6 @@ export const OPCODES: readonly (OpcodeInfo | undefined)[] = (() => {
 
 export const HIGHEST_PROTOCOL = 5;
 
-/** Opcode byte values used by the analyser's dispatch. */
-export const OP = Object.fromEntries(
-  OPCODES.filter((o): o is OpcodeInfo => o !== undefined).map((o) => [o.name, o.code])
-) as Record<string, number>;
-
 export function opcodeName(code: number): string {
   return OPCODES[code]?.name ?? `0x${code.toString(16).padStart(2, '0')}`;
 }

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { memorySource, type ByteSource } from '../../bytes/byte-source';
 import { DEFAULT_LIMITS, type ScanLimits } from '../../limits';
 import type { FindingInput, ScanContext } from '../types';
-import { disassemble, looksLikePickle, scanPickleStream, type PickleScanOptions } from './index';
-import { PickleBuilder } from './pickle-builder';
+import { looksLikePickle, scanPickleStream, type PickleScanOptions } from './index';
+import { PickleBuilder } from '../../../../../tests/unit/pickle-builder';
 
 interface Collected {
   findings: FindingInput[];
@@ -367,12 +367,5 @@ describe('sniffing and disassembly', () => {
     expect(looksLikePickle(Uint8Array.of(0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0))).toBe('no');
     expect(looksLikePickle(Uint8Array.of(0x1f, 0x8b, 8, 0))).toBe('no');
     expect(looksLikePickle(Uint8Array.of(0x63, 0x6d, 0x6f, 0x64, 0x0a, 0xf8, 0x0a), true)).toBe('no');
-  });
-
-  it('disassembles a window around an offset', async () => {
-    const b = p().proto(2).global('os', 'system').shortUnicode('id').op('TUPLE1').op('REDUCE').op('STOP');
-    const lines = await disassemble(memorySource(b.bytes()), 2, 4);
-    expect(lines.map((l) => l.opcode)).toEqual(['PROTO', 'GLOBAL', 'SHORT_BINUNICODE', 'TUPLE1']);
-    expect(lines[1]).toEqual({ offset: 2, opcode: 'GLOBAL', arg: '"os system"' });
   });
 });

@@ -1,3 +1,2 @@
-export { pytorchLegacyFormat, startsWithLegacyMagic } from './legacy';
-export { torchMemberRole, torchZipLayout, type TorchZipLayout } from './zip-layout';
-export { isTorchScriptCodeName, torchScriptCodeFormat } from './torchscript';
+export { pytorchLegacyFormat } from './legacy';
+export { torchScriptCodeFormat } from './torchscript';

@@ -3,13 +3,7 @@ import { shorten } from '../../findings';
 import type { FindingInput } from '../types';
 import { dtypeBits } from './dtypes';
 import { checkMetadataText } from './metadata';
-import {
-  isJsonObject,
-  JsonSyntaxError,
-  parseStrictJson,
-  type JsonObject,
-  type JsonValue
-} from './strict-json';
+import { isJsonObject, JsonSyntaxError, parseStrictJson, type JsonValue } from './strict-json';
 
 /** The reference loader refuses headers above this (safetensors' MAX_HEADER_SIZE). */
 export const MAX_SAFETENSORS_HEADER = 100_000_000;
@@ -269,9 +263,9 @@ function readTensor(
       evidence: { name: shown }
     });
   }
-  const [start, end] = offsets as number[];
+  const [start, end] = offsets;
   if (end < start) return bad(`data_offsets end ${end} is before start ${start}`);
-  const elements = (shape as number[]).reduce((acc, d) => acc * BigInt(d), 1n);
+  const elements = shape.reduce((acc, d) => acc * BigInt(d), 1n);
   const totalBits = elements * BigInt(bits);
   if (totalBits % 8n !== 0n) return bad(`${elements} elements of ${dtype} do not fill whole bytes`);
   const expected = totalBits / 8n;
@@ -302,7 +296,7 @@ function readTensor(
     });
     return undefined;
   }
-  return { name, dtype, shape: shape as number[], start, end, elements };
+  return { name, dtype, shape: shape, start, end, elements };
 }
 
 const ACCEPTED_BY_SOME =

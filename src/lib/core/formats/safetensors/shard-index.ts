@@ -1,6 +1,5 @@
 import { shorten } from '../../findings';
 import type { FindingInput } from '../types';
-import type { SafetensorsHeader } from './header';
 import { isJsonObject, JsonSyntaxError, parseStrictJson } from './strict-json';
 
 /** `model.safetensors.index.json`: which shard file holds each tensor. */
@@ -126,91 +125,4 @@ export function parseShardIndex(text: string, fileName: string): ShardIndexParse
     });
   }
   return { index, problems };
-}
-
-/**
- * Checks an index against the shard headers that are present (file name → parsed header). Shards missing from
- * the map are reported once; the caller passes every shard found next to the index.
- */
-export function checkSafetensorsIndex(
-  index: ShardIndex,
-  shards: ReadonlyMap<string, SafetensorsHeader>
-): FindingInput[] {
-  const problems: FindingInput[] = [];
-  const listed = new Set(index.weightMap.values());
-  const missingShards = [...listed].filter((s) => !shards.has(s));
-  if (missingShards.length > 0) {
-    problems.push({
-      ...medium(
-        'safetensors-index.missing-shard',
-        'Shards listed in the index are missing',
-        `${missingShards.length} shard file(s) named by the index were not provided, so the model will not load and they were not checked.`
-      ),
-      evidence: {
-        excerpt: shorten(missingShards.slice(0, 20).join('\n'), 600),
-        details: { missing: missingShards.length }
-      }
-    });
-  }
-  const holders = new Map<string, string[]>();
-  let bytes = 0;
-  for (const [shardName, header] of shards) {
-    for (const t of header.tensors) {
-      const list = holders.get(t.name) ?? [];
-      list.push(shardName);
-      holders.set(t.name, list);
-      bytes += t.end - t.start;
-    }
-  }
-  const dangling: string[] = [];
-  for (const [tensor, shard] of index.weightMap) {
-    if (shards.has(shard) && !(holders.get(tensor) ?? []).includes(shard))
-      dangling.push(`${tensor} → ${shard}`);
-  }
-  if (dangling.length > 0) {
-    problems.push({
-      ...medium(
-        'safetensors-index.dangling',
-        'Index names tensors its shards do not hold',
-        `${dangling.length} tensor(s) are mapped to a shard that does not contain them; loaders fail on this model.`
-      ),
-      evidence: { excerpt: shorten(dangling.slice(0, 20).join('\n'), 600) }
-    });
-  }
-  const unlisted: string[] = [];
-  const duplicated: string[] = [];
-  for (const [tensor, where] of holders) {
-    if (where.length > 1) duplicated.push(`${tensor}: ${where.join(', ')}`);
-    const mapped = index.weightMap.get(tensor);
-    if (mapped === undefined || !where.includes(mapped)) unlisted.push(`${tensor} in ${where.join(', ')}`);
-  }
-  if (duplicated.length > 0) {
-    problems.push({
-      ruleId: 'safetensors-index.duplicate-tensor',
-      severity: 'high',
-      title: 'The same tensor is stored in several shards',
-      message: `${duplicated.length} tensor(s) appear in more than one shard. Loaders that read every shard keep whichever comes last, others follow the index: the weights you get depend on the tool.`,
-      evidence: { excerpt: shorten(duplicated.slice(0, 20).join('\n'), 600) }
-    });
-  }
-  if (unlisted.length > 0) {
-    problems.push({
-      ...medium(
-        'safetensors-index.unlisted-tensor',
-        'Shards hold tensors the index does not map there',
-        `${unlisted.length} tensor(s) in the shards are not mapped to that shard. Loaders that read whole shards still load them, so they bypass a review of the index.`
-      ),
-      evidence: { excerpt: shorten(unlisted.slice(0, 20).join('\n'), 600) }
-    });
-  }
-  if (index.totalSize !== undefined && missingShards.length === 0 && index.totalSize !== bytes) {
-    problems.push({
-      ruleId: 'safetensors-index.total-size',
-      severity: 'low',
-      title: 'metadata.total_size differs from the shards',
-      message: `The index declares ${index.totalSize} bytes of tensor data; the shards hold ${bytes}. Transformers does not enforce it, but a mismatch means the index and shards were not written together.`,
-      evidence: { details: { declared: index.totalSize, actual: bytes } }
-    });
-  }
-  return problems;
 }

@@ -1,7 +1,6 @@
 import type { ByteSource } from '../../bytes/byte-source';
 import { SequentialReader, TruncatedError } from '../../bytes/reader';
 
-const EOCD_SIG = 0x06054b50;
 const ZIP64_LOCATOR_SIG = 0x07064b50;
 const ZIP64_EOCD_SIG = 0x06064b50;
 const CENTRAL_SIG = 0x02014b50;
@@ -51,6 +50,7 @@ function u32(b: Uint8Array, at: number): number {
 /** Offset of the last end-of-central-directory record in the tail (as zipfile and miniz search), or -1. */
 export function findEndRecord(tail: Uint8Array): number {
   for (let i = tail.length - EOCD_SIZE; i >= 0 && i >= tail.length - EOCD_SIZE - MAX_COMMENT; i--) {
+    // The end-of-central-directory signature, "PK\5\6".
     if (tail[i] === 0x50 && tail[i + 1] === 0x4b && tail[i + 2] === 5 && tail[i + 3] === 6) return i;
   }
   return -1;

@@ -1,8 +1,8 @@
 import { zipSync, type Zippable } from 'fflate';
-import { memorySource, type ByteSource } from '../bytes/byte-source';
-import { PickleBuilder } from '../formats/pickle/pickle-builder';
-import type { OutputTarget } from './convert';
-import type { ByteSink } from './writer';
+import { memorySource, type ByteSource } from '../../src/lib/core/bytes/byte-source';
+import { PickleBuilder } from './pickle-builder';
+import type { OutputTarget } from '../../src/lib/core/convert/convert';
+import type { ByteSink } from '../../src/lib/core/convert/writer';
 
 /** A tensor as torch pickles it: a rebuild call over a storage persistent id. For tests. */
 export interface TensorSpec {
@@ -138,10 +138,11 @@ export function readSafetensors(file: Uint8Array): {
   const header = JSON.parse(new TextDecoder().decode(file.subarray(8, 8 + n)));
   const { __metadata__: metadata = {}, ...entries } = header;
   const tensors = new Map<string, { dtype: string; shape: number[]; bytes: Uint8Array }>();
-  for (const [name, info] of Object.entries(entries) as [
-    string,
-    { dtype: string; shape: number[]; data_offsets: [number, number] }
-  ][]) {
+  for (const [name, info] of Object.entries<{
+    dtype: string;
+    shape: number[];
+    data_offsets: [number, number];
+  }>(entries)) {
     const [a, b] = info.data_offsets;
     tensors.set(name, { dtype: info.dtype, shape: info.shape, bytes: file.subarray(8 + n + a, 8 + n + b) });
   }

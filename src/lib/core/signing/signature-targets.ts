@@ -1,6 +1,23 @@
-import type { Verdict } from '../core/findings';
-import type { SigningResult } from '../workers/signing-api';
-import type { FileJob } from './file-job';
+// Which dropped files are signatures, which files each covers, and what the check said of each: pure logic
+// over paths and results, used by the Signatures page and the signing worker.
+import type { FileReport, Verdict } from '../findings';
+import type { CheckLine } from './checklist';
+import type { FileDiff } from './model-diff';
+
+/** What a verification said about the files, as signedFileRows reads it (the worker's SigningResult). */
+export interface CoverageResult {
+  kind: 'model' | 'artifact';
+  lines: CheckLine[];
+  diff?: FileDiff;
+  ignored: string[];
+  target?: string;
+}
+
+/** A dropped file's scan, as far as the rows show it (the app's FileJob). */
+export interface ScannedFile {
+  state: string;
+  report?: FileReport;
+}
 
 /** Bundle names tried first, in order; any other .json is offered last (it may be a bundle or not). */
 const SIGNATURE_SUFFIXES = ['.sig', '.sigstore', '.sigstore.json'];
@@ -31,7 +48,7 @@ export function bundleCandidates(paths: readonly string[]): string[] {
 }
 
 /** Files beside a bundle (its folder, recursively), with paths relative to that folder. */
-export function filesBeside<T extends Pick<FileJob, 'path'>>(
+export function filesBeside<T extends { path: string }>(
   jobs: readonly T[],
   bundlePath: string
 ): { rel: string; job: T }[] {
@@ -71,8 +88,8 @@ export interface SignedFileRow {
  * it, never that it is safe to load. `missing` files (signed, not dropped) have no verdict and are not rows.
  */
 export function signedFileRows(
-  result: Pick<SigningResult, 'kind' | 'diff' | 'ignored' | 'target' | 'lines'>,
-  beside: readonly { rel: string; job: Pick<FileJob, 'report' | 'state'> }[],
+  result: CoverageResult,
+  beside: readonly { rel: string; job: ScannedFile }[],
   bundleRel: string
 ): SignedFileRow[] {
   const differs = new Set(result.diff?.mismatched.map((m) => m.name) ?? []);

@@ -1,8 +1,6 @@
-import type { ModelVersionRecord, RegistryStore } from './types';
-
-export function recordKey(name: string, version: string): string {
-  return `${name}\u0000${version}`;
-}
+// An in-memory registry store, for tests (the app keeps its registry in IndexedDB, storage/registry-idb.ts).
+import { recordKey } from '../../src/lib/core/registry/record-key';
+import type { ModelVersionRecord, RegistryStore } from '../../src/lib/core/registry/types';
 
 /** Records are copied in and out, so callers never share mutable state with the store. */
 export class MemoryRegistryStore implements RegistryStore {
