@@ -2,6 +2,7 @@ import type { ByteSource } from '../bytes/byte-source';
 import { LEGACY_MAGIC, LEGACY_PROTOCOL } from '../formats/pytorch/legacy';
 import { ConvertError, keepingCalls } from './errors';
 import { fromPickle, stemOf, type ExtractOptions, type Extraction } from './extraction';
+import { confirmScannerReading } from './scanner-reading';
 import { storedStorage, type StorageData } from './storage-data';
 import { interpretTorchCall, StorageTable } from './torch-calls';
 import { ValueUnpickler } from './unpickler';
@@ -27,13 +28,14 @@ export async function extractTorchLegacy(src: ByteSource, options: ExtractOption
     },
     options.signal
   );
-  return keepingCalls(unpickler.notExecuted, () => readLegacy(src, table, unpickler));
+  return keepingCalls(unpickler.notExecuted, () => readLegacy(src, table, unpickler, options));
 }
 
 async function readLegacy(
   src: ByteSource,
   table: StorageTable,
-  unpickler: ValueUnpickler
+  unpickler: ValueUnpickler,
+  options: ExtractOptions
 ): Promise<Extraction> {
   const notes: string[] = [];
   const magic = await unpickler.load();
@@ -52,6 +54,7 @@ async function readLegacy(
   }
   const root = await unpickler.load();
   const keys = await unpickler.load();
+  await confirmScannerReading(src, 0, unpickler, options);
   if (!(keys instanceof PyList)) throw new ConvertError('the legacy storage key list is not a list');
   const storages = new Map<string, StorageData>();
   let offset = unpickler.position;

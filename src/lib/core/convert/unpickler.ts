@@ -1,6 +1,7 @@
 import type { ByteSource } from '../bytes/byte-source';
 import { throwIfAborted } from '../cancel';
 import type { ScanLimits } from '../limits';
+import { MAX_IMPORT_SITES, type PickleMachine } from '../formats/pickle/machine';
 import { fixImports } from '../formats/pickle/compat';
 import { HIGHEST_PROTOCOL } from '../formats/pickle/opcodes';
 import {
@@ -42,6 +43,9 @@ export interface NotExecuted {
   count: number;
 }
 
+/** One import an opcode makes, listed as the scanner lists it (for the cross-check in scanner-reading.ts). */
+export type ImportSite = PickleMachine['importSites'][number];
+
 /** Values kept in containers across one file; bounds the memory a hostile stream can make us use. */
 const MAX_ITEMS = 5_000_000;
 /** Nodes one opaque object's contents are walked for imports and tensors. */
@@ -55,9 +59,17 @@ const ABSORB_BUDGET = 10_000;
  */
 export class ValueUnpickler {
   readonly notExecuted = new Map<string, NotExecuted>();
+  /** Offset just after each STOP read, in order. */
+  readonly ends: number[] = [];
+  /** Every import GLOBAL, INST and STACK_GLOBAL make, in order (up to MAX_IMPORT_SITES). */
+  readonly importSites: ImportSite[] = [];
+  /** More imports were made than `importSites` lists. */
+  importSitesOverflow = false;
   private readonly r: OperandReader;
   private stack: Value[] = [];
   private metastack: Value[][] = [];
+  /** Items held in `metastack` (below the MARKs): with `stack`, the depth CPython's unpickler has. */
+  private below = 0;
   private memo = new Map<number, Value>();
   private proto = 0;
   private opcodes = 0;
@@ -82,6 +94,7 @@ export class ValueUnpickler {
   async load(): Promise<Value> {
     this.stack = [];
     this.metastack = [];
+    this.below = 0;
     this.memo = new Map();
     this.proto = 0;
     const cur = this.r.cur;
@@ -98,9 +111,14 @@ export class ValueUnpickler {
       if (++this.opcodes > this.limits.maxPickleOpcodes) {
         throw new ConvertError(`the pickle has more than ${this.limits.maxPickleOpcodes} opcodes`, p);
       }
-      if (code === 0x2e) return this.pop(); // STOP
+      if (code === 0x2e) {
+        // STOP
+        const value = this.pop();
+        this.ends.push(cur.pos);
+        return value;
+      }
       await this.step(code, p);
-      if (this.stack.length + this.metastack.length > this.limits.maxPickleStack) {
+      if (this.below + this.stack.length > this.limits.maxPickleStack) {
         throw new ConvertError(`the pickle stack grows past ${this.limits.maxPickleStack} items`, p);
       }
     }
@@ -109,6 +127,10 @@ export class ValueUnpickler {
   private async step(code: number, p: number): Promise<void> {
     switch (code) {
       case 0x28: // MARK
+        if (this.metastack.length >= this.limits.maxPickleStack) {
+          throw new ConvertError(`the pickle nests more than ${this.limits.maxPickleStack} MARKs`, p);
+        }
+        this.below += this.stack.length;
         this.metastack.push(this.stack);
         this.stack = [];
         return;
@@ -236,7 +258,7 @@ export class ValueUnpickler {
         // GLOBAL
         const module = this.decode(utf8, await this.r.line());
         const name = this.decode(utf8, await this.r.line());
-        this.push(this.global(module, name));
+        this.push(this.global(module, name, 'GLOBAL', p));
         return;
       }
       case 0x93: {
@@ -244,7 +266,7 @@ export class ValueUnpickler {
         const name = this.pop();
         const module = this.pop();
         if (typeof module !== 'string' || typeof name !== 'string') this.fail('STACK_GLOBAL requires str');
-        this.push(this.global(module, name));
+        this.push(this.global(module, name, 'STACK_GLOBAL', p));
         return;
       }
       case 0x64: {
@@ -327,7 +349,7 @@ export class ValueUnpickler {
         // INST
         const module = this.decode(strictAscii, await this.r.line());
         const name = this.decode(strictAscii, await this.r.line());
-        const cls = this.global(module, name);
+        const cls = this.global(module, name, 'INST', p);
         this.push(this.call(cls, this.popMark(), 'INST', p));
         return;
       }
@@ -389,15 +411,13 @@ export class ValueUnpickler {
         return;
       case 0x82: // EXT1
       case 0x83: // EXT2
-      case 0x84: {
-        // EXT4
-        const size = code === 0x82 ? 1 : code === 0x83 ? 2 : 4;
-        await this.r.need(size);
-        const ext = size === 1 ? this.r.u8() : size === 2 ? this.r.u16() : this.r.i32();
-        if (ext <= 0) this.fail('EXT specifies code <= 0');
-        this.push(new Global('copyreg extension registry', `code ${ext}`));
+      case 0x84: // EXT4
+        // What an extension code imports is whatever the loading program (or an earlier call in this
+        // stream, which is never run here) put in copyreg's registry; torch.save never writes one.
+        this.fail(
+          `${this.r.opName()} imports through the copyreg extension registry, which is not interpreted`
+        );
         return;
-      }
       case 0x88: // NEWTRUE
         this.push(true);
         return;
@@ -429,8 +449,10 @@ export class ValueUnpickler {
 
   // --- calls, imports and mutation ---------------------------------------------------------------------
 
-  private global(rawModule: string, rawName: string): Global {
+  private global(rawModule: string, rawName: string, opcode: string, offset: number): Global {
     const [module, name] = this.proto < 3 ? fixImports(rawModule, rawName) : [rawModule, rawName];
+    if (this.importSites.length < MAX_IMPORT_SITES) this.importSites.push({ module, name, offset, opcode });
+    else this.importSitesOverflow = true;
     return new Global(module, name);
   }
 
@@ -541,6 +563,7 @@ export class ValueUnpickler {
     const items = this.stack;
     const previous = this.metastack.pop();
     if (previous === undefined) this.fail('could not find MARK');
+    this.below -= previous.length;
     this.stack = previous;
     return items;
   }

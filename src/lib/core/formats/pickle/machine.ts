@@ -57,6 +57,9 @@ import {
   type Val
 } from './values';
 
+/** Import sites a machine lists (the records still count every import past it). */
+export const MAX_IMPORT_SITES = 100_000;
+
 export interface FrameIssue {
   offset: number;
   reason: string;
@@ -939,7 +942,8 @@ export class PickleMachine {
       this.records.set(key, rec);
     }
     rec.count++;
-    if (site && this.importSites.length < 100_000) this.importSites.push({ module, name, offset, opcode });
+    if (site && this.importSites.length < MAX_IMPORT_SITES)
+      this.importSites.push({ module, name, offset, opcode });
     return rec;
   }
 
