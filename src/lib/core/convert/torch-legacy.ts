@@ -2,7 +2,6 @@ import type { ByteSource } from '../bytes/byte-source';
 import { LEGACY_MAGIC, LEGACY_PROTOCOL } from '../formats/pytorch/legacy';
 import { ConvertError, keepingCalls } from './errors';
 import { fromPickle, stemOf, type ExtractOptions, type Extraction } from './extraction';
-import { confirmScannerReading } from './scanner-reading';
 import { storedStorage, type StorageData } from './storage-data';
 import { interpretTorchCall, StorageTable } from './torch-calls';
 import { ValueUnpickler } from './unpickler';
@@ -28,14 +27,13 @@ export async function extractTorchLegacy(src: ByteSource, options: ExtractOption
     },
     options.signal
   );
-  return keepingCalls(unpickler.notExecuted, () => readLegacy(src, table, unpickler, options));
+  return keepingCalls(unpickler.notExecuted, () => readLegacy(src, table, unpickler));
 }
 
 async function readLegacy(
   src: ByteSource,
   table: StorageTable,
-  unpickler: ValueUnpickler,
-  options: ExtractOptions
+  unpickler: ValueUnpickler
 ): Promise<Extraction> {
   const notes: string[] = [];
   const magic = await unpickler.load();
@@ -54,7 +52,6 @@ async function readLegacy(
   }
   const root = await unpickler.load();
   const keys = await unpickler.load();
-  await confirmScannerReading(src, 0, unpickler, options);
   if (!(keys instanceof PyList)) throw new ConvertError('the legacy storage key list is not a list');
   const storages = new Map<string, StorageData>();
   let offset = unpickler.position;

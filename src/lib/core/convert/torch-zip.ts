@@ -2,7 +2,6 @@ import type { ByteSource } from '../bytes/byte-source';
 import { torchZipLayout } from '../formats/pytorch/zip-layout';
 import { ConvertError, keepingCalls } from './errors';
 import { fromPickle, stemOf, type ExtractOptions, type Extraction } from './extraction';
-import { confirmScannerReading } from './scanner-reading';
 import { readRange, type StorageData } from './storage-data';
 import { interpretTorchCall, StorageTable } from './torch-calls';
 import { ValueUnpickler } from './unpickler';
@@ -30,11 +29,7 @@ export async function extractTorchZip(
     { persistentLoad: (pid) => table.load(pid), call: interpretTorchCall },
     options.signal
   );
-  const root = await keepingCalls(unpickler.notExecuted, async () => {
-    const value = await unpickler.load();
-    await confirmScannerReading(pickle, 0, unpickler, options);
-    return value;
-  });
+  const root = await keepingCalls(unpickler.notExecuted, () => unpickler.load());
   const storages = new Map<string, StorageData>();
   for (const [key, ref] of table.byKey) {
     const name = `${prefix}data/${key}`;
