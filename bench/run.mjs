@@ -77,6 +77,8 @@ function combine(runs) {
       b.longestAnimationFrameMs > a.longestAnimationFrameMs ? b : a
     ).longestAnimationFrameScripts,
     rendererGrowthMB: Math.max(...runs.map((r) => r.memory.rendererGrowthMB)),
+    /** Chromium's CPU seconds by process type, and the cores it kept busy, in each run. */
+    cpuRuns: runs.map((r) => r.cpu),
     loadAverage: runs.map((r) => r.load),
     correct: runs.every((r) => r.correct),
     wrong: runs.flatMap((r) => r.wrong).slice(0, 3)
