@@ -135,7 +135,7 @@ async function hashing() {
     // One warm-up so the first measured run does not pay for compiling the app's workers and wasm.
     await hashInApp(page, cdp, server.url, files.small.slice(0, 4));
     for (const [name, paths] of Object.entries(workloads)) {
-      if (only && name !== only) continue;
+      if (only && !only.split(',').includes(name)) continue;
       const wanted = Object.fromEntries(paths.map((p) => [p, want[p]]));
       const runs = [];
       const node = [];

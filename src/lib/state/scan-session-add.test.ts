@@ -92,11 +92,49 @@ describe('ScanSession.add: jobs created in slices, each its own task', () => {
     const s = session(queued);
     s.add(files);
     await new Promise((r) => setTimeout(r, 0));
-    expect(s.jobs).toHaveLength(500);
+    expect(s.jobs).toHaveLength(250);
     await until(() => s.adding === 0);
     expect(s.jobs).toHaveLength(2500);
     expect(s.jobs.every((j) => j.size === 1)).toBe(true);
     expect(sizeReads).toBe(0);
+    s.dispose();
+  });
+
+  it('replaces a restored row when its path is dropped again, and keeps the other restored rows first', async () => {
+    const stored = (path: string) => ({
+      path,
+      size: 1,
+      state: 'done' as const,
+      done: 1,
+      sha256: 'a'.repeat(64),
+      gitSha1: 'b'.repeat(40)
+    });
+    const s = session([]);
+    s.restore([stored('m/f1.bin'), stored('old/kept.bin')]);
+    s.add(picked(3));
+    await until(() => s.adding === 0);
+    expect(s.jobs.map((j) => [j.path, j.restored ?? false])).toEqual([
+      ['old/kept.bin', true],
+      ['m/f0.bin', false],
+      ['m/f1.bin', false],
+      ['m/f2.bin', false]
+    ]);
+    s.dispose();
+  });
+
+  it('holds reading back while a drop is listed, and a file cancelled meanwhile is never read', async () => {
+    const queued: PoolJob[] = [];
+    const s = session(queued);
+    s.add(picked(400));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(s.jobs.length).toBeGreaterThan(0);
+    expect(s.adding).toBeGreaterThan(0);
+    expect(queued).toHaveLength(0); // the slices so far took far less than HOLD_READING_MS
+    const dropped = s.jobs[1].id;
+    s.cancel(dropped);
+    await until(() => s.adding === 0);
+    await until(() => s.jobs.find((j) => j.id === dropped)?.state === 'cancelled');
+    expect(queued.map((j) => j.id)).toEqual(s.jobs.map((j) => j.id).filter((id) => id !== dropped));
     s.dispose();
   });
 });
