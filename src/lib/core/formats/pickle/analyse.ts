@@ -11,6 +11,8 @@ export interface PickleScanOptions {
   maxPickles?: number;
   /** What to do with bytes after the last pickle (default 'report'). */
   trailing?: 'report' | 'ignore';
+  /** Whose reading of joblib's array data to follow (default 'joblib'; see PickleMachine.stepsJoblibArrays). */
+  arrays?: 'joblib' | 'pickle';
 }
 
 export interface PickleAnalysis {
@@ -33,6 +35,7 @@ export async function analysePickleStream(
   const start = opts.start ?? 0;
   const maxPickles = opts.maxPickles ?? limits.maxStackedPickles;
   const machine = new PickleMachine(src, start, limits, signal);
+  machine.stepsJoblibArrays = opts.arrays !== 'pickle';
   const out: PickleAnalysis = { machine, start, stop: null, trailingAt: -1, firstValue: undefined };
   for (;;) {
     const before = machine.cur.pos;

@@ -2,6 +2,7 @@ import type { ByteSource } from '../../bytes/byte-source';
 import type { ScanContext } from '../types';
 import { analysePickleStream, type PickleScanOptions } from './analyse';
 import { actsAsPickle, classifyStream, failsAtFirstByte, startsWithPersistentId } from './classify';
+import { remembering, reportOtherLoadersReading } from './loaders-reading';
 import { reportPickleAnalysis } from './report';
 import type { Literal } from './values';
 
@@ -32,7 +33,9 @@ export async function scanPickleStream(
   opts: PickleScanOptions = {}
 ): Promise<PickleScanResult> {
   const a = await analysePickleStream(src, ctx.limits, opts, ctx.signal);
-  reportPickleAnalysis(a, ctx, opts);
+  const seen = new Set<string>();
+  reportPickleAnalysis(a, remembering(ctx, seen), opts);
+  await reportOtherLoadersReading(a, src, ctx, opts, seen);
   return resultOf(a.machine, a.stop === null, a.firstValue, a.stop?.offset);
 }
 
@@ -82,6 +85,10 @@ export async function analyseFileAsPickle(
   const a = await analysePickleStream(src, ctx.limits, opts, ctx.signal);
   const cls = classifyStream(a, head, ctx.expectsModel);
   const report = identified ? actsAsPickle(cls, a) : cls !== 'not-pickle';
-  if (report) reportPickleAnalysis(a, ctx, opts);
+  if (report) {
+    const seen = new Set<string>();
+    reportPickleAnalysis(a, remembering(ctx, seen), opts);
+    await reportOtherLoadersReading(a, src, ctx, opts, seen);
+  }
   return { isPickle: report, result: resultOf(a.machine, a.stop === null, a.firstValue, a.stop?.offset) };
 }

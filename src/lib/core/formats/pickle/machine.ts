@@ -107,6 +107,13 @@ export class PickleMachine {
   persistentIds = 0;
   /** Raw NumPy arrays joblib interleaves with the opcodes, stepped over unread. */
   joblibArrays = 0;
+  /**
+   * joblib's loader reads array data (raw bytes or a nested pickle) after each NumpyArrayWrapper BUILD; pickle.load
+   * and torch.load read those same bytes as opcodes. True reads the stream as joblib does, false as they do.
+   */
+  stepsJoblibArrays = true;
+  /** NumpyArrayWrapper BUILDs after which joblib reads array data, whichever way this machine read on. */
+  joblibArrayBuilds = 0;
   private nestedDepth = 0;
   dynamicCalls = 0;
   pickles = 0;
@@ -336,7 +343,8 @@ export class PickleMachine {
           this.build(inst, state, p);
           noteDtypeBuild(inst, state);
           const array = joblibArrayAfterBuild(inst, state);
-          if (array) await stepOverJoblibArray(this, array);
+          if (array) this.joblibArrayBuilds++;
+          if (array && this.stepsJoblibArrays) await stepOverJoblibArray(this, array);
           break;
         }
         case 0x63: {
@@ -1335,6 +1343,7 @@ export async function analyseEmbeddedPickle(
   try {
     const src = await open();
     inner = new PickleMachine(src, 0, ctx.limits, ctx.signal, ctx.depth, ctx.budget, offset);
+    inner.stepsJoblibArrays = false; // pickle.loads of a value's bytes: no joblib loader there
     for (let n = 0; n < ctx.limits.maxStackedPickles && inner.cur.pos < src.size; n++) {
       await inner.runOne();
     }
