@@ -15,7 +15,7 @@ import type { FileReport } from '../core/findings';
 import type { FetchLike } from '../core/provenance/hub-client';
 import { HubError, HubRefError } from '../core/provenance/errors';
 import { terminalText } from '../core/report/escape';
-import { UsageError } from './args';
+import { CliError, UsageError } from './errors';
 import type { HubOptions } from './hub-args';
 import type { Io } from './io';
 
@@ -48,7 +48,7 @@ export function originLines(report: FileReport): string[] {
 
 export function hubFailure(target: string, err: unknown): Error {
   if (err instanceof HubRefError) return new UsageError(`${target}: ${err.message}`);
-  if (err instanceof HubError) return new Error(`${target}: ${err.message}`);
+  if (err instanceof HubError) return new CliError('HUB_UNREADABLE', `${target}: ${err.message}`);
   return err as Error;
 }
 
