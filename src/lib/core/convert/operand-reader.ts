@@ -1,51 +1,53 @@
-import type { ByteSource } from '../bytes/byte-source';
-import { WindowCursor } from '../formats/pickle/cursor';
+import type { WindowCursor } from '../formats/pickle/cursor';
 import { opcodeName } from '../formats/pickle/opcodes';
 import { decodeLong } from '../formats/pickle/text';
 import { ConvertError } from './errors';
 import { LongText, PyBytes } from './values';
 
+/** LONG1/LONG4 integers of more than 1 KiB are never a shape or an offset, so they are not decoded. */
+const MAX_LONG_BYTES = 1024;
+
 /**
- * Pickle operands read from one window of bytes: fixed-size integers synchronously after `need`, short
- * text copied, long strings and byte payloads skipped by offset without being read.
+ * The operand of the opcode the scanner's pickle machine has just read, taken from where the machine read
+ * it: its cursor window. The machine alone decides where an operand starts and ends (lengths, lines, frames,
+ * bounds); this only turns the bytes into values. Operands longer than the copy limit were skipped unread,
+ * so only their length is known.
  */
 export class OperandReader {
-  readonly cur: WindowCursor;
-  /** Offset of the opcode being read (for error messages). */
-  opStart = 0;
+  /** Offset of the opcode being built. */
+  start = 0;
+  code = 0;
 
   constructor(
-    src: ByteSource,
-    start: number,
+    private readonly cur: WindowCursor,
     private readonly maxCopy: number
-  ) {
-    this.cur = new WindowCursor(src, start);
+  ) {}
+
+  /** Bytes [from, to) of the stream, which the machine copied into its window. */
+  private window(from: number, to: number): Uint8Array {
+    const c = this.cur;
+    if (from < c.base || to > c.end || from > to) {
+      this.fail(`the operand of ${this.opName()} is not where the scanner read it`);
+    }
+    return c.buf.subarray(from - c.base, to - c.base);
   }
 
-  async need(n: number): Promise<void> {
-    const cur = this.cur;
-    if (cur.end - cur.pos >= n) return;
-    if ((await cur.fill(n)) < n) this.fail(`the data ends inside the operand of ${this.opName()}`);
+  private fixed(n: number): Uint8Array {
+    return this.window(this.start + 1, this.start + 1 + n);
   }
 
   u8(): number {
-    const c = this.cur;
-    return c.buf[c.pos++ - c.base];
+    return this.fixed(1)[0];
   }
 
   u16(): number {
-    const c = this.cur;
-    const i = c.pos - c.base;
-    c.pos += 2;
-    return c.buf[i] | (c.buf[i + 1] << 8);
+    const b = this.fixed(2);
+    return b[0] | (b[1] << 8);
   }
 
   u32(): number {
-    const c = this.cur;
-    const b = c.buf;
-    const i = c.pos - c.base;
-    c.pos += 4;
-    return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16)) + b[i + 3] * 0x1000000;
+    const b = this.fixed(4);
+    return (b[0] | (b[1] << 8) | (b[2] << 16)) + b[3] * 0x1000000;
   }
 
   i32(): number {
@@ -53,91 +55,49 @@ export class OperandReader {
     return u >= 0x80000000 ? u - 0x100000000 : u;
   }
 
-  /** u64 as a number; values beyond 2^53 become Infinity and fail the bounds checks. */
-  u64(): number {
-    const lo = this.u32();
-    const hi = this.u32();
-    return hi >= 0x200000 ? Infinity : hi * 0x100000000 + lo;
-  }
-
   f64be(): number {
-    const c = this.cur;
-    const i = c.pos - c.base;
-    c.pos += 8;
-    return new DataView(c.buf.buffer, c.buf.byteOffset + i, 8).getFloat64(0, false);
+    const b = this.fixed(8);
+    return new DataView(b.buffer, b.byteOffset, 8).getFloat64(0, false);
   }
 
   /** A newline-terminated operand (without the newline): names and numbers, so it must be short. */
-  async line(): Promise<Uint8Array> {
-    const cur = this.cur;
-    const max = this.maxCopy;
-    let nl = cur.findNewline();
-    if (nl < 0 || nl - (cur.pos - cur.base) > max) {
-      await cur.fill(max + 1);
-      nl = cur.findNewline();
+  line(): Uint8Array {
+    const from = this.start + 1;
+    const to = this.cur.pos - 1;
+    if (to - from > this.maxCopy) {
+      this.fail(`a text operand of ${this.opName()} is longer than ${this.maxCopy} bytes`);
     }
-    const start = cur.pos - cur.base;
-    if (nl < 0 || nl - start > max) {
-      this.fail(
-        nl < 0 && cur.end >= cur.size
-          ? `the data ends inside the text operand of ${this.opName()}`
-          : `a text operand of ${this.opName()} is longer than ${max} bytes`
-      );
-    }
-    const line = cur.buf.slice(start, nl);
-    cur.pos = cur.base + nl + 1;
-    return line;
+    return this.window(from, to);
   }
 
-  /** A length-prefixed string operand: decoded when short, otherwise skipped and returned as LongText. */
-  async text(n: number, decode: (b: Uint8Array) => string): Promise<string | LongText> {
-    const cur = this.cur;
-    this.checkLength(n);
-    if (n > this.maxCopy) {
-      cur.pos += n;
-      return new LongText(n);
-    }
-    await this.need(n);
-    const i = cur.pos - cur.base;
-    const s = decode(cur.buf.subarray(i, i + n));
-    cur.pos += n;
-    return s;
+  /** A length-prefixed operand whose length takes `header` bytes: its size, and its bytes when copied. */
+  private counted(header: number, limit: number): { n: number; bytes: Uint8Array | undefined } {
+    const from = this.start + 1 + header;
+    const n = this.cur.pos - from;
+    return { n, bytes: n <= Math.min(limit, this.maxCopy) ? this.window(from, this.cur.pos) : undefined };
   }
 
-  skipBytes(n: number): PyBytes {
-    this.checkLength(n);
-    this.cur.pos += n;
-    return new PyBytes(n);
+  /** A string operand: decoded when short, otherwise LongText (never a usable name). */
+  text(header: number, decode: (b: Uint8Array) => string): string | LongText {
+    const { n, bytes } = this.counted(header, Infinity);
+    return bytes ? decode(bytes) : new LongText(n);
   }
 
-  /** LONG1/LONG4: integers of more than 1 KiB are never a shape or an offset, so they are skipped. */
-  async long(n: number): Promise<number | bigint | LongText> {
-    this.checkLength(n);
-    if (n > 1024) {
-      this.cur.pos += n;
-      return new LongText(n);
-    }
-    await this.need(n);
-    const i = this.cur.pos - this.cur.base;
-    const v = decodeLong(this.cur.buf.subarray(i, i + n));
-    this.cur.pos += n;
-    return v;
+  /** A bytes operand: only its length is kept. */
+  skipped(header: number): PyBytes {
+    return new PyBytes(this.cur.pos - (this.start + 1 + header));
   }
 
-  private checkLength(n: number): void {
-    const cur = this.cur;
-    if (!(n <= cur.size - cur.pos)) {
-      this.fail(`${this.opName()} declares ${n} bytes but only ${cur.size - cur.pos} remain`);
-    }
+  long(header: number): number | bigint | LongText {
+    const { n, bytes } = this.counted(header, MAX_LONG_BYTES);
+    return bytes ? decodeLong(bytes) : new LongText(n);
   }
 
   opName(): string {
-    const c = this.cur;
-    const at = this.opStart - c.base;
-    return at >= 0 && at < c.buf.length ? opcodeName(c.buf[at]) : 'an opcode';
+    return opcodeName(this.code);
   }
 
   fail(message: string): never {
-    throw new ConvertError(message, this.opStart);
+    throw new ConvertError(message, this.start);
   }
 }

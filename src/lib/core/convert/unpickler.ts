@@ -1,12 +1,16 @@
 import type { ByteSource } from '../bytes/byte-source';
-import { throwIfAborted } from '../cancel';
 import type { ScanLimits } from '../limits';
 import { fixImports } from '../formats/pickle/compat';
-import { HIGHEST_PROTOCOL } from '../formats/pickle/opcodes';
+import {
+  MAX_IMPORT_SITES,
+  PickleMachine,
+  type ImportSite,
+  type OpcodeObserver
+} from '../formats/pickle/machine';
+import { PickleStop } from '../formats/pickle/pickle-stop';
 import {
   DecodeError,
   latin1,
-  pythonFloatValid,
   pythonInt,
   pythonStringLiteral,
   rawUnicodeEscape,
@@ -48,34 +52,44 @@ const MAX_ITEMS = 5_000_000;
 const ABSORB_BUDGET = 10_000;
 
 /**
- * A bounded, non-executing pickle interpreter that builds values (dicts, lists, tensors) the way
- * CPython's pure-Python Unpickler would, with the stack/metastack model of pickle.py. Only the calls the
- * hooks understand produce values; any other import or call becomes an Opaque value and is recorded in
- * `notExecuted`.
+ * Builds the values (dicts, lists, tensors) CPython's Unpickler would build, without importing or calling
+ * anything, from the scanner's own reading of the stream: the pickle machine the verdict comes from reads
+ * every opcode and operand (framing, lengths, bounds, where each pickle stops, what each import names) and
+ * hands each one to this builder, so the two cannot read the bytes differently. Only the calls the hooks
+ * understand produce values; any other import or call becomes an Opaque value recorded in `notExecuted`.
+ * Wherever the machine reads the stream unlike torch.load would (a joblib array stepped over, frames the two
+ * CPython unpicklers read differently), the pickle is refused.
  */
-export class ValueUnpickler {
+export class ValueUnpickler implements OpcodeObserver {
   readonly notExecuted = new Map<string, NotExecuted>();
+  /** Offset just after each STOP read, in order. */
+  readonly ends: number[] = [];
+  /** The import each GLOBAL, INST and STACK_GLOBAL made here, in order (up to MAX_IMPORT_SITES). */
+  readonly importSites: ImportSite[] = [];
+  private readonly machine: PickleMachine;
   private readonly r: OperandReader;
   private stack: Value[] = [];
   private metastack: Value[][] = [];
   private memo = new Map<number, Value>();
   private proto = 0;
-  private opcodes = 0;
   private items = 0;
+  private result: Value = null;
 
   constructor(
     src: ByteSource,
     start: number,
-    private readonly limits: ScanLimits,
+    limits: ScanLimits,
     private readonly hooks: UnpicklerHooks,
-    private readonly signal?: AbortSignal
+    signal?: AbortSignal
   ) {
-    this.r = new OperandReader(src, start, limits.maxPickleOperandCopy);
+    this.machine = new PickleMachine(src, start, limits, signal);
+    this.machine.observer = this;
+    this.r = new OperandReader(this.machine.cur, limits.maxPickleOperandCopy);
   }
 
   /** Offset just after the last STOP read. */
   get position(): number {
-    return this.r.cur.pos;
+    return this.machine.end;
   }
 
   /** Runs one pickle from the current position to its STOP and returns the value STOP pops. */
@@ -84,29 +98,38 @@ export class ValueUnpickler {
     this.metastack = [];
     this.memo = new Map();
     this.proto = 0;
-    const cur = this.r.cur;
-    for (;;) {
-      if (cur.end - cur.pos < 16 && cur.end < cur.size) {
-        throwIfAborted(this.signal);
-        await cur.fill(16);
-      }
-      const p = cur.pos;
-      this.r.opStart = p;
-      if (p >= cur.size) throw new ConvertError('the pickle ends before its STOP opcode', p);
-      const code = cur.buf[p - cur.base];
-      cur.pos = p + 1;
-      if (++this.opcodes > this.limits.maxPickleOpcodes) {
-        throw new ConvertError(`the pickle has more than ${this.limits.maxPickleOpcodes} opcodes`, p);
-      }
-      if (code === 0x2e) return this.pop(); // STOP
-      await this.step(code, p);
-      if (this.stack.length + this.metastack.length > this.limits.maxPickleStack) {
-        throw new ConvertError(`the pickle stack grows past ${this.limits.maxPickleStack} items`, p);
-      }
+    this.result = null;
+    const frames = this.machine.frameIssues.length;
+    try {
+      await this.machine.runOne();
+    } catch (err) {
+      if (err instanceof PickleStop) throw new ConvertError(err.message, err.offset);
+      throw err;
     }
+    const frame = this.machine.frameIssues[frames];
+    if (frame) {
+      throw new ConvertError(
+        `CPython's two unpicklers read this pickle's frames differently: ${frame.reason}`,
+        frame.offset
+      );
+    }
+    this.ends.push(this.machine.end);
+    return this.result;
   }
 
-  private async step(code: number, p: number): Promise<void> {
+  /** One opcode the machine has read and checked (see OpcodeObserver). */
+  opcode(code: number, p: number): void {
+    this.r.start = p;
+    this.r.code = code;
+    if (code === 0x2e) {
+      // STOP
+      this.result = this.pop();
+      return;
+    }
+    this.step(code, p);
+  }
+
+  private step(code: number, p: number): void {
     switch (code) {
       case 0x28: // MARK
         this.metastack.push(this.stack);
@@ -122,43 +145,36 @@ export class ValueUnpickler {
       case 0x32: // DUP
         this.push(this.top());
         return;
-      case 0x46: {
-        // FLOAT
-        const text = latin1(await this.r.line());
-        if (!pythonFloatValid(text)) this.fail(`could not convert string to float: ${text.slice(0, 40)}`);
-        this.push(new PyFloat(Number(text)));
+      case 0x46: // FLOAT (the machine has checked that Python would parse it)
+        this.push(new PyFloat(Number(latin1(this.r.line()))));
         return;
-      }
       case 0x49: {
         // INT
-        const text = latin1(await this.r.line());
+        const text = latin1(this.r.line());
         this.push(text === '00' ? false : text === '01' ? true : this.int(text));
         return;
       }
       case 0x4a: // BININT
-        await this.r.need(4);
         this.push(this.r.i32());
         return;
       case 0x4b: // BININT1
-        await this.r.need(1);
         this.push(this.r.u8());
         return;
       case 0x4c: {
         // LONG
-        let text = latin1(await this.r.line());
+        let text = latin1(this.r.line());
         if (text.endsWith('L')) text = text.slice(0, -1);
         this.push(this.int(text));
         return;
       }
       case 0x4d: // BININT2
-        await this.r.need(2);
         this.push(this.r.u16());
         return;
       case 0x4e: // NONE
         this.push(null);
         return;
       case 0x50: // PERSID
-        this.push(this.hooks.persistentLoad(this.decode(strictAscii, await this.r.line()), p));
+        this.push(this.hooks.persistentLoad(this.decode(strictAscii, this.r.line()), p));
         return;
       case 0x51: // BINPERSID
         this.push(this.hooks.persistentLoad(this.pop(), p));
@@ -172,47 +188,35 @@ export class ValueUnpickler {
         return;
       }
       case 0x53: // STRING
-        this.push(this.decode(utf8, encodeLatin1(this.decode(pythonStringLiteral, await this.r.line()))));
+        this.push(this.decode(utf8, encodeLatin1(this.decode(pythonStringLiteral, this.r.line()))));
         return;
-      case 0x54: {
-        // BINSTRING
-        await this.r.need(4);
-        const n = this.r.i32();
-        if (n < 0) this.fail('BINSTRING has a negative length');
-        this.push(await this.r.text(n, (b) => this.decode(utf8, b)));
+      case 0x54: // BINSTRING
+        this.push(this.r.text(4, (b) => this.decode(utf8, b)));
         return;
-      }
       case 0x55: // SHORT_BINSTRING
-        await this.r.need(1);
-        this.push(await this.r.text(this.r.u8(), (b) => this.decode(utf8, b)));
+        this.push(this.r.text(1, (b) => this.decode(utf8, b)));
         return;
       case 0x56: // UNICODE
-        this.push(this.decode(rawUnicodeEscape, await this.r.line()));
+        this.push(this.decode(rawUnicodeEscape, this.r.line()));
         return;
       case 0x58: // BINUNICODE
-        await this.r.need(4);
-        this.push(await this.r.text(this.r.u32(), (b) => this.decode(utf8SurrogatePass, b)));
+        this.push(this.r.text(4, (b) => this.decode(utf8SurrogatePass, b)));
         return;
       case 0x8c: // SHORT_BINUNICODE
-        await this.r.need(1);
-        this.push(await this.r.text(this.r.u8(), (b) => this.decode(utf8SurrogatePass, b)));
+        this.push(this.r.text(1, (b) => this.decode(utf8SurrogatePass, b)));
         return;
       case 0x8d: // BINUNICODE8
-        await this.r.need(8);
-        this.push(await this.r.text(this.r.u64(), (b) => this.decode(utf8SurrogatePass, b)));
+        this.push(this.r.text(8, (b) => this.decode(utf8SurrogatePass, b)));
         return;
       case 0x42: // BINBYTES
-        await this.r.need(4);
-        this.push(this.r.skipBytes(this.r.u32()));
+        this.push(this.r.skipped(4));
         return;
       case 0x43: // SHORT_BINBYTES
-        await this.r.need(1);
-        this.push(this.r.skipBytes(this.r.u8()));
+        this.push(this.r.skipped(1));
         return;
       case 0x8e: // BINBYTES8
       case 0x96: // BYTEARRAY8
-        await this.r.need(8);
-        this.push(this.r.skipBytes(this.r.u64()));
+        this.push(this.r.skipped(8));
         return;
       case 0x61: {
         // APPEND
@@ -228,23 +232,33 @@ export class ValueUnpickler {
       }
       case 0x62: {
         // BUILD
+        if (this.machine.cur.pos !== p + 1) {
+          // joblib's NumpyUnpickler reads array bytes after a NumpyArrayWrapper's BUILD; torch.load does not.
+          this.fail(
+            'the scanner reads the bytes after this BUILD as joblib array data, torch.load as opcodes'
+          );
+        }
         const state = this.pop();
         this.build(this.top(), state, p);
         return;
       }
-      case 0x63: {
-        // GLOBAL
-        const module = this.decode(utf8, await this.r.line());
-        const name = this.decode(utf8, await this.r.line());
-        this.push(this.global(module, name));
+      case 0x63: // GLOBAL
+        this.push(this.global(this.machineImport('GLOBAL', p)));
         return;
-      }
       case 0x93: {
         // STACK_GLOBAL
         const name = this.pop();
         const module = this.pop();
         if (typeof module !== 'string' || typeof name !== 'string') this.fail('STACK_GLOBAL requires str');
-        this.push(this.global(module, name));
+        const [m, n] = this.proto < 3 ? fixImports(module, name) : [module, name];
+        const site = this.machineImport('STACK_GLOBAL', p);
+        if (site.module !== m || site.name !== n) {
+          const quote = (a: string, b: string) => JSON.stringify(`${a}.${b}`.slice(0, 120));
+          this.fail(
+            `the scanner reads this import as ${quote(site.module, site.name)}, torch.load as ${quote(m, n)}`
+          );
+        }
+        this.push(this.global(site));
         return;
       }
       case 0x64: {
@@ -295,29 +309,21 @@ export class ValueUnpickler {
         return;
       }
       case 0x67: // GET
-        this.push(this.memoGet(Number(this.int(latin1(await this.r.line()), false))));
+        this.push(this.memoGet(Number(this.int(latin1(this.r.line()), false))));
         return;
       case 0x68: // BINGET
-        await this.r.need(1);
         this.push(this.memoGet(this.r.u8()));
         return;
       case 0x6a: // LONG_BINGET
-        await this.r.need(4);
         this.push(this.memoGet(this.r.u32()));
         return;
-      case 0x70: {
-        // PUT
-        const key = Number(this.int(latin1(await this.r.line()), false));
-        if (key < 0) this.fail('negative PUT argument');
-        this.memoPut(key);
+      case 0x70: // PUT
+        this.memoPut(Number(this.int(latin1(this.r.line()), false)));
         return;
-      }
       case 0x71: // BINPUT
-        await this.r.need(1);
         this.memoPut(this.r.u8());
         return;
       case 0x72: // LONG_BINPUT
-        await this.r.need(4);
         this.memoPut(this.r.u32());
         return;
       case 0x94: // MEMOIZE
@@ -325,9 +331,7 @@ export class ValueUnpickler {
         return;
       case 0x69: {
         // INST
-        const module = this.decode(strictAscii, await this.r.line());
-        const name = this.decode(strictAscii, await this.r.line());
-        const cls = this.global(module, name);
+        const cls = this.global(this.machineImport('INST', p));
         this.push(this.call(cls, this.popMark(), 'INST', p));
         return;
       }
@@ -372,32 +376,22 @@ export class ValueUnpickler {
         return;
       }
       case 0x47: // BINFLOAT
-        await this.r.need(8);
         this.push(new PyFloat(this.r.f64be()));
         return;
-      case 0x80: {
-        // PROTO
-        await this.r.need(1);
-        const v = this.r.u8();
-        if (v > HIGHEST_PROTOCOL) this.fail(`unsupported pickle protocol: ${v}`);
-        this.proto = v;
+      case 0x80: // PROTO (the machine has refused unknown protocols)
+        this.proto = this.r.u8();
         return;
-      }
-      case 0x95: // FRAME: read linearly, as the C unpickler does
-        await this.r.need(8);
-        this.r.u64();
+      case 0x95: // FRAME: the machine reads frames linearly, as the C unpickler does
         return;
       case 0x82: // EXT1
       case 0x83: // EXT2
-      case 0x84: {
-        // EXT4
-        const size = code === 0x82 ? 1 : code === 0x83 ? 2 : 4;
-        await this.r.need(size);
-        const ext = size === 1 ? this.r.u8() : size === 2 ? this.r.u16() : this.r.i32();
-        if (ext <= 0) this.fail('EXT specifies code <= 0');
-        this.push(new Global('copyreg extension registry', `code ${ext}`));
+      case 0x84: // EXT4
+        // What an extension code imports is whatever the loading program (or an earlier call in this
+        // stream, which is never run here) put in copyreg's registry; torch.save never writes one.
+        this.fail(
+          `${this.r.opName()} imports through the copyreg extension registry, which is not interpreted`
+        );
         return;
-      }
       case 0x88: // NEWTRUE
         this.push(true);
         return;
@@ -405,33 +399,34 @@ export class ValueUnpickler {
         this.push(false);
         return;
       case 0x8a: // LONG1
-        await this.r.need(1);
-        this.push(await this.r.long(this.r.u8()));
+        this.push(this.r.long(1));
         return;
-      case 0x8b: {
-        // LONG4
-        await this.r.need(4);
-        const n = this.r.i32();
-        if (n < 0) this.fail('LONG4 has a negative length');
-        this.push(await this.r.long(n));
-        return;
-      }
-      case 0x97: // NEXT_BUFFER
-        this.fail('the pickle refers to out-of-band buffers, which torch.load never passes');
+      case 0x8b: // LONG4
+        this.push(this.r.long(4));
         return;
       case 0x98: // READONLY_BUFFER
         this.top();
         return;
       default:
-        throw new ConvertError(`invalid pickle opcode 0x${code.toString(16).padStart(2, '0')}`, p);
+        // The machine refuses every other opcode (NEXT_BUFFER, invalid keys) before it gets here.
+        this.fail(`${this.r.opName()} is not interpreted`);
     }
   }
 
   // --- calls, imports and mutation ---------------------------------------------------------------------
 
-  private global(rawModule: string, rawName: string): Global {
-    const [module, name] = this.proto < 3 ? fixImports(rawModule, rawName) : [rawModule, rawName];
-    return new Global(module, name);
+  /** The import the machine resolved for the opcode at `offset` (it applied fix_imports already). */
+  private machineImport(opcode: string, offset: number): ImportSite {
+    const site = this.machine.lastImport;
+    if (!site || site.offset !== offset || site.opcode !== opcode) {
+      this.fail(`the scanner cannot name the import ${opcode} makes`);
+    }
+    return site;
+  }
+
+  private global(site: ImportSite): Global {
+    if (this.importSites.length < MAX_IMPORT_SITES) this.importSites.push(site);
+    return new Global(site.module, site.name);
   }
 
   private call(callee: Value, args: Value[], opcode: string, offset: number): Value {
@@ -514,9 +509,7 @@ export class ValueUnpickler {
 
   private count(items: Value[]): Value[] {
     this.items += items.length;
-    if (this.items > MAX_ITEMS) {
-      throw new ConvertError(`the pickle builds more than ${MAX_ITEMS} values`, this.r.opStart);
-    }
+    if (this.items > MAX_ITEMS) this.fail(`the pickle builds more than ${MAX_ITEMS} values`);
     return items;
   }
 
@@ -546,7 +539,7 @@ export class ValueUnpickler {
   }
 
   private underflow(): never {
-    throw new ConvertError('unpickling stack underflow', this.r.opStart);
+    this.fail('unpickling stack underflow');
   }
 
   private memoGet(key: number): Value {
@@ -554,10 +547,8 @@ export class ValueUnpickler {
     return this.memo.get(key) as Value;
   }
 
+  /** The machine has bounded the memo and refused negative keys. */
   private memoPut(key: number): void {
-    if (!this.memo.has(key) && this.memo.size >= this.limits.maxPickleMemo) {
-      throw new ConvertError(`more than ${this.limits.maxPickleMemo} memo entries`, this.r.opStart);
-    }
     this.memo.set(key, this.top());
   }
 
@@ -575,14 +566,14 @@ export class ValueUnpickler {
     } catch (err) {
       if (err instanceof DecodeError) this.fail(`${this.r.opName()}: ${err.message}`);
       if (err instanceof ConvertError && err.offset === undefined) {
-        throw new ConvertError(err.message, this.r.opStart);
+        throw new ConvertError(err.message, this.r.start);
       }
       throw err;
     }
   }
 
   private fail(message: string): never {
-    throw new ConvertError(message, this.r.opStart);
+    return this.r.fail(message);
   }
 }
 

@@ -57,6 +57,26 @@ import {
   type Val
 } from './values';
 
+/** Import sites a machine lists (the records still count every import past it). */
+export const MAX_IMPORT_SITES = 100_000;
+
+/** One import as find_class would receive it (after fix_imports), where an opcode or a resolved call made it. */
+export interface ImportSite {
+  module: string;
+  name: string;
+  offset: number;
+  opcode: string;
+}
+
+/**
+ * Sees each opcode of the machine's own stream once the machine has read and checked it: its operand is
+ * consumed (`cur.pos` is just past it) and still in `cur`'s window when it was short enough to be copied.
+ * The converter builds its values from this, so that it reads exactly the bytes the verdict was made on.
+ */
+export interface OpcodeObserver {
+  opcode(code: number, start: number): void;
+}
+
 export interface FrameIssue {
   offset: number;
   reason: string;
@@ -70,7 +90,10 @@ export interface FrameIssue {
 export class PickleMachine {
   readonly cur: WindowCursor;
   readonly records = new Map<string, ImportRecord>();
-  readonly importSites: { module: string; name: string; offset: number; opcode: string }[] = [];
+  readonly importSites: ImportSite[] = [];
+  /** The import the machine resolved last, whether or not it is listed in `importSites`. */
+  lastImport: ImportSite | undefined;
+  observer: OpcodeObserver | undefined;
   readonly frameIssues: FrameIssue[] = [];
   private frameOverrun: FrameIssue | undefined;
   /** Imported objects the stream changes in place (sys.path, os.environ, a module's __dict__ …). */
@@ -166,6 +189,7 @@ export class PickleMachine {
           this.frameOverrun = undefined;
           this.pickles++;
           this.end = cur.pos;
+          this.observer?.opcode(code, p);
           return literalOf(value);
         }
         case 0x30: // POP
@@ -540,6 +564,7 @@ export class PickleMachine {
       if (stack.length > limits.maxPickleStack) {
         throw new PickleStop('limit', `stack deeper than ${limits.maxPickleStack} items`, p);
       }
+      this.observer?.opcode(code, p);
     }
   }
 
@@ -939,7 +964,8 @@ export class PickleMachine {
       this.records.set(key, rec);
     }
     rec.count++;
-    if (site && this.importSites.length < 100_000) this.importSites.push({ module, name, offset, opcode });
+    this.lastImport = { module, name, offset, opcode };
+    if (site && this.importSites.length < MAX_IMPORT_SITES) this.importSites.push(this.lastImport);
     return rec;
   }
 
@@ -1117,13 +1143,17 @@ export class PickleMachine {
       proto: this.proto
     };
     const frameEnd = this.frameEnd;
+    const observer = this.observer;
     if (++this.nestedDepth > 8)
       throw new PickleStop('limit', 'joblib object arrays nested too deeply', this.opStart);
+    // The observer follows one stream's opcodes; it sees the BUILD this pickle hides behind instead.
+    this.observer = undefined;
     try {
       await this.runOne();
       this.pickles--;
     } finally {
       this.nestedDepth--;
+      this.observer = observer;
     }
     Object.assign(this, saved);
     this.frameEnd = frameEnd;
