@@ -10,9 +10,9 @@ import {
   decodeManifestFragment,
   encodeManifestFragment,
   MAX_LINK_CHARS,
-  MAX_LINK_FILES,
-  ShareLinkError
+  MAX_LINK_FILES
 } from '../../src/lib/core/provenance/share-link';
+import { ShareLinkError } from '../../src/lib/core/provenance/errors';
 
 /** A valid, sealed manifest listing `count` tiny files: what a hostile share link can carry. */
 export async function manifestOfFiles(count: number): Promise<Manifest> {
@@ -53,12 +53,15 @@ describe('share links are bounded', () => {
   it('a 480 KB link describing 125,000 files is refused before it is expanded into the page', async () => {
     const fragment = encodeManifestFragment(await manifestOfFiles(125_000));
     expect(fragment.length).toBeLessThan(MAX_LINK_CHARS);
-    await expect(decodeManifestFragment(fragment)).rejects.toThrow(ShareLinkError);
+    const err = await decodeManifestFragment(fragment).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ShareLinkError);
+    expect(err).toMatchObject({ code: 'SHARE_LINK_TOO_LARGE' });
   }, 60_000);
 
   it('a link over the file bound is refused with the bound, even when it inflates to little', async () => {
     const fragment = encodeManifestFragment(await manifestOfFiles(MAX_LINK_FILES + 1));
     await expect(decodeManifestFragment(fragment)).rejects.toThrow(/at most 10000/);
+    await expect(decodeManifestFragment(fragment)).rejects.toMatchObject({ code: 'SHARE_LINK_TOO_LARGE' });
   }, 60_000);
 
   it('a link at the file bound still opens', async () => {

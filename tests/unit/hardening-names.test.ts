@@ -6,15 +6,10 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STRICT_POLICY } from '../../src/lib/core/policy/builtin';
 import { evaluatePolicy } from '../../src/lib/core/policy/evaluate';
-import {
-  HubRefError,
-  hubUrls,
-  isValidRepoId,
-  isValidRevision,
-  parseHubRef
-} from '../../src/lib/core/provenance/hub-ref';
+import { HubRefError, ManifestError } from '../../src/lib/core/provenance/errors';
+import { hubUrls, isValidRepoId, isValidRevision, parseHubRef } from '../../src/lib/core/provenance/hub-ref';
 import { sealManifest, type Manifest } from '../../src/lib/core/provenance/manifest';
-import { ManifestError, parseManifest } from '../../src/lib/core/provenance/manifest-parse';
+import { parseManifest } from '../../src/lib/core/provenance/manifest-parse';
 import { planRemediation } from '../../src/lib/core/remediation/actions';
 import { remediationIssue, remediationMarkdown } from '../../src/lib/core/remediation/markdown';
 import {

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { captureFromHub } from '../../src/lib/core/provenance/capture';
 import { HubClient, nextLink } from '../../src/lib/core/provenance/hub-client';
-import { HubError } from '../../src/lib/core/provenance/hub-error';
+import { HubError } from '../../src/lib/core/provenance/errors';
 import { parseHubRef } from '../../src/lib/core/provenance/hub-ref';
 import type { RepoFacts } from '../../src/lib/core/provenance/repo-facts';
 import {
@@ -183,7 +183,7 @@ describeShared('tree pagination', () => {
     const entries = fixture(TREE_BERT).response.body;
     const away = paginatedHub(entries, 2, false, () => 'https://evil.example/api/next');
     await expect(new HubClient({ fetch: away.fetch }).listFiles(ref, BERT_COMMIT)).rejects.toMatchObject({
-      kind: 'bad-response'
+      code: 'HUB_BAD_RESPONSE'
     });
     expect(away.requests.some((r) => r.url.includes('evil'))).toBe(false);
     const first = `${API}/tree/${BERT_COMMIT}?recursive=true&expand=false`;
@@ -192,7 +192,7 @@ describeShared('tree pagination', () => {
     const many = paginatedHub(entries, 1, false);
     await expect(
       new HubClient({ fetch: many.fetch, limits: { maxTreePages: 3 } }).listFiles(ref, BERT_COMMIT)
-    ).rejects.toMatchObject({ kind: 'limit' });
+    ).rejects.toMatchObject({ code: 'HUB_LIMIT' });
   });
 
   it('rejects malformed entries instead of trusting them', async () => {
@@ -205,7 +205,7 @@ describeShared('tree pagination', () => {
     ]) {
       const hub = paginatedHub([bad], 10, false);
       await expect(new HubClient({ fetch: hub.fetch }).listFiles(ref, BERT_COMMIT)).rejects.toMatchObject({
-        kind: 'bad-response'
+        code: 'HUB_BAD_RESPONSE'
       });
     }
     const dup = paginatedHub([entries[0], entries[0]], 1, false);
@@ -232,24 +232,26 @@ describeShared('error mapping', () => {
   };
 
   it.each([
-    [401, { 'X-Error-Code': 'GatedRepo' }, undefined, 'gated'],
-    [403, { 'X-Error-Code': 'GatedRepo' }, 'hf_x', 'gated'],
-    [401, { 'X-Error-Message': 'Invalid username or password.' }, undefined, 'unauthorized'],
-    [401, { 'X-Error-Message': 'Invalid credentials in Authorization header' }, 'hf_x', 'unauthorized'],
-    [403, { 'X-Error-Message': 'Access to this resource is disabled.' }, undefined, 'disabled'],
-    [404, { 'X-Error-Code': 'RepoNotFound' }, 'hf_x', 'repo-not-found'],
-    [404, { 'X-Error-Code': 'RevisionNotFound' }, undefined, 'revision-not-found'],
-    [404, { 'X-Error-Code': 'EntryNotFound' }, undefined, 'entry-not-found'],
-    [500, {}, undefined, 'server']
-  ])('%i %j → %s', async (status, headers, token, kind) => {
-    expect((await fail(status, headers, token)).kind).toBe(kind);
+    [401, { 'X-Error-Code': 'GatedRepo' }, undefined, 'HUB_GATED'],
+    [403, { 'X-Error-Code': 'GatedRepo' }, 'hf_x', 'HUB_GATED'],
+    [401, { 'X-Error-Message': 'Invalid username or password.' }, undefined, 'HUB_UNAUTHORIZED'],
+    [401, { 'X-Error-Message': 'Invalid credentials in Authorization header' }, 'hf_x', 'HUB_UNAUTHORIZED'],
+    [403, { 'X-Error-Message': 'Access to this resource is disabled.' }, undefined, 'HUB_DISABLED'],
+    [404, { 'X-Error-Code': 'RepoNotFound' }, 'hf_x', 'HUB_REPO_NOT_FOUND'],
+    [404, { 'X-Error-Code': 'RevisionNotFound' }, undefined, 'HUB_REVISION_NOT_FOUND'],
+    [404, { 'X-Error-Code': 'EntryNotFound' }, undefined, 'HUB_ENTRY_NOT_FOUND'],
+    [403, { 'X-Error-Message': 'This action is not allowed.' }, 'hf_x', 'HUB_FORBIDDEN'],
+    [500, {}, undefined, 'HUB_SERVER'],
+    [418, {}, undefined, 'HUB_BAD_RESPONSE']
+  ])('%i %j → %s', async (status, headers, token, code) => {
+    expect((await fail(status, headers, token)).code).toBe(code);
   });
 
   it('429 carries the retry delay when a header the page can read gives it', async () => {
     const recorded = fixture('thirdparty__cors-and-ratelimit-headers__resolve__2026.json').cases[0].response
       .headers;
     const e = await fail(429, { ratelimit: recorded.ratelimit });
-    expect([e.kind, e.retryAfterSeconds]).toEqual(['rate-limited', 3]);
+    expect([e.code, e.retryAfterSeconds]).toEqual(['HUB_RATE_LIMITED', 3]);
     expect((await fail(429, { 'Retry-After': '120' })).retryAfterSeconds).toBe(120);
     const unknown = await fail(429, {});
     expect(unknown.retryAfterSeconds).toBeNull();
@@ -261,9 +263,9 @@ describeShared('error mapping', () => {
       throw new TypeError('Failed to fetch');
     };
     const off = await new HubClient({ fetch: reject, isOnline: () => false }).repoInfo(ref).catch((e) => e);
-    expect(off.kind).toBe('offline');
+    expect(off.code).toBe('HUB_OFFLINE');
     const cors = await new HubClient({ fetch: reject, isOnline: () => true }).repoInfo(ref).catch((e) => e);
-    expect(cors.kind).toBe('network');
+    expect(cors.code).toBe('HUB_NETWORK');
     expect(cors.message).toMatch(/CORS/);
   });
 

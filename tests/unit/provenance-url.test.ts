@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HubRefError, hubUrls, parseHubRef, purlFor } from '../../src/lib/core/provenance/hub-ref';
+import { HubRefError } from '../../src/lib/core/provenance/errors';
+import { hubUrls, parseHubRef, purlFor } from '../../src/lib/core/provenance/hub-ref';
 import { BERT_COMMIT, fixture } from './provenance-hub-fixtures';
 import { describeShared } from '../shared-fixtures';
 

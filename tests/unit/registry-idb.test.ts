@@ -80,9 +80,14 @@ describe('IdbRegistryStore', () => {
     const exported = await exportRegistry(store);
     (exported.records[1] as { status: string }).status = 'maybe';
     const read = await readRegistryFile(new Blob([JSON.stringify(exported)]));
-    expect(read).toEqual({ ok: false, error: expect.stringContaining('records[1].status') });
+    expect(read).toEqual({
+      ok: false,
+      code: 'REGISTRY_INVALID',
+      error: expect.stringContaining('records[1].status')
+    });
     expect(await readRegistryFile(new Blob(['{"format":']))).toEqual({
       ok: false,
+      code: 'REGISTRY_SYNTAX',
       error: expect.stringContaining('not JSON')
     });
   });

@@ -1,14 +1,20 @@
+import { mkdtempSync, openAsBlob, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STRICT_POLICY } from '../../src/lib/core/policy/builtin';
 import { evaluatePolicy } from '../../src/lib/core/policy/evaluate';
 import {
   exportRegistry,
   importRegistry,
+  MAX_EXPORT_BYTES,
   parseRegistryExport,
   recordTriage,
   RegistryImportError,
   serializeRegistry
 } from '../../src/lib/core/registry';
+import { MAX_EXPORT_RECORDS } from '../../src/lib/core/registry/exchange';
+import { readRegistryFile } from '../../src/lib/workers/registry-file';
 import { MemoryRegistryStore } from './memory-registry-store';
 import { buildTriageReport } from '../../src/lib/core/triage/build';
 import type { TriageReport } from '../../src/lib/core/triage/types';
@@ -179,5 +185,51 @@ describe('export and import', () => {
     expect(bad((x) => (x.records[1].status = 'great'))).toThrow(/records\[1\]\.status/);
     expect(bad((x) => x.records.push(x.records[0]))).toThrow(/repeats acme\/tiny@1.0/);
     expect(bad((x) => (x.records[0].updatedAt = 'yesterday'))).toThrow(/updatedAt/);
+  });
+
+  it('gives each refusal its code', async () => {
+    const good = JSON.parse(serializeRegistry(await exportRegistry(await filled())));
+    const codeOf = (text: string) => {
+      try {
+        parseRegistryExport(text);
+      } catch (err) {
+        expect(err).toBeInstanceOf(RegistryImportError);
+        return (err as RegistryImportError).code;
+      }
+      return 'accepted';
+    };
+    const edited = (mutate: (x: typeof good) => void) => {
+      const copy = structuredClone(good);
+      mutate(copy);
+      return JSON.stringify(copy);
+    };
+    expect(codeOf(JSON.stringify(good))).toBe('accepted');
+    expect(codeOf(edited((x) => (x.records = Array(MAX_EXPORT_RECORDS + 1).fill(x.records[0]))))).toBe(
+      'REGISTRY_TOO_LARGE'
+    );
+    expect(codeOf('{"format":')).toBe('REGISTRY_SYNTAX');
+    expect(codeOf('"a registry"')).toBe('REGISTRY_SYNTAX');
+    expect(codeOf(edited((x) => (x.format = 'other')))).toBe('REGISTRY_FORMAT');
+    expect(codeOf(edited((x) => (x.formatVersion = 99)))).toBe('REGISTRY_FORMAT');
+    expect(codeOf(edited((x) => (x.exportedAt = 'soon')))).toBe('REGISTRY_INVALID');
+    expect(codeOf(edited((x) => (x.records[1].status = 'great')))).toBe('REGISTRY_INVALID');
+    expect(codeOf(edited((x) => x.records.push(x.records[0])))).toBe('REGISTRY_DUPLICATE');
+  });
+
+  it('a file too large to read, or one that changed after it was chosen, is refused with its code', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'safeload-registry-'));
+    const large = join(dir, 'large.json');
+    writeFileSync(large, '');
+    truncateSync(large, MAX_EXPORT_BYTES + 1); // sparse: no bytes written
+    expect(await readRegistryFile(await openAsBlob(large))).toMatchObject({
+      ok: false,
+      code: 'REGISTRY_TOO_LARGE'
+    });
+    const changed = join(dir, 'changed.json');
+    writeFileSync(changed, serializeRegistry(await exportRegistry(await filled())));
+    const chosen = await openAsBlob(changed);
+    writeFileSync(changed, '{}');
+    expect(await readRegistryFile(chosen)).toMatchObject({ ok: false, code: 'REGISTRY_UNREADABLE' });
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { remoteSource } from '../../src/lib/core/bytes/remote-source';
-import { HubError } from '../../src/lib/core/provenance/hub-error';
+import { HubError } from '../../src/lib/core/provenance/errors';
 import { DownloadBudget, DownloadBudgetError } from '../../src/lib/core/remote/budget';
 import { openHubFile } from '../../src/lib/core/remote/hub-file';
 import { parseContentRange, RangeFetcher } from '../../src/lib/core/remote/range-fetcher';
@@ -128,7 +128,7 @@ describe('range reads of Hub files', () => {
     const file = open(h, fetcher(h), 'model.bin', BIG.length);
     const err = await file.source.read(0, 10).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HubError);
-    expect((err as HubError).kind).toBe('server');
+    expect((err as HubError).code).toBe('HUB_SERVER');
     expect(file.failed()).toBe(err);
     expect(Buffer.from(await file.source.read(0, 10))).toEqual(BIG.subarray(0, 10));
   });
@@ -139,7 +139,7 @@ describe('range reads of Hub files', () => {
     const err = await open(h, fetcher(h), 'model.bin', BIG.length)
       .source.read(0, 10)
       .catch((e: unknown) => e);
-    expect((err as HubError).kind).toBe('rate-limited');
+    expect((err as HubError).code).toBe('HUB_RATE_LIMITED');
     expect((err as HubError).retryAfterSeconds).toBe(3600);
   });
 

@@ -1,8 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isSeverity, type Severity } from '../core/findings';
+import { UsageError } from './errors';
 import { HUB_OPTIONS, hubOptionsFrom, type HubOptions } from './hub-args';
-
-export class UsageError extends Error {}
 
 /** node:util parseArgs with positionals allowed; unknown or malformed options become a UsageError (exit 2). */
 export function parseCommandLine<const O extends NonNullable<ParseArgsConfig['options']>>(

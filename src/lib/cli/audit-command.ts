@@ -17,7 +17,8 @@ import { isHubBookkeeping } from '../core/provenance/match';
 import { buildMlBom, type BomModelFile } from '../core/sbom/cyclonedx';
 import { openFileSource } from '../node/file-source';
 import { walkPaths } from '../node/walk';
-import { parseCommandLine, UsageError } from './args';
+import { parseCommandLine } from './args';
+import { CliError, UsageError } from './errors';
 import { describeAudit } from './audit-text';
 import { EXIT, type Io } from './io';
 
@@ -109,15 +110,14 @@ export async function auditCommand(argv: string[], io: Io): Promise<number> {
   try {
     drop = await dropOf(args.path);
   } catch (err) {
-    io.err(`safeload: ${args.path}: ${(err as Error).message}`);
-    return EXIT.usage;
+    throw new CliError('INPUT_UNREADABLE', `${args.path}: ${(err as Error).message}`);
   }
   const collected = await collectDependencies(drop.listed, drop.read);
   if (collected.inputs.length === 0) {
-    io.err(
-      `safeload: no requirements*.txt, pyproject.toml or lock file (poetry.lock, Pipfile.lock, uv.lock, pylock.toml) in ${args.path}; nothing audited`
+    throw new CliError(
+      'NOTHING_TO_AUDIT',
+      `no requirements*.txt, pyproject.toml or lock file (poetry.lock, Pipfile.lock, uv.lock, pylock.toml) in ${args.path}; nothing audited`
     );
-    return EXIT.usage;
   }
   let source: VulnSource;
   let db: OsvDatabaseInfo | null = null;
@@ -126,26 +126,24 @@ export async function auditCommand(argv: string[], io: Io): Promise<number> {
       const store = new MemoryOsvIndexStore();
       const wanted = new Set(collected.dependencies.map((d) => d.name));
       db = await indexOsvDatabase(fileChunks(args.osvDb), store, { only: wanted });
-      if (db.records === 0) {
-        io.err(
-          `safeload: ${args.osvDb}: not a usable OSV database (${db.incomplete.join('; ') || 'no records'})`
+      if (db.records === 0)
+        throw new CliError(
+          'VULNERABILITY_LOOKUP',
+          `${args.osvDb}: not a usable OSV database (${db.incomplete.join('; ') || 'no records'})`
         );
-        return EXIT.usage;
-      }
       source = new OfflineOsvSource(store);
     } else {
       source = new OsvClient({ fetch: globalThis.fetch, baseUrl: args.osvApi, cache: new MemoryOsvCache() });
     }
   } catch (err) {
-    io.err(`safeload: ${args.osvDb}: ${(err as Error).message}`);
-    return EXIT.usage;
+    if (err instanceof CliError) throw err;
+    throw new CliError('VULNERABILITY_LOOKUP', `${args.osvDb}: ${(err as Error).message}`);
   }
   let report: AuditReport;
   try {
     report = await auditDependencies(collected.dependencies, source);
   } catch (err) {
-    io.err(`safeload: vulnerability lookup failed: ${(err as Error).message}`);
-    return EXIT.usage;
+    throw new CliError('VULNERABILITY_LOOKUP', `vulnerability lookup failed: ${(err as Error).message}`);
   }
   if (args.json) io.out(JSON.stringify(toPipAuditJson(report), null, 2));
   else io.out(describeAudit(report, collected.problems, db));

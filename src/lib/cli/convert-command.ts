@@ -8,7 +8,8 @@ import { parseShardIndex, unsafeShardName } from '../core/formats/safetensors/sh
 import { FolderTarget } from '../node/convert-target';
 import { openFileSource } from '../node/file-source';
 import { threadedSha256 } from '../node/threaded-sha256';
-import { parseCommandLine, UsageError } from './args';
+import { parseCommandLine } from './args';
+import { UsageError } from './errors';
 import { EXIT, type Io } from './io';
 
 /** transformers' default max_shard_size. */

@@ -1,5 +1,6 @@
 import { OSV_API } from '../core/deps/osv-client';
-import { parseCommandLine, parseMaxEntries, UsageError } from './args';
+import { parseCommandLine, parseMaxEntries } from './args';
+import { UsageError } from './errors';
 import { HUB_OPTIONS, hubOptionsFrom, type HubOptions } from './hub-args';
 import { signerMode, type SignerOptions } from './signer-policy';
 

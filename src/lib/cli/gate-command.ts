@@ -13,7 +13,7 @@ import { toSarif } from '../core/report/sarif';
 import { buildMlBom } from '../core/sbom/cyclonedx';
 import { buildTriageReport } from '../core/triage/build';
 import { timeBound } from '../node/time-bound';
-import { UsageError } from './args';
+import { CliError, reportCliError } from './errors';
 import { parseGateArgs, type GateArgs } from './gate-args';
 import { gateSummary } from './gate-output';
 import { withCompletenessRule } from './gate-rules';
@@ -22,7 +22,6 @@ import {
   checkProvenance,
   checkSignature,
   findLicense,
-  GateError,
   openDrop,
   readManifest,
   scanDrop,
@@ -43,7 +42,7 @@ async function loadPolicy(path: string | undefined, io: Io): Promise<LoadedPolic
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read policy ${path}: ${(err as Error).message}`);
+    throw new CliError('INPUT_UNREADABLE', `cannot read policy ${path}: ${(err as Error).message}`);
   }
   try {
     return parsePolicySet(text, path);
@@ -132,13 +131,15 @@ export async function gateCommand(argv: string[], io: Io, endpoints?: HubEndpoin
     // A Hub repo is read in place: its reports come from range reads, its text files from a temporary folder.
     hub = isHubTarget(args.path)
       ? await openHubGate(args.path, args.hub, io, endpoints).catch((err: Error) => {
-          throw new GateError(err.message);
+          throw err instanceof CliError ? err : new CliError('HUB_UNREADABLE', err.message);
         })
       : null;
     const drop = hub
       ? { root: hub.root, singleFile: false, files: hub.files, walked: [], entries: [] }
       : await openDrop(args.path, internal, { maxEntries: args.maxEntries }).catch((err: Error) => {
-          throw err instanceof GateError ? err : new GateError(`${args.path}: ${err.message}`);
+          throw err instanceof CliError
+            ? err
+            : new CliError('INPUT_UNREADABLE', `${args.path}: ${err.message}`);
         });
     const committed = args.manifest ? await readManifest(args.manifest, args.manifestKey) : null;
     const manifest = committed?.manifest ?? null;
@@ -199,9 +200,8 @@ export async function gateCommand(argv: string[], io: Io, endpoints?: HubEndpoin
     }
     return evaluation.outcome === 'pass' ? EXIT.ok : evaluation.outcome === 'fail' ? EXIT.fail : EXIT.usage;
   } catch (err) {
-    if (!(err instanceof GateError)) throw err;
-    io.err(`safeload: ${terminalText(err.message)}`);
-    return EXIT.usage;
+    if (!(err instanceof CliError)) throw err;
+    return reportCliError(err, io, args.json);
   } finally {
     await hub?.cleanup();
   }

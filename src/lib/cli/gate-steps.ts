@@ -25,11 +25,10 @@ import { openModel } from '../node/model-files';
 import { nodeDigester } from '../node/node-digester';
 import { reportAt, scanWalked } from '../node/scan-walked';
 import { walkPaths, type WalkedFile } from '../node/walk';
+import { CliError } from './errors';
 import { readText } from './signer-policy';
 
 const MAX_TEXT_BYTES = 16 * 1024 * 1024;
-
-export class GateError extends Error {}
 
 /** The model on disk: its root folder and its files by "/"-separated path relative to that root. */
 export interface ModelDrop {
@@ -60,7 +59,8 @@ export async function openDrop(
   if (walk.stoppedAt !== undefined) {
     unread.push(`stopped after ${walk.stoppedAt} entries (--max-entries): the rest was not scanned`);
   }
-  if (unread.length > 0) throw new GateError(unread.join('; '));
+  if (unread.length > 0)
+    throw new CliError(walk.errors.length > 0 ? 'ENTRY_UNREADABLE' : 'ENTRY_LIMIT', unread.join('; '));
   const rel = (p: string) => relative(root, p).split(sep).join('/');
   const excluded = new Set(exclude.map((p) => resolve(p)));
   const walked = walk.files
@@ -78,7 +78,10 @@ export async function openDrop(
 export async function scanDrop(drop: ModelDrop): Promise<FileReport[]> {
   const { reports, errors } = await scanWalked(drop.walked);
   if (errors.length > 0) {
-    throw new GateError(errors.map((e) => `cannot read ${e.path}: ${e.message}`).join('; '));
+    throw new CliError(
+      'ENTRY_UNREADABLE',
+      errors.map((e) => `cannot read ${e.path}: ${e.message}`).join('; ')
+    );
   }
   return checkExternalDataLinks(applyFolderChecks([...reports, ...drop.entries]), (p) => drop.files.get(p));
 }
@@ -100,13 +103,13 @@ export async function readManifest(
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new GateError(`cannot read manifest ${path}: ${(err as Error).message}`);
+    throw new CliError('INPUT_UNREADABLE', `cannot read manifest ${path}: ${(err as Error).message}`);
   }
   let doc;
   try {
     doc = await parseManifestText(text);
   } catch (err) {
-    throw new GateError(`${path}: ${(err as Error).message}`);
+    throw new CliError('MANIFEST_REJECTED', `${path}: ${(err as Error).message}`);
   }
   if (!keyPath)
     return {
@@ -117,13 +120,20 @@ export async function readManifest(
   const key = { label: keyPath, publicKeyPem: await readText(keyPath, 'manifest key') };
   const signature = checkManifestSignature(doc, [key]);
   if (signature.state === 'unsigned')
-    throw new GateError(`${path}: the manifest is not signed, but --manifest-key asks for a signed one`);
+    throw new CliError(
+      'MANIFEST_REJECTED',
+      `${path}: the manifest is not signed, but --manifest-key asks for a signed one`
+    );
   if (signature.state === 'unknown-key')
-    throw new GateError(
+    throw new CliError(
+      'MANIFEST_REJECTED',
       `${path}: the manifest is signed by another key (${signature.fingerprint ?? 'unnamed'}), not ${keyPath}`
     );
   if (signature.state === 'invalid')
-    throw new GateError(`${path}: the manifest signature does not verify: ${signature.reason}`);
+    throw new CliError(
+      'MANIFEST_REJECTED',
+      `${path}: the manifest signature does not verify: ${signature.reason}`
+    );
   return { manifest: doc.manifest, signature };
 }
 
@@ -237,7 +247,8 @@ export async function checkDependencies(
       only: new Set(collected.dependencies.map((d) => d.name))
     });
     if (info.records === 0 || info.incomplete.length > 0)
-      throw new GateError(
+      throw new CliError(
+        'VULNERABILITY_LOOKUP',
         `${options.osvDb}: not a usable OSV database (${info.incomplete.join('; ') || 'no records'})`
       );
     source = new OfflineOsvSource(store);
@@ -253,6 +264,6 @@ export async function checkDependencies(
   try {
     return { collected, audit: await auditDependencies(collected.dependencies, source) };
   } catch (err) {
-    throw new GateError(`vulnerability lookup failed: ${(err as Error).message}`);
+    throw new CliError('VULNERABILITY_LOOKUP', `vulnerability lookup failed: ${(err as Error).message}`);
   }
 }

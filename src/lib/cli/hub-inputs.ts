@@ -13,10 +13,9 @@ import { scanOnHub, type HubScanResult } from '../core/remote/scan-hub';
 import { fetchTransport } from '../core/remote/transport';
 import type { FileReport } from '../core/findings';
 import type { FetchLike } from '../core/provenance/hub-client';
-import { HubError } from '../core/provenance/hub-error';
-import { HubRefError } from '../core/provenance/hub-ref';
+import { HubError, HubRefError } from '../core/provenance/errors';
 import { terminalText } from '../core/report/escape';
-import { UsageError } from './args';
+import { CliError, UsageError } from './errors';
 import type { HubOptions } from './hub-args';
 import type { Io } from './io';
 
@@ -49,7 +48,7 @@ export function originLines(report: FileReport): string[] {
 
 export function hubFailure(target: string, err: unknown): Error {
   if (err instanceof HubRefError) return new UsageError(`${target}: ${err.message}`);
-  if (err instanceof HubError) return new Error(`${target}: ${err.message}`);
+  if (err instanceof HubError) return new CliError('HUB_UNREADABLE', `${target}: ${err.message}`);
   return err as Error;
 }
 

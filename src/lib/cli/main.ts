@@ -1,6 +1,6 @@
 import { terminalText } from '../core/report/escape';
 import { SAFELOAD_VERSION } from '../core/version';
-import { UsageError } from './args';
+import { CliError, reportCliError } from './errors';
 import { EXIT, guardedIo, type Io } from './io';
 
 type Command = (argv: string[], io: Io) => Promise<number>;
@@ -79,8 +79,9 @@ export async function main(argv: string[], rawIo: Io): Promise<number> {
     io.err(USAGE);
     return EXIT.usage;
   } catch (err) {
+    if (err instanceof CliError) return reportCliError(err, io, rest.includes('--json'));
     io.err(`safeload: ${terminalText((err as Error).message)}`);
-    if (!(err instanceof UsageError)) io.err('(an unexpected error; please report it)');
+    io.err('(an unexpected error; please report it)');
     return EXIT.usage;
   }
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseTrustRootText } from '../core/signing/trust-root';
 import type { SignerPolicy } from '../core/signing/verify-bundle';
-import { UsageError } from './args';
+import { CliError, UsageError } from './errors';
 
 /** Who must have signed, as `verify` and `gate` take it on the command line. */
 export interface SignerOptions {
@@ -16,7 +16,7 @@ export async function readText(path: string, what: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read ${what} ${path}: ${(err as Error).message}`);
+    throw new CliError('INPUT_UNREADABLE', `cannot read ${what} ${path}: ${(err as Error).message}`);
   }
 }
 

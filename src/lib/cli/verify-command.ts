@@ -6,7 +6,8 @@ import { parseBundleJson, unverifiedDssePayload } from '../core/signing/bundle-l
 import { verifyModelSignature } from '../core/signing/verify-model';
 import { openModel } from '../node/model-files';
 import { nodeDigester } from '../node/node-digester';
-import { parseCommandLine, UsageError } from './args';
+import { parseCommandLine } from './args';
+import { CliError, UsageError } from './errors';
 import { EXIT, type Io } from './io';
 import { readText, signerMode, signerPolicy, type SignerOptions } from './signer-policy';
 
@@ -71,8 +72,7 @@ export async function verifyCommand(argv: string[], io: Io): Promise<number> {
   try {
     model = await openModel(args.modelPath);
   } catch (err) {
-    io.err(`safeload: ${args.modelPath}: ${(err as Error).message}`);
-    return EXIT.usage;
+    throw new CliError('INPUT_UNREADABLE', `${args.modelPath}: ${(err as Error).message}`);
   }
   try {
     const root = model.singleFile ? dirname(resolve(args.modelPath)) : resolve(args.modelPath);

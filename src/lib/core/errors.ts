@@ -11,3 +11,14 @@ export class CodedError<Code extends string> extends Error {
     super(message, options);
   }
 }
+
+const MAX_CODE_LENGTH = 64;
+
+/**
+ * The `code` of an error that has one, whether a CodedError or one rebuilt from plain data on the far side of
+ * a worker boundary (which keeps `name`, `message` and `code`, not the class): match on this, never on text.
+ */
+export function errorCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null | undefined)?.code;
+  return typeof code === 'string' && code.length <= MAX_CODE_LENGTH ? code : undefined;
+}

@@ -1,6 +1,7 @@
 import { formatBytes, DEFAULT_DOWNLOAD_LIMITS } from '../core/remote/budget';
 import { hfUri, isHubTarget, parseHubTarget } from '../core/remote/hub-target';
-import { HubRefError, parseHubRef } from '../core/provenance/hub-ref';
+import { HubRefError } from '../core/provenance/errors';
+import { parseHubRef } from '../core/provenance/hub-ref';
 import type { FetchLike } from '../core/provenance/hub-client';
 import type { HubScanEvents, HubScanRequest, HubScanSummary } from '../workers/hub-scan-api';
 import type { ScanSession } from './scan-session.svelte';

@@ -1,4 +1,5 @@
 import { untrack } from 'svelte';
+import { isAbortError } from '../core/cancel';
 import {
   captureFromHub,
   compareWithHub,
@@ -73,10 +74,6 @@ export interface ProvenanceDeps {
   requestGitSha1?: (droppedPaths: string[]) => void;
   /** Public keys this browser knows (the analyst's own and the ones they trust), to check signatures. */
   keys?: () => readonly KnownKey[];
-}
-
-function isAbort(err: unknown): boolean {
-  return (err as { name?: unknown })?.name === 'AbortError';
 }
 
 /**
@@ -257,7 +254,7 @@ export class ProvenanceState {
     try {
       await action(controller.signal);
     } catch (err) {
-      if (!isAbort(err)) {
+      if (!isAbortError(err)) {
         this.problem = problemOf(err);
         this.announcement = this.problem.message;
       }

@@ -1,8 +1,25 @@
 // The one way workers are wired: a worker serves its API with serve(); the page connects with connect() to a
 // worker it started, and passes callbacks through callback(). Only this file imports comlink.
 import * as Comlink from 'comlink';
+import { errorCode } from '../core/errors';
 
 export type Remote<T> = Comlink.Remote<T>;
+
+// Comlink sends a thrown Error as its name, message and stack only; add its `code` (a CodedError's), so the
+// page can tell failures apart by code. The page side rebuilds the Error with every field it was sent.
+const defaultThrow = Comlink.transferHandlers.get('throw');
+if (defaultThrow) {
+  Comlink.transferHandlers.set('throw', {
+    ...defaultThrow,
+    serialize(thrown) {
+      const [wire, transfer] = defaultThrow.serialize(thrown);
+      const code = errorCode((thrown as { value?: unknown }).value);
+      const sent = wire as { isError?: boolean; value?: object };
+      if (code !== undefined && sent.isError && sent.value) sent.value = { ...sent.value, code };
+      return [wire, transfer];
+    }
+  });
+}
 
 /** Serves `api` to the page that started this worker. */
 export function serve<T extends object>(api: T): void {

@@ -1,5 +1,5 @@
-import type { RegistryExport } from '../core/registry';
 import type { DependencyInput, TriageLicense } from '../core/triage';
+import type { RegistryFileResult } from './registry-file';
 
 /** A session file the governance worker may read: only model cards and dependency inputs are opened. */
 export interface GovernanceFile {
@@ -21,5 +21,5 @@ export interface ModelExtras {
 export interface GovernanceWorkerApi {
   readExtras(files: GovernanceFile[]): Promise<ModelExtras>;
   /** Reads and validates a registry export file; a bad file gives the reason, with where in the file. */
-  readRegistryFile(file: File): Promise<{ ok: true; value: RegistryExport } | { ok: false; error: string }>;
+  readRegistryFile(file: File): Promise<RegistryFileResult>;
 }

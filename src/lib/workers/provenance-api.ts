@@ -25,9 +25,10 @@ export interface ProvenanceWorkerApi {
   detectLayout(entries: LayoutEntry[]): Promise<LocalLayout | null>;
   /**
    * Reads and validates a manifest file in any exported form (JSON, YAML, in-toto Statement, signed bundle;
-   * size-bounded) and checks its signature against the known keys; rejects with a ManifestError message.
+   * size-bounded) and checks its signature against the known keys; rejects with a coded ManifestError
+   * (the `code` survives the worker boundary).
    */
   readManifest(file: File, known: KnownKey[]): Promise<OpenedManifest>;
-  /** The same for a `#m=` share link (the fragment or a whole URL); no request is made. */
+  /** The same for a `#m=` share link (the fragment or a whole URL; a ShareLinkError too); no request is made. */
   openLink(urlOrFragment: string, known: KnownKey[]): Promise<OpenedManifest>;
 }

@@ -52,7 +52,10 @@ const api: ProvenanceWorkerApi = {
   },
   async readManifest(file, known) {
     if (file.size > MAX_MANIFEST_TEXT)
-      throw new ManifestError(`The manifest is larger than ${MAX_MANIFEST_TEXT} bytes.`);
+      throw new ManifestError(
+        'MANIFEST_TOO_LARGE',
+        `The manifest is larger than ${MAX_MANIFEST_TEXT} bytes.`
+      );
     return opened(await parseManifestText(await readPrefix(file, MAX_MANIFEST_TEXT)), known);
   },
   async openLink(urlOrFragment, known) {

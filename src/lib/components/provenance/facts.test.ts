@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HubError, parseHubRef } from '../../core/provenance';
+import { parseHubRef } from '../../core/provenance';
+import { HubError } from '../../core/provenance/errors';
 import { repoFactsFromInfo } from '../../core/provenance/repo-facts';
 import { fixture, INFO_BERT } from '../../../../tests/unit/provenance-hub-fixtures';
 import { describeShared } from '../../../../tests/shared-fixtures';
@@ -58,7 +59,7 @@ describeShared('repo facts of recorded repos as shown', () => {
 
 describe('problems as shown', () => {
   it('keeps the Hub error kind and wait, names bad input and rejected manifests', () => {
-    expect(problemOf(new HubError('rate-limited', 'slow down', 429, 42))).toEqual({
+    expect(problemOf(new HubError('HUB_RATE_LIMITED', 'slow down', 429, 42))).toEqual({
       kind: 'rate-limited',
       message: 'slow down',
       retryAfterSeconds: 42
@@ -70,9 +71,7 @@ describe('problems as shown', () => {
       inputError = err;
     }
     expect(problemOf(inputError).kind).toBe('input');
-    // Errors from the worker arrive as plain Errors carrying the original name.
-    const fromWorker = Object.assign(new Error('Not a valid Safeload manifest'), { name: 'ManifestError' });
-    expect(problemOf(fromWorker).kind).toBe('manifest');
+    // A rejected manifest from the worker: tests/unit/provenance-error-codes.test.ts sends one across.
     expect(problemOf('x'.repeat(1000)).message).toHaveLength(400);
   });
 });

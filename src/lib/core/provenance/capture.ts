@@ -1,5 +1,5 @@
 import { HubClient } from './hub-client';
-import { HubError } from './hub-error';
+import { HubError } from './errors';
 import type { HubRef } from './hub-ref';
 import type { HubCapture } from './manifest';
 
@@ -32,7 +32,7 @@ export async function captureFromHub(
   const files = ref.pathIsFile ? listed.filter((f) => f.path === ref.path) : listed;
   if (ref.pathIsFile && files.length === 0)
     throw new HubError(
-      'entry-not-found',
+      'HUB_ENTRY_NOT_FOUND',
       `${ref.path} does not exist in ${facts.repoId} at ${commit.slice(0, 7)}.`,
       404
     );
@@ -41,7 +41,7 @@ export async function captureFromHub(
     lastCommit = await client.commitInfo(canonical, commit, options.signal);
   } catch (err) {
     // The commit details are informative; the listing above is what verification relies on.
-    if (!(err instanceof HubError) || err.kind === 'offline' || err.kind === 'network') throw err;
+    if (!(err instanceof HubError) || err.code === 'HUB_OFFLINE' || err.code === 'HUB_NETWORK') throw err;
   }
   return {
     ref,

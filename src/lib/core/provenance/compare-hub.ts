@@ -1,3 +1,4 @@
+import { ManifestError } from './errors';
 import type { HubClient } from './hub-client';
 import { isCommitSha } from './hub-ref';
 import type { Manifest } from './manifest';
@@ -28,7 +29,11 @@ export async function compareWithHub(
   options: { signal?: AbortSignal; now?: () => Date } = {}
 ): Promise<HubDrift> {
   const s = m.source;
-  if (!s.repoId) throw new Error('This manifest names no repo, so there is nothing to compare on the Hub.');
+  if (!s.repoId)
+    throw new ManifestError(
+      'MANIFEST_NO_REPO',
+      'This manifest names no repo, so there is nothing to compare on the Hub.'
+    );
   const ref = {
     hub: s.hub,
     repoType: s.repoType,

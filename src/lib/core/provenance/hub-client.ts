@@ -1,6 +1,7 @@
 import { sha256 } from 'hash-wasm';
 import { throwIfAborted } from '../cancel';
-import { errorFromFetchFailure, errorFromResponse, HubError, type RequestSubject } from './hub-error';
+import { HubError } from './errors';
+import { errorFromFetchFailure, errorFromResponse, type RequestSubject } from './hub-error';
 import { HUB_ORIGIN, hubUrls, isCommitSha, isValidRepoId, type HubRef } from './hub-ref';
 import { remoteFileFromEntry, type RemoteFile } from './remote-file';
 import { repoFactsFromInfo, type RepoFacts } from './repo-facts';
@@ -121,7 +122,7 @@ export class HubClient {
 
   #tooLarge(): HubError {
     return new HubError(
-      'limit',
+      'HUB_LIMIT',
       `A Hub response exceeded ${this.#limits.maxResponseBytes} bytes; refusing to read it.`
     );
   }
@@ -135,7 +136,7 @@ export class HubClient {
     throwIfAborted(signal);
     if (new URL(url).origin !== this.hub)
       throw new HubError(
-        'bad-response',
+        'HUB_BAD_RESPONSE',
         `Refusing to call ${new URL(url).origin}: only the Hub is contacted.`
       );
     const headers: Record<string, string> = { Accept: 'application/json' };
@@ -152,20 +153,20 @@ export class HubClient {
     } catch (err) {
       throwIfAborted(signal);
       const failure = errorFromFetchFailure(err, this.#online());
-      throw new HubError(failure.kind, this.#redact(failure.message));
+      throw new HubError(failure.code, this.#redact(failure.message));
     }
     if (!res.ok) {
       this.calls.push({ method: 'GET', url, status: res.status, responseSha256: null });
       await res.body?.cancel().catch(() => undefined);
       const e = errorFromResponse(res, subject, label, this.authenticated);
-      throw new HubError(e.kind, this.#redact(e.message), e.status, e.retryAfterSeconds);
+      throw new HubError(e.code, this.#redact(e.message), e.status, e.retryAfterSeconds);
     }
     const text = await this.#readBounded(res);
     this.calls.push({ method: 'GET', url, status: res.status, responseSha256: await sha256(text) });
     try {
       return { body: JSON.parse(text), headers: res.headers };
     } catch {
-      throw new HubError('bad-response', `The Hub's answer for ${label} is not JSON.`, res.status);
+      throw new HubError('HUB_BAD_RESPONSE', `The Hub's answer for ${label} is not JSON.`, res.status);
     }
   }
 
@@ -180,10 +181,10 @@ export class HubClient {
     const label = `${ref.repoType} ${ref.repoId}${ref.revision ? `@${ref.revision}` : ''}`;
     const { body } = await this.#getJson(url, ref.revision === null ? 'repo' : 'revision', label, signal);
     if (!isRecord(body))
-      throw new HubError('bad-response', `The Hub's repo info for ${label} is not an object.`);
+      throw new HubError('HUB_BAD_RESPONSE', `The Hub's repo info for ${label} is not an object.`);
     const commit = typeof body.sha === 'string' ? body.sha.toLowerCase() : '';
     if (!isCommitSha(commit))
-      throw new HubError('bad-response', `The Hub did not give a commit for ${label}.`);
+      throw new HubError('HUB_BAD_RESPONSE', `The Hub did not give a commit for ${label}.`);
     return { commit, facts: repoFactsFromInfo(body, ref.repoId) };
   }
 
@@ -200,7 +201,7 @@ export class HubClient {
     );
     const commit = isRecord(body) && typeof body.sha === 'string' ? body.sha.toLowerCase() : '';
     if (!isCommitSha(commit))
-      throw new HubError('bad-response', `The Hub did not give a commit for ${label}.`);
+      throw new HubError('HUB_BAD_RESPONSE', `The Hub did not give a commit for ${label}.`);
     return { repoId: isRecord(body) && isValidRepoId(body.id) ? body.id : ref.repoId, commit };
   }
 
@@ -221,35 +222,39 @@ export class HubClient {
     while (url !== null) {
       if (++pages > this.#limits.maxTreePages)
         throw new HubError(
-          'limit',
+          'HUB_LIMIT',
           `The file listing has more than ${this.#limits.maxTreePages} pages; stopped.`
         );
       seenUrls.add(url);
       const { body, headers } = await this.#getJson(url, 'tree', label, options.signal);
       if (!Array.isArray(body))
-        throw new HubError('bad-response', `The Hub's file listing for ${label} is not an array.`);
+        throw new HubError('HUB_BAD_RESPONSE', `The Hub's file listing for ${label} is not an array.`);
       for (const entry of body) {
         const file = remoteFileFromEntry(entry);
         if (!file) continue;
         if (seenPaths.has(file.path))
           throw new HubError(
-            'bad-response',
+            'HUB_BAD_RESPONSE',
             `The Hub listed ${file.path} twice; the listing is inconsistent.`
           );
         seenPaths.add(file.path);
         files.push(file);
         if (files.length > this.#limits.maxTreeFiles)
-          throw new HubError('limit', `The repo has more than ${this.#limits.maxTreeFiles} files; stopped.`);
+          throw new HubError(
+            'HUB_LIMIT',
+            `The repo has more than ${this.#limits.maxTreeFiles} files; stopped.`
+          );
       }
       const next = nextLink(headers.get('link'));
       if (next === null) break;
       const resolved: string = new URL(next, url).href;
       if (new URL(resolved).origin !== this.hub)
         throw new HubError(
-          'bad-response',
+          'HUB_BAD_RESPONSE',
           'The Hub pointed the next listing page to another host; refusing to follow.'
         );
-      if (seenUrls.has(resolved)) throw new HubError('bad-response', 'The Hub pagination loops; stopped.');
+      if (seenUrls.has(resolved))
+        throw new HubError('HUB_BAD_RESPONSE', 'The Hub pagination loops; stopped.');
       url = resolved;
     }
     return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -261,7 +266,7 @@ export class HubClient {
     const { body } = await this.#getJson(url, 'commits', `${ref.repoId}@${commit.slice(0, 7)}`, signal);
     const first = Array.isArray(body) ? body[0] : undefined;
     if (!isRecord(first) || typeof first.id !== 'string')
-      throw new HubError('bad-response', 'The Hub returned no commit history.');
+      throw new HubError('HUB_BAD_RESPONSE', 'The Hub returned no commit history.');
     const authors = Array.isArray(first.authors) ? first.authors : [];
     return {
       id: first.id.slice(0, 64),

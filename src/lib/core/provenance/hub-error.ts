@@ -1,31 +1,4 @@
-/** Typed failures of Hub requests, each with a message an analyst can act on. */
-export type HubErrorKind =
-  | 'gated'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'disabled'
-  | 'repo-not-found'
-  | 'revision-not-found'
-  | 'entry-not-found'
-  | 'rate-limited'
-  | 'offline'
-  | 'network'
-  | 'server'
-  | 'bad-response'
-  | 'limit';
-
-export class HubError extends Error {
-  override name = 'HubError';
-  constructor(
-    readonly kind: HubErrorKind,
-    message: string,
-    readonly status: number | null = null,
-    /** Seconds to wait before retrying (429), when the Hub said so in a header the page can read. */
-    readonly retryAfterSeconds: number | null = null
-  ) {
-    super(message);
-  }
-}
+import { HubError } from './errors';
 
 /** What the failing request was about, to word a 404 without an X-Error-Code. */
 export type RequestSubject = 'repo' | 'revision' | 'tree' | 'commits';
@@ -52,10 +25,10 @@ export function errorFromResponse(
   const serverMessage = (res.headers.get('x-error-message') ?? '').slice(0, 200);
   const s = res.status;
   if (/disabled/i.test(serverMessage))
-    return new HubError('disabled', `${label} has been disabled on the Hub: ${serverMessage}`, s);
+    return new HubError('HUB_DISABLED', `${label} has been disabled on the Hub: ${serverMessage}`, s);
   if (code === 'GatedRepo' || (s === 403 && /gated|access to model/i.test(serverMessage)))
     return new HubError(
-      'gated',
+      'HUB_GATED',
       authenticated
         ? `${label} is gated and this token has not been granted access: accept the conditions on the repo page with that account.`
         : `${label} is gated: add a Hugging Face token of an account that was granted access.`,
@@ -64,12 +37,12 @@ export function errorFromResponse(
   if (s === 401)
     return authenticated && /invalid|credentials/i.test(serverMessage)
       ? new HubError(
-          'unauthorized',
+          'HUB_UNAUTHORIZED',
           'The Hub rejected the token (invalid or expired). Check it and try again.',
           s
         )
       : new HubError(
-          'unauthorized',
+          'HUB_UNAUTHORIZED',
           authenticated
             ? `${label} was not found, or this token cannot read it.`
             : `${label} was not found, or it is private: a token with read access is needed to see private repos.`,
@@ -77,25 +50,25 @@ export function errorFromResponse(
         );
   if (s === 403)
     return new HubError(
-      'forbidden',
+      'HUB_FORBIDDEN',
       `The Hub refused access to ${label}${serverMessage ? `: ${serverMessage}` : ''}.`,
       s
     );
   if (s === 404) {
     if (code === 'RevisionNotFound' || (!code && subject === 'revision'))
       return new HubError(
-        'revision-not-found',
+        'HUB_REVISION_NOT_FOUND',
         `${label}: this revision (branch, tag or commit) does not exist.`,
         s
       );
     if (code === 'EntryNotFound' || (!code && subject === 'tree'))
-      return new HubError('entry-not-found', `${label}: this path does not exist at that revision.`, s);
-    return new HubError('repo-not-found', `${label} does not exist on the Hub (or it is private).`, s);
+      return new HubError('HUB_ENTRY_NOT_FOUND', `${label}: this path does not exist at that revision.`, s);
+    return new HubError('HUB_REPO_NOT_FOUND', `${label} does not exist on the Hub (or it is private).`, s);
   }
   if (s === 429) {
     const wait = parseRetryAfter(res.headers);
     return new HubError(
-      'rate-limited',
+      'HUB_RATE_LIMITED',
       `The Hub is rate-limiting requests from this address. ${
         wait === null ? 'Its limits reset every 5 minutes; try again then.' : `Try again in ${wait} s.`
       }`,
@@ -103,9 +76,10 @@ export function errorFromResponse(
       wait
     );
   }
-  if (s >= 500) return new HubError('server', `The Hub answered ${s} (server error); try again later.`, s);
+  if (s >= 500)
+    return new HubError('HUB_SERVER', `The Hub answered ${s} (server error); try again later.`, s);
   return new HubError(
-    'bad-response',
+    'HUB_BAD_RESPONSE',
     `The Hub answered ${s} for ${label}${serverMessage ? `: ${serverMessage}` : ''}.`,
     s
   );
@@ -114,9 +88,9 @@ export function errorFromResponse(
 /** fetch rejects with a TypeError both when offline and when CORS blocks the response; tell them apart if we can. */
 export function errorFromFetchFailure(err: unknown, online: boolean | undefined): HubError {
   const detail = err instanceof Error ? err.message.slice(0, 120) : String(err).slice(0, 120);
-  if (online === false) return new HubError('offline', 'You are offline: the Hub cannot be reached.');
+  if (online === false) return new HubError('HUB_OFFLINE', 'You are offline: the Hub cannot be reached.');
   return new HubError(
-    'network',
+    'HUB_NETWORK',
     `The request to huggingface.co failed before any answer (${detail}). Either the network is down, a proxy or ` +
       'extension blocked it, or the browser refused the cross-origin (CORS) response.'
   );

@@ -1,3 +1,5 @@
+import { HubRefError } from './errors';
+
 /** Where a provenance capture points: one repo on the Hub, optionally a revision and a path inside it. */
 export type RepoType = 'model' | 'dataset' | 'space';
 
@@ -14,10 +16,6 @@ export interface HubRef {
   path: string | null;
   /** Whether `path` names a file (/blob, /resolve, /raw) or a folder (/tree). */
   pathIsFile: boolean;
-}
-
-export class HubRefError extends Error {
-  override name = 'HubRefError';
 }
 
 const TYPE_PREFIX: Record<RepoType, string> = { model: '', dataset: 'datasets/', space: 'spaces/' };
@@ -71,6 +69,7 @@ export function isValidRepoId(repoId: unknown): repoId is string {
 export function validateRepoId(repoId: string): string {
   if (!isValidRepoId(repoId))
     throw new HubRefError(
+      'HUB_REF_REPO_ID',
       `${JSON.stringify(String(repoId).slice(0, 120))} is not a valid Hub repo id (expected namespace/name: letters, digits, "_", "-", ".")`
     );
   return repoId;
@@ -94,6 +93,7 @@ export function isValidRevision(rev: unknown): rev is string {
 export function validateRevision(rev: string): string {
   if (!isValidRevision(rev))
     throw new HubRefError(
+      'HUB_REF_REVISION',
       `${JSON.stringify(String(rev).slice(0, 80))} is not a valid revision (branch, tag, commit or refs/pr/N)`
     );
   return rev;
@@ -103,7 +103,10 @@ function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
-    throw new HubRefError(`the URL segment "${segment.slice(0, 80)}" is not valid percent-encoding`);
+    throw new HubRefError(
+      'HUB_REF_URL',
+      `the URL segment "${segment.slice(0, 80)}" is not valid percent-encoding`
+    );
   }
 }
 
@@ -123,9 +126,9 @@ function fromSegments(raw: string[]): HubRef {
     repoType = segments[0] === 'datasets' ? 'dataset' : 'space';
     segments.shift();
   }
-  if (segments.length === 0) throw new HubRefError('no repo id given');
+  if (segments.length === 0) throw new HubRefError('HUB_REF_REPO_ID', 'no repo id given');
   if (repoType === 'model' && RESERVED.has(segments[0]))
-    throw new HubRefError(`"/${segments[0]}" is a Hub page, not a repo`);
+    throw new HubRefError('HUB_REF_REPO_ID', `"/${segments[0]}" is a Hub page, not a repo`);
   // "org/name/tree/…"; a legacy one-segment id only when a revision follows ("gpt2/tree/main").
   const viewAt = VIEWS.has(segments[2] ?? '')
     ? 2
@@ -145,7 +148,10 @@ function fromSegments(raw: string[]): HubRef {
       path = taken.rest.length > 0 ? taken.rest.join('/') : null;
     }
   } else if (segments.length > 2) {
-    throw new HubRefError(`unexpected "${segments.slice(2).join('/').slice(0, 80)}" after the repo id`);
+    throw new HubRefError(
+      'HUB_REF_REPO_ID',
+      `unexpected "${segments.slice(2).join('/').slice(0, 80)}" after the repo id`
+    );
   }
   return { hub: HUB_ORIGIN, repoType, repoId, revision, path, pathIsFile: pathIsFile && path !== null };
 }
@@ -156,20 +162,20 @@ function fromSegments(raw: string[]): HubRef {
  */
 export function parseHubRef(input: string, revision?: string | null): HubRef {
   const text = input.trim();
-  if (text.length === 0) throw new HubRefError('enter a repo id or a Hugging Face URL');
-  if (text.length > 2048) throw new HubRefError('the repo id or URL is too long');
+  if (text.length === 0) throw new HubRefError('HUB_REF_EMPTY', 'enter a repo id or a Hugging Face URL');
+  if (text.length > 2048) throw new HubRefError('HUB_REF_REPO_ID', 'the repo id or URL is too long');
   let ref: HubRef;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) || /^(www\.)?(huggingface\.co|hf\.co)\//i.test(text)) {
     let url: URL;
     try {
       url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`);
     } catch {
-      throw new HubRefError('this is not a valid URL');
+      throw new HubRefError('HUB_REF_URL', 'this is not a valid URL');
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:')
-      throw new HubRefError('only https Hub URLs are supported');
+      throw new HubRefError('HUB_REF_URL', 'only https Hub URLs are supported');
     if (!HUB_HOSTS.has(url.hostname.toLowerCase()))
-      throw new HubRefError(`${url.hostname} is not the Hugging Face Hub (huggingface.co)`);
+      throw new HubRefError('HUB_REF_URL', `${url.hostname} is not the Hugging Face Hub (huggingface.co)`);
     ref = fromSegments(url.pathname.split('/'));
   } else {
     ref = fromSegments(text.split('/'));
@@ -185,7 +191,10 @@ function encodePath(path: string): string {
     .split('/')
     .map((segment) => {
       if (segment === '.' || segment === '..' || segment === '')
-        throw new HubRefError(`${JSON.stringify(path.slice(0, 120))} is not a path inside a repo`);
+        throw new HubRefError(
+          'HUB_REF_PATH',
+          `${JSON.stringify(path.slice(0, 120))} is not a path inside a repo`
+        );
       return encodeURIComponent(segment);
     })
     .join('/');
@@ -206,11 +215,11 @@ function hubOrigin(ref: Pick<HubRef, 'hub' | 'repoType'>): string {
   try {
     url = new URL(ref.hub);
   } catch {
-    throw new HubRefError('the Hub address is not a URL');
+    throw new HubRefError('HUB_REF_URL', 'the Hub address is not a URL');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new HubRefError('the Hub address must be an http(s) origin');
-  if (!(ref.repoType in TYPE_SEGMENT)) throw new HubRefError('unknown repo type');
+    throw new HubRefError('HUB_REF_URL', 'the Hub address must be an http(s) origin');
+  if (!(ref.repoType in TYPE_SEGMENT)) throw new HubRefError('HUB_REF_REPO_ID', 'unknown repo type');
   return url.origin;
 }
 

@@ -3,8 +3,8 @@ export { captureFromHub } from './capture';
 export { compareWithHub, type HubDrift } from './compare-hub';
 export { detectFolderRoot } from './folder-root';
 export { HubClient, type FetchLike } from './hub-client';
-export { HubError, type HubErrorKind } from './hub-error';
-export { HubRefError, parseHubRef } from './hub-ref';
+export { ManifestError } from './errors';
+export { parseHubRef } from './hub-ref';
 export { inTotoStatement } from './in-toto';
 export { detectLocalLayout, type LocalLayout } from './local-layout';
 export {
@@ -15,7 +15,6 @@ export {
   type HubCapture,
   type Manifest
 } from './manifest';
-export { ManifestError } from './manifest-parse';
 export {
   isHubBookkeeping,
   matchFiles,

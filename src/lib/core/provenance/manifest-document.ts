@@ -1,7 +1,8 @@
 import { canonicalJson } from './canonical-json';
 import { IN_TOTO_STATEMENT_V1, inTotoStatement, PROVENANCE_PREDICATE_TYPE } from './in-toto';
 import { MANIFEST_SCHEMA, type Manifest } from './manifest';
-import { ManifestError, parseManifest } from './manifest-parse';
+import { ManifestError } from './errors';
+import { parseManifest } from './manifest-parse';
 import { keyFingerprint } from '../signing/key-fingerprint';
 import { toPem } from '../signing/pem';
 import { decodeManifestFragment, linkSignature } from './share-link';
@@ -36,16 +37,19 @@ function isObject(v: unknown): v is Obj {
 async function manifestFromStatement(value: Obj): Promise<Manifest> {
   if (value.predicateType !== PROVENANCE_PREDICATE_TYPE)
     throw new ManifestError(
+      'MANIFEST_UNRECOGNISED',
       `This in-toto Statement is not a Safeload provenance statement (predicateType ${String(value.predicateType).slice(0, 120)}).`
     );
   const predicate = value.predicate;
   if (!isObject(predicate) || predicate.manifest === undefined)
     throw new ManifestError(
+      'MANIFEST_UNRECOGNISED',
       'This in-toto Statement does not hold its manifest (an older Safeload made it): load the manifest JSON instead.'
     );
   const manifest = await parseManifest(predicate.manifest);
   if (canonicalJson(value) !== canonicalJson(inTotoStatement(manifest)))
     throw new ManifestError(
+      'MANIFEST_ALTERED',
       'The in-toto Statement was altered: its subjects or predicate do not match the manifest it holds.'
     );
   return manifest;
@@ -59,10 +63,16 @@ export async function readManifestDocument(value: unknown): Promise<ManifestDocu
     try {
       statement = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
     } catch {
-      throw new ManifestError('The signed bundle does not hold a JSON in-toto Statement.');
+      throw new ManifestError(
+        'MANIFEST_BUNDLE_INVALID',
+        'The signed bundle does not hold a JSON in-toto Statement.'
+      );
     }
     if (!isObject(statement) || statement._type !== IN_TOTO_STATEMENT_V1)
-      throw new ManifestError('The signed bundle does not hold an in-toto Statement.');
+      throw new ManifestError(
+        'MANIFEST_BUNDLE_INVALID',
+        'The signed bundle does not hold an in-toto Statement.'
+      );
     return { manifest: await manifestFromStatement(statement), form: 'signed', bundle: value, keyHint };
   }
   if (isObject(value) && value._type === IN_TOTO_STATEMENT_V1)
@@ -70,6 +80,7 @@ export async function readManifestDocument(value: unknown): Promise<ManifestDocu
   if (isObject(value) && value.schema === MANIFEST_SCHEMA)
     return { manifest: await parseManifest(value), form: 'manifest', bundle: null, keyHint: null };
   throw new ManifestError(
+    'MANIFEST_UNRECOGNISED',
     'Not a Safeload manifest: expected a manifest, its in-toto Statement, or a signed manifest bundle.'
   );
 }
@@ -77,18 +88,19 @@ export async function readManifestDocument(value: unknown): Promise<ManifestDocu
 /** Parses the text of any exported form, JSON or YAML, and reads it as a manifest document. */
 export async function parseManifestText(text: string): Promise<ManifestDocument> {
   if (text.length > MAX_MANIFEST_TEXT)
-    throw new ManifestError(`The manifest is larger than ${MAX_MANIFEST_TEXT} bytes.`);
+    throw new ManifestError('MANIFEST_TOO_LARGE', `The manifest is larger than ${MAX_MANIFEST_TEXT} bytes.`);
   const body = text.replace(/^\uFEFF/, '');
   let value: unknown;
   if (body.trimStart().startsWith('{')) {
     try {
       value = JSON.parse(body);
     } catch {
-      throw new ManifestError('The manifest is not valid JSON.');
+      throw new ManifestError('MANIFEST_SYNTAX', 'The manifest is not valid JSON.');
     }
   } else {
     if (body.length > MAX_MANIFEST_YAML)
       throw new ManifestError(
+        'MANIFEST_TOO_LARGE',
         `A YAML manifest must be under ${MAX_MANIFEST_YAML} bytes; use the JSON export.`
       );
     const { readYamlManifest } = await import('./yaml-read');
@@ -96,6 +108,7 @@ export async function parseManifestText(text: string): Promise<ManifestDocument>
       value = readYamlManifest(body);
     } catch (err) {
       throw new ManifestError(
+        'MANIFEST_SYNTAX',
         `The manifest is neither JSON nor YAML: ${String((err as Error).message)
           .split('\n')[0]
           .slice(0, 200)}`

@@ -5,12 +5,9 @@ import {
   manifestDigest,
   type Manifest
 } from './manifest';
+import { ManifestError } from './errors';
 import { HUB_ORIGIN, isValidRepoId, isValidRevision, purlFor, type RepoType } from './hub-ref';
 import { isSafeRepoPath } from './remote-file';
-
-export class ManifestError extends Error {
-  override name = 'ManifestError';
-}
 
 export const MAX_MANIFEST_FILES = 200_000;
 const STATUSES = new Set([
@@ -28,7 +25,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
 type Obj = Record<string, unknown>;
 
 function fail(where: string, what: string): never {
-  throw new ManifestError(`Not a valid Safeload manifest: ${where} ${what}.`);
+  throw new ManifestError('MANIFEST_INVALID', `Not a valid Safeload manifest: ${where} ${what}.`);
 }
 
 function obj(v: unknown, where: string): Obj {
@@ -207,6 +204,7 @@ export async function parseManifest(value: unknown, maxFiles = MAX_MANIFEST_FILE
   const actual = await manifestDigest(m as unknown as Manifest);
   if (actual !== digest.value)
     throw new ManifestError(
+      'MANIFEST_ALTERED',
       `The manifest was altered or corrupted: its content hashes to ${actual.slice(0, 12)}…, not the recorded ${digest.value.slice(0, 12)}….`
     );
   return m as unknown as Manifest;

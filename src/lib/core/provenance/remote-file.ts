@@ -1,4 +1,4 @@
-import { HubError } from './hub-error';
+import { HubError } from './errors';
 
 /** One file of a commit as the Hub lists it (tree / paths-info entry), checked and normalised. */
 export interface RemoteFile {
@@ -42,7 +42,7 @@ function str(v: unknown, max = 500): string | null {
 }
 
 function bad(what: string): HubError {
-  return new HubError('bad-response', `The Hub's file listing is malformed: ${what}.`);
+  return new HubError('HUB_BAD_RESPONSE', `The Hub's file listing is malformed: ${what}.`);
 }
 
 /** Returns null for directories and unknown entry types; throws on a malformed file entry. */

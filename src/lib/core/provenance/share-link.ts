@@ -1,6 +1,7 @@
 import { deflateSync, Inflate } from 'fflate';
 import { fromBase64, toBase64Url } from '../bytes/base64';
 import { canonicalJson } from './canonical-json';
+import { ShareLinkError } from './errors';
 import type { Manifest } from './manifest';
 import { parseManifest } from './manifest-parse';
 
@@ -20,15 +21,15 @@ export const MAX_LINK_FILES = 10_000;
 export const MAX_INFLATED_BYTES = 4 * 1024 * 1024;
 const INFLATE_SLICE = 1024;
 
-export class ShareLinkError extends Error {
-  override name = 'ShareLinkError';
-}
-
 function fromBase64Url(text: string): Uint8Array {
   if (!/^[A-Za-z0-9_-]*$/.test(text))
-    throw new ShareLinkError('The link is damaged: it contains characters base64url does not use.');
+    throw new ShareLinkError(
+      'SHARE_LINK_DAMAGED',
+      'The link is damaged: it contains characters base64url does not use.'
+    );
   const bytes = fromBase64(text);
-  if (!bytes) throw new ShareLinkError('The link is damaged: it is not valid base64url.');
+  if (!bytes)
+    throw new ShareLinkError('SHARE_LINK_DAMAGED', 'The link is damaged: it is not valid base64url.');
   return bytes;
 }
 
@@ -40,7 +41,10 @@ function boundedInflate(data: Uint8Array, max: number): Uint8Array {
   const inflater = new Inflate((chunk, final) => {
     total += chunk.length;
     if (total > max)
-      throw new ShareLinkError(`The link expands to more than ${max} bytes; refusing to open it.`);
+      throw new ShareLinkError(
+        'SHARE_LINK_TOO_LARGE',
+        `The link expands to more than ${max} bytes; refusing to open it.`
+      );
     parts.push(chunk);
     if (final) ended = true;
   });
@@ -50,9 +54,10 @@ function boundedInflate(data: Uint8Array, max: number): Uint8Array {
     if (data.length === 0) inflater.push(new Uint8Array(0), true);
   } catch (err) {
     if (err instanceof ShareLinkError) throw err;
-    throw new ShareLinkError('The link is damaged: its compressed data is invalid.');
+    throw new ShareLinkError('SHARE_LINK_DAMAGED', 'The link is damaged: its compressed data is invalid.');
   }
-  if (!ended) throw new ShareLinkError('The link is truncated: its compressed data ends early.');
+  if (!ended)
+    throw new ShareLinkError('SHARE_LINK_DAMAGED', 'The link is truncated: its compressed data ends early.');
   const out = new Uint8Array(total);
   let at = 0;
   for (const p of parts) {
@@ -101,28 +106,33 @@ export function linkSignature(urlOrFragment: string): LinkSignature | null {
   const key = fragmentParam(urlOrFragment, KEY_PARAM);
   if (sig === null && key === null) return null;
   if (sig === null || key === null)
-    throw new ShareLinkError('The link is damaged: it has half a signature (sig= and key= go together).');
+    throw new ShareLinkError(
+      'SHARE_LINK_DAMAGED',
+      'The link is damaged: it has half a signature (sig= and key= go together).'
+    );
   if (sig.length > MAX_SIG_PARAM_CHARS || key.length > MAX_SIG_PARAM_CHARS)
-    throw new ShareLinkError('The link is damaged: its signature or key is too long.');
+    throw new ShareLinkError('SHARE_LINK_DAMAGED', 'The link is damaged: its signature or key is too long.');
   return { signature: fromBase64Url(sig), publicKey: fromBase64Url(key) };
 }
 
 /** Decodes and validates a link's manifest; every failure is a ShareLinkError or ManifestError with a clear message. */
 export async function decodeManifestFragment(urlOrFragment: string): Promise<Manifest> {
   const payload = fragmentPayload(urlOrFragment);
-  if (payload === null) throw new ShareLinkError('This link carries no manifest (#m=… is missing).');
+  if (payload === null)
+    throw new ShareLinkError('SHARE_LINK_EMPTY', 'This link carries no manifest (#m=… is missing).');
   if (payload.length > MAX_LINK_CHARS)
-    throw new ShareLinkError(`The link is longer than ${MAX_LINK_CHARS} characters.`);
+    throw new ShareLinkError('SHARE_LINK_TOO_LARGE', `The link is longer than ${MAX_LINK_CHARS} characters.`);
   const inflated = boundedInflate(fromBase64Url(payload), MAX_INFLATED_BYTES);
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(inflated));
   } catch {
-    throw new ShareLinkError('The link is damaged: it does not hold JSON.');
+    throw new ShareLinkError('SHARE_LINK_DAMAGED', 'The link is damaged: it does not hold JSON.');
   }
   const files = (value as { files?: unknown } | null)?.files;
   if (Array.isArray(files) && files.length > MAX_LINK_FILES)
     throw new ShareLinkError(
+      'SHARE_LINK_TOO_LARGE',
       `The link describes ${files.length} files; a share link carries at most ${MAX_LINK_FILES}. Share the manifest file instead.`
     );
   return parseManifest(value, MAX_LINK_FILES);

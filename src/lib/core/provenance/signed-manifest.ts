@@ -3,7 +3,7 @@ import { IN_TOTO_PAYLOAD_TYPE } from '../signing/dsse-sign';
 import { canonicalJson } from './canonical-json';
 import { inTotoStatement } from './in-toto';
 import type { Manifest } from './manifest';
-import { ManifestError } from './manifest-parse';
+import { ManifestError } from './errors';
 
 export const BUNDLE_V03 = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 /** A signed manifest's statement: bounded before it is decoded (manifests of 200,000 files fit). */
@@ -67,15 +67,19 @@ export function unverifiedBundleParts(value: unknown): { payload: Uint8Array; ke
   };
   const env = bundle.dsseEnvelope;
   if (typeof env !== 'object' || env === null)
-    throw new ManifestError('This Sigstore bundle holds no DSSE envelope, so it is not a signed manifest.');
+    throw new ManifestError(
+      'MANIFEST_BUNDLE_INVALID',
+      'This Sigstore bundle holds no DSSE envelope, so it is not a signed manifest.'
+    );
   if (env.payloadType !== IN_TOTO_PAYLOAD_TYPE)
     throw new ManifestError(
+      'MANIFEST_BUNDLE_INVALID',
       `This bundle's payload is ${String(env.payloadType).slice(0, 80)}, not an in-toto Statement.`
     );
   if (typeof env.payload !== 'string' || env.payload.length > (MAX_SIGNED_PAYLOAD_BYTES / 3) * 4)
-    throw new ManifestError('The bundle payload is missing or too large.');
+    throw new ManifestError('MANIFEST_BUNDLE_INVALID', 'The bundle payload is missing or too large.');
   const payload = fromBase64(env.payload);
-  if (!payload) throw new ManifestError('The bundle payload is not valid base64.');
+  if (!payload) throw new ManifestError('MANIFEST_BUNDLE_INVALID', 'The bundle payload is not valid base64.');
   const hint = bundle.verificationMaterial?.publicKey?.hint;
   return { payload, keyHint: typeof hint === 'string' && hint ? hint.slice(0, 200) : null };
 }

@@ -4,7 +4,8 @@ import { SAFELOAD_VERSION } from '../version';
 import { recordKey } from './record-key';
 import { reportKey, withHistory } from './record';
 import type { ModelVersionRecord, RegistryStore } from './types';
-import { checkRecord, RegistryImportError } from './validate';
+import { RegistryImportError } from './errors';
+import { checkRecord } from './validate';
 
 export const REGISTRY_FORMAT = 'safeload-registry';
 export const REGISTRY_FORMAT_VERSION = 1;
@@ -48,30 +49,48 @@ export function serializeRegistry(exported: RegistryExport): string {
 /** Validates an export file: shape, sizes, dates, digests, and that each record's reports are its own. */
 export function parseRegistryExport(text: string): RegistryExport {
   if (text.length > MAX_EXPORT_BYTES)
-    throw new RegistryImportError('the file', `is larger than ${MAX_EXPORT_BYTES} bytes`);
+    throw new RegistryImportError(
+      'REGISTRY_TOO_LARGE',
+      'the file',
+      `is larger than ${MAX_EXPORT_BYTES} bytes`
+    );
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new RegistryImportError('the file', 'is not JSON');
+    throw new RegistryImportError('REGISTRY_SYNTAX', 'the file', 'is not JSON');
   }
   if (typeof value !== 'object' || value === null)
-    throw new RegistryImportError('the file', 'must hold an object');
+    throw new RegistryImportError('REGISTRY_SYNTAX', 'the file', 'must hold an object');
   const v = value as Record<string, unknown>;
-  if (v.format !== REGISTRY_FORMAT) throw new RegistryImportError('format', `must be "${REGISTRY_FORMAT}"`);
+  if (v.format !== REGISTRY_FORMAT)
+    throw new RegistryImportError('REGISTRY_FORMAT', 'format', `must be "${REGISTRY_FORMAT}"`);
   if (v.formatVersion !== REGISTRY_FORMAT_VERSION)
-    throw new RegistryImportError('formatVersion', `${JSON.stringify(v.formatVersion)} is not supported`);
+    throw new RegistryImportError(
+      'REGISTRY_FORMAT',
+      'formatVersion',
+      `${JSON.stringify(v.formatVersion)} is not supported`
+    );
   if (typeof v.exportedAt !== 'string' || Number.isNaN(Date.parse(v.exportedAt)))
-    throw new RegistryImportError('exportedAt', 'must be an ISO date-time');
-  if (!Array.isArray(v.records)) throw new RegistryImportError('records', 'must be a list');
+    throw new RegistryImportError('REGISTRY_INVALID', 'exportedAt', 'must be an ISO date-time');
+  if (!Array.isArray(v.records))
+    throw new RegistryImportError('REGISTRY_INVALID', 'records', 'must be a list');
   if (v.records.length > MAX_EXPORT_RECORDS)
-    throw new RegistryImportError('records', `has more than ${MAX_EXPORT_RECORDS} entries`);
+    throw new RegistryImportError(
+      'REGISTRY_TOO_LARGE',
+      'records',
+      `has more than ${MAX_EXPORT_RECORDS} entries`
+    );
   const seen = new Set<string>();
   const records = v.records.map((r, i) => {
     const record = checkRecord(r, `records[${i}]`);
     const key = recordKey(record.name, record.version);
     if (seen.has(key))
-      throw new RegistryImportError(`records[${i}]`, `repeats ${record.name}@${record.version}`);
+      throw new RegistryImportError(
+        'REGISTRY_DUPLICATE',
+        `records[${i}]`,
+        `repeats ${record.name}@${record.version}`
+      );
     seen.add(key);
     return record;
   });

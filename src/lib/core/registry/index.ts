@@ -9,5 +9,5 @@ export {
   type RegistryExport
 } from './exchange';
 export { recordTriage } from './record';
-export { RegistryImportError } from './validate';
+export { RegistryImportError, type RegistryImportErrorCode } from './errors';
 export type { ModelVersionRecord, RegistryStore } from './types';

@@ -3,17 +3,8 @@ import { RULE_OUTCOMES } from '../policy/types';
 import { isCommitSha, isValidRepoId, isValidRevision } from '../provenance/hub-ref';
 import { summarise } from '../triage/build';
 import type { TriageFile, TriageReport } from '../triage/types';
+import { RegistryImportError } from './errors';
 import type { ModelVersionRecord } from './types';
-
-export class RegistryImportError extends Error {
-  override name = 'RegistryImportError';
-  constructor(
-    readonly path: string,
-    what: string
-  ) {
-    super(`Not a valid Safeload registry export: ${path} ${what}.`);
-  }
-}
 
 type Obj = Record<string, unknown>;
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -22,19 +13,19 @@ const VERDICTS = ['clean', 'info', 'low', 'medium', 'high', 'critical'];
 
 function obj(v: unknown, path: string): Obj {
   if (typeof v !== 'object' || v === null || Array.isArray(v))
-    throw new RegistryImportError(path, 'must be an object');
+    throw new RegistryImportError('REGISTRY_INVALID', path, 'must be an object');
   return v as Obj;
 }
 
 function list(v: unknown, path: string, max: number): unknown[] {
-  if (!Array.isArray(v)) throw new RegistryImportError(path, 'must be a list');
-  if (v.length > max) throw new RegistryImportError(path, `has more than ${max} entries`);
+  if (!Array.isArray(v)) throw new RegistryImportError('REGISTRY_INVALID', path, 'must be a list');
+  if (v.length > max) throw new RegistryImportError('REGISTRY_INVALID', path, `has more than ${max} entries`);
   return v;
 }
 
 function text(v: unknown, path: string, max = 2000): string {
   if (typeof v !== 'string' || v.length > max)
-    throw new RegistryImportError(path, `must be a string of at most ${max} characters`);
+    throw new RegistryImportError('REGISTRY_INVALID', path, `must be a string of at most ${max} characters`);
   return v;
 }
 
@@ -44,16 +35,16 @@ function nullableText(v: unknown, path: string, max = 2000): void {
 
 function time(v: unknown, path: string): void {
   if (Number.isNaN(Date.parse(text(v, path, 40))))
-    throw new RegistryImportError(path, 'must be an ISO date-time');
+    throw new RegistryImportError('REGISTRY_INVALID', path, 'must be an ISO date-time');
 }
 
 function bool(v: unknown, path: string): void {
-  if (typeof v !== 'boolean') throw new RegistryImportError(path, 'must be a boolean');
+  if (typeof v !== 'boolean') throw new RegistryImportError('REGISTRY_INVALID', path, 'must be a boolean');
 }
 
 function oneOf(v: unknown, allowed: readonly string[], path: string): void {
   if (typeof v !== 'string' || !allowed.includes(v))
-    throw new RegistryImportError(path, `must be one of ${allowed.join(', ')}`);
+    throw new RegistryImportError('REGISTRY_INVALID', path, `must be one of ${allowed.join(', ')}`);
 }
 
 /**
@@ -63,17 +54,22 @@ function oneOf(v: unknown, allowed: readonly string[], path: string): void {
  */
 function checkReport(v: unknown, path: string, name: string): TriageReport {
   const r = obj(v, path);
-  if (r.schemaVersion !== 1) throw new RegistryImportError(`${path}.schemaVersion`, 'must be 1');
+  if (r.schemaVersion !== 1)
+    throw new RegistryImportError('REGISTRY_INVALID', `${path}.schemaVersion`, 'must be 1');
   time(r.createdAt, `${path}.createdAt`);
   const model = obj(r.model, `${path}.model`);
   if (text(model.name, `${path}.model.name`, 200) !== name)
-    throw new RegistryImportError(`${path}.model.name`, `is not the record's name ${name}`);
+    throw new RegistryImportError(
+      'REGISTRY_INVALID',
+      `${path}.model.name`,
+      `is not the record's name ${name}`
+    );
   const summary = obj(r.summary, `${path}.summary`);
   oneOf(summary.verdict, VERDICTS, `${path}.summary.verdict`);
   const counts = obj(summary.findingCounts, `${path}.summary.findingCounts`);
   for (const [k, n] of Object.entries(counts))
     if (!isSeverity(k) || typeof n !== 'number')
-      throw new RegistryImportError(`${path}.summary.findingCounts`, 'has a bad entry');
+      throw new RegistryImportError('REGISTRY_INVALID', `${path}.summary.findingCounts`, 'has a bad entry');
   const files = list(r.files, `${path}.files`, 1_000_000).map((f, i) => checkFile(f, `${path}.files[${i}]`));
   bool(obj(r.signature, `${path}.signature`).verified, `${path}.signature.verified`);
   checkProvenance(obj(r.provenance, `${path}.provenance`), `${path}.provenance`);
@@ -88,12 +84,12 @@ function checkFile(f: unknown, path: string): TriageFile {
   oneOf(file.verdict, VERDICTS, `${path}.verdict`);
   bool(file.complete, `${path}.complete`);
   if (typeof file.size !== 'number' || !Number.isSafeInteger(file.size) || file.size < 0)
-    throw new RegistryImportError(`${path}.size`, 'must be a non-negative integer');
+    throw new RegistryImportError('REGISTRY_INVALID', `${path}.size`, 'must be a non-negative integer');
   let verdict = file.verdict as Verdict;
   list(file.findings, `${path}.findings`, 10_000).forEach((x, i) => {
     const severity = obj(x, `${path}.findings[${i}]`).severity;
     if (typeof severity !== 'string' || !isSeverity(severity))
-      throw new RegistryImportError(`${path}.findings[${i}].severity`, 'is unknown');
+      throw new RegistryImportError('REGISTRY_INVALID', `${path}.findings[${i}].severity`, 'is unknown');
     verdict = maxVerdict(verdict, severity);
   });
   return { ...(file as unknown as TriageFile), verdict };
@@ -103,11 +99,19 @@ function checkFile(f: unknown, path: string): TriageFile {
 function checkProvenance(p: Obj, path: string): void {
   bool(p.verified, `${path}.verified`);
   if (p.repoId !== null && !isValidRepoId(p.repoId))
-    throw new RegistryImportError(`${path}.repoId`, 'must be null or a Hub repo id (namespace/name)');
+    throw new RegistryImportError(
+      'REGISTRY_INVALID',
+      `${path}.repoId`,
+      'must be null or a Hub repo id (namespace/name)'
+    );
   if (p.commit !== null && !isCommitSha(p.commit as string))
-    throw new RegistryImportError(`${path}.commit`, 'must be null or a 40-hex commit');
+    throw new RegistryImportError('REGISTRY_INVALID', `${path}.commit`, 'must be null or a 40-hex commit');
   if (p.requestedRevision !== null && !isValidRevision(p.requestedRevision))
-    throw new RegistryImportError(`${path}.requestedRevision`, 'must be null or a branch, tag or commit');
+    throw new RegistryImportError(
+      'REGISTRY_INVALID',
+      `${path}.requestedRevision`,
+      'must be null or a branch, tag or commit'
+    );
 }
 
 function checkEvaluation(v: unknown, path: string): void {
@@ -126,10 +130,15 @@ export function checkRecord(v: unknown, path: string): ModelVersionRecord {
   const r = obj(v, path);
   const name = text(r.name, `${path}.name`, 200);
   text(r.version, `${path}.version`, 200);
-  if (name === '' || r.version === '') throw new RegistryImportError(path, 'needs a name and a version');
+  if (name === '' || r.version === '')
+    throw new RegistryImportError('REGISTRY_INVALID', path, 'needs a name and a version');
   nullableText(r.source, `${path}.source`);
   if (r.manifestDigest !== null && (typeof r.manifestDigest !== 'string' || !HEX64.test(r.manifestDigest)))
-    throw new RegistryImportError(`${path}.manifestDigest`, 'must be null or 64 lowercase hex digits');
+    throw new RegistryImportError(
+      'REGISTRY_INVALID',
+      `${path}.manifestDigest`,
+      'must be null or 64 lowercase hex digits'
+    );
   const reports = list(r.reports, `${path}.reports`, 1000).map((x, i) =>
     checkReport(x, `${path}.reports[${i}]`, name)
   );

@@ -1,10 +1,5 @@
-import {
-  parseHubRef,
-  validateRepoId,
-  validateRevision,
-  HubRefError,
-  type HubRef
-} from '../provenance/hub-ref';
+import { HubRefError } from '../provenance/errors';
+import { parseHubRef, validateRepoId, validateRevision, type HubRef } from '../provenance/hub-ref';
 
 /**
  * `hf://ORG/REPO[@REV]` or a URL (`https://huggingface.co/ORG/REPO[/tree/REV]`); anything else is a path.
@@ -20,9 +15,11 @@ export function parseHubTarget(text: string): HubRef {
   const body = text.slice('hf://'.length);
   const at = body.lastIndexOf('@');
   const [id, revision] = at === -1 ? [body, null] : [body.slice(0, at), body.slice(at + 1)];
-  if (revision === '') throw new HubRefError(`"${text.slice(0, 120)}" has an empty revision after @`);
+  if (revision === '')
+    throw new HubRefError('HUB_REF_REVISION', `"${text.slice(0, 120)}" has an empty revision after @`);
   const ref = parseHubRef(id.replace(/\/+$/, ''), revision);
-  if (ref.path !== null) throw new HubRefError(`"${text.slice(0, 120)}" is not hf://ORG/REPO[@REVISION]`);
+  if (ref.path !== null)
+    throw new HubRefError('HUB_REF_PATH', `"${text.slice(0, 120)}" is not hf://ORG/REPO[@REVISION]`);
   return ref;
 }
 

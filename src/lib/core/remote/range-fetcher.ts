@@ -1,5 +1,6 @@
 import { abortError, throwIfAborted } from '../cancel';
-import { errorFromResponse, HubError, parseRetryAfter } from '../provenance/hub-error';
+import { HubError } from '../provenance/errors';
+import { errorFromResponse, parseRetryAfter } from '../provenance/hub-error';
 import { HUB_ORIGIN } from '../provenance/hub-ref';
 import { HUB_FILE_ORIGINS } from './file-hosts';
 import { Semaphore } from './semaphore';
@@ -158,7 +159,7 @@ export class RangeFetcher {
       const detail = err instanceof Error ? err.message : String(err);
       throw new Retryable(
         new HubError(
-          'network',
+          'HUB_NETWORK',
           this.#redact(`The download request failed before any answer (${detail.slice(0, 160)}).`)
         ),
         null
@@ -171,7 +172,7 @@ export class RangeFetcher {
     const fromCache = target.location !== null;
     for (let hop = 0; ; hop++) {
       if (hop > MAX_REDIRECTS)
-        throw new HubError('bad-response', `${target.label}: more than ${MAX_REDIRECTS} redirects.`);
+        throw new HubError('HUB_BAD_RESPONSE', `${target.label}: more than ${MAX_REDIRECTS} redirects.`);
       const res = await this.#request(url, start, end, signal);
       if (res.opaqueRedirect) {
         // A browser: it follows redirects itself (dropping Authorization across origins, per Fetch).
@@ -183,7 +184,7 @@ export class RangeFetcher {
         const next = new URL(location, url).href;
         if (!this.#allowed(next))
           throw new HubError(
-            'bad-response',
+            'HUB_BAD_RESPONSE',
             `${target.label}: the Hub redirected the download to ${new URL(next).host}, which is not one of its file hosts; refusing to follow.`
           );
         url = next;
@@ -192,7 +193,7 @@ export class RangeFetcher {
       const answeredBy = this.#allowed(res.url);
       if (!answeredBy)
         throw new HubError(
-          'bad-response',
+          'HUB_BAD_RESPONSE',
           `${target.label}: the download ended at ${new URL(res.url).host}, which is not a Hub file host.`
         );
       if (res.status === 206 || res.status === 200) {
@@ -218,13 +219,13 @@ export class RangeFetcher {
       const range = parseContentRange(res.headers['content-range']);
       if (!range || range.start !== start || range.end !== end - 1)
         throw new HubError(
-          'bad-response',
+          'HUB_BAD_RESPONSE',
           `${target.label}: the server answered range ${res.headers['content-range'] ?? '(none)'} for bytes ${start}-${end - 1}.`,
           206
         );
       if (range.total !== null && range.total !== target.size)
         throw new HubError(
-          'bad-response',
+          'HUB_BAD_RESPONSE',
           `${target.label}: the server holds ${range.total} bytes but the Hub listing says ${target.size}: the file is not the one listed.`,
           206
         );
@@ -232,10 +233,10 @@ export class RangeFetcher {
       // 200: the server ignored Range. Only the head of the file can be taken from such an answer.
       const length = Number(res.headers['content-length'] ?? NaN);
       if (start !== 0)
-        throw new HubError('bad-response', `${target.label}: the server ignored the Range request.`, 200);
+        throw new HubError('HUB_BAD_RESPONSE', `${target.label}: the server ignored the Range request.`, 200);
       if (Number.isFinite(length) && length !== target.size)
         throw new HubError(
-          'bad-response',
+          'HUB_BAD_RESPONSE',
           `${target.label}: the server sent ${length} bytes but the Hub listing says ${target.size}.`,
           200
         );
@@ -243,7 +244,7 @@ export class RangeFetcher {
     if (res.body.length !== want)
       throw new Retryable(
         new HubError(
-          'network',
+          'HUB_NETWORK',
           `${target.label}: got ${res.body.length} of ${want} bytes at offset ${start} (connection cut?).`
         ),
         null
@@ -255,12 +256,12 @@ export class RangeFetcher {
     const headers = new Headers(res.headers);
     if (res.status === 416)
       return new HubError(
-        'bad-response',
+        'HUB_BAD_RESPONSE',
         `${target.label}: the server has fewer bytes than the Hub listing says (416): the file is not the one listed.`,
         416
       );
     const e = errorFromResponse({ status: res.status, headers }, 'tree', target.label, this.#token !== null);
-    const error = new HubError(e.kind, this.#redact(e.message), e.status, e.retryAfterSeconds);
+    const error = new HubError(e.code, this.#redact(e.message), e.status, e.retryAfterSeconds);
     if (res.status === 429 || res.status >= 500) {
       const wait = res.status === 429 ? parseRetryAfter(headers) : null;
       return new Retryable(error, wait === null ? null : wait * 1000);
