@@ -58,6 +58,65 @@ test('a folder of 1200 files is hashed completely; the list renders the rows nea
   }
 });
 
+test('a row of a virtualised list keeps its hashes panel open when scrolled far out of the window and back', async ({
+  page
+}) => {
+  test.setTimeout(180_000);
+  const dir = tempDir();
+  try {
+    // More rows than the list renders in full (400), so only the rows near the viewport exist.
+    const contents: Record<string, Uint8Array> = {};
+    for (let i = 0; i < 600; i++) {
+      contents[`f${String(i).padStart(4, '0')}.bin`] = new TextEncoder().encode(`row ${i}\n`);
+    }
+    writeTree(join(dir.path, 'long'), contents);
+    await page.goto('/');
+    await dropPaths(page, [join(dir.path, 'long')]);
+    await expect(page.getByTestId('announcement')).toHaveText(/Finished: 600 done/, { timeout: 120_000 });
+    await page.getByRole('combobox', { name: 'Sort' }).selectOption('name');
+
+    const opened = row(page, 'long/f0002.bin');
+    const neighbour = row(page, 'long/f0003.bin');
+    await opened.locator('summary', { hasText: 'Hashes' }).click();
+    await expect(opened.locator('details.hashes')).toHaveAttribute('open', '');
+    await expect(opened.getByRole('button', { name: /^Copy SHA-256/ })).toBeVisible();
+
+    // Far out of the window: the last row is rendered and the opened one no longer exists in the page.
+    await expect(async () => {
+      await page.evaluate(() => scrollTo(0, document.documentElement.scrollHeight));
+      await expect(row(page, 'long/f0599.bin')).toHaveAttribute('aria-posinset', '600', { timeout: 1000 });
+    }).toPass({ timeout: 20_000 });
+    await expect(opened).toHaveCount(0);
+
+    // Back: the row is built anew, and its panel is open with its digest and copy buttons; its neighbour's is not.
+    await expect(async () => {
+      await page.evaluate(() => scrollTo(0, 0));
+      await expect(opened).toHaveCount(1, { timeout: 1000 });
+    }).toPass({ timeout: 20_000 });
+    await expect(opened.locator('details.hashes')).toHaveAttribute('open', '');
+    await expect(opened.locator('[data-kind="sha256"]')).toBeVisible();
+    await expect(opened.locator('[data-kind="sha256"]')).toHaveText(digestsOf(contents['f0002.bin']).sha256);
+    await expect(opened.getByRole('button', { name: /^Copy SHA-256/ })).toBeVisible();
+    await expect(neighbour.locator('details.hashes')).not.toHaveAttribute('open');
+
+    // Closed, it stays closed the same way.
+    await opened.locator('summary', { hasText: 'Hashes' }).click();
+    await expect(opened.locator('details.hashes')).not.toHaveAttribute('open');
+    await expect(async () => {
+      await page.evaluate(() => scrollTo(0, document.documentElement.scrollHeight));
+      await expect(opened).toHaveCount(0, { timeout: 1000 });
+    }).toPass({ timeout: 20_000 });
+    await expect(async () => {
+      await page.evaluate(() => scrollTo(0, 0));
+      await expect(opened).toHaveCount(1, { timeout: 1000 });
+    }).toPass({ timeout: 20_000 });
+    await expect(opened.locator('details.hashes')).not.toHaveAttribute('open');
+    await expect(opened.locator('[data-kind="sha256"]')).toBeHidden();
+  } finally {
+    dir.remove();
+  }
+});
+
 test('dropping an empty folder says so and adds nothing', async ({ page }) => {
   const dir = tempDir();
   try {
