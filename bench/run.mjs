@@ -77,6 +77,8 @@ function combine(runs) {
       b.longestAnimationFrameMs > a.longestAnimationFrameMs ? b : a
     ).longestAnimationFrameScripts,
     rendererGrowthMB: Math.max(...runs.map((r) => r.memory.rendererGrowthMB)),
+    /** Chromium's CPU seconds by process type, and the cores it kept busy, in each run. */
+    cpuRuns: runs.map((r) => r.cpu),
     loadAverage: runs.map((r) => r.load),
     correct: runs.every((r) => r.correct),
     wrong: runs.flatMap((r) => r.wrong).slice(0, 3)
@@ -133,7 +135,7 @@ async function hashing() {
     // One warm-up so the first measured run does not pay for compiling the app's workers and wasm.
     await hashInApp(page, cdp, server.url, files.small.slice(0, 4));
     for (const [name, paths] of Object.entries(workloads)) {
-      if (only && name !== only) continue;
+      if (only && !only.split(',').includes(name)) continue;
       const wanted = Object.fromEntries(paths.map((p) => [p, want[p]]));
       const runs = [];
       const node = [];

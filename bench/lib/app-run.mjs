@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { memoryMonitor } from './browser.mjs';
+import { chromiumProcesses, memoryMonitor } from './browser.mjs';
 
 /**
  * Collects main-thread long tasks (PerformanceObserver 'longtask': every task over 50 ms) and long animation
@@ -82,6 +82,7 @@ export async function hashInApp(page, cdp, baseUrl, paths, { timeoutMs = 600_000
   await page.waitForSelector('#file-input', { state: 'attached' });
   const bytes = paths.reduce((s, p) => s + statSync(p).size, 0);
   const mem = await memoryMonitor(cdp);
+  const cpuBefore = await chromiumProcesses(cdp);
   const t0 = await page.evaluate(() => {
     window.__longTasks.length = 0;
     window.__longFrames.length = 0;
@@ -102,6 +103,7 @@ export async function hashInApp(page, cdp, baseUrl, paths, { timeoutMs = 600_000
     { timeout: timeoutMs, polling: 20 }
   );
   const end = await t1.jsonValue();
+  const cpu = cpuByType(cpuBefore, await chromiumProcesses(cdp), (end - t0) / 1000);
   // The work that follows the last file (folder checks, keeping the results in IndexedDB 0.4 s later) runs
   // on the main thread too: it belongs to the drop.
   await page.waitForTimeout(1500);
@@ -114,8 +116,24 @@ export async function hashInApp(page, cdp, baseUrl, paths, { timeoutMs = 600_000
     seconds: +(ms / 1000).toFixed(2),
     filesPerSecond: Math.round(paths.length / (ms / 1000)),
     ...mainThread,
+    cpu,
     memory,
     rows
+  };
+}
+
+/**
+ * CPU seconds Chromium's processes used between two samples, by process type, and how many of the machine's
+ * cores that kept busy on average (coresBusy 2.0 on this 2-core machine: Chromium alone filled it).
+ */
+function cpuByType(before, after, seconds) {
+  const start = new Map(before.map((p) => [p.pid, p.cpuTime]));
+  const byType = {};
+  for (const p of after) byType[p.type] = (byType[p.type] ?? 0) + p.cpuTime - (start.get(p.pid) ?? 0);
+  const total = Object.values(byType).reduce((a, b) => a + b, 0);
+  return {
+    seconds: Object.fromEntries(Object.entries(byType).map(([t, v]) => [t, +v.toFixed(2)])),
+    coresBusy: +(total / seconds).toFixed(2)
   };
 }
 

@@ -11,8 +11,14 @@ export function chromiumPath() {
   return found.path;
 }
 
+/** Extra Chromium switches for an experiment (BENCH_CHROMIUM_EXTRA="--js-flags=… --other"); none by default. */
+const EXTRA = (process.env.BENCH_CHROMIUM_EXTRA ?? '').split(' ').filter(Boolean);
+
 export async function launch() {
-  const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    args: [...CHROMIUM_ARGS, ...EXTRA]
+  });
   const cdp = await browser.newBrowserCDPSession();
   return { browser, cdp };
 }

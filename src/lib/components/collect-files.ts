@@ -1,5 +1,5 @@
 import type { PickedFile, UnreadEntry } from '../state/file-job';
-import { HUB_SNAPSHOT, MAX_DEPTH, UNREAD } from '../workers/drop-walk';
+import { HUB_SNAPSHOT, MAX_DEPTH, sortByPath, UNREAD } from '../workers/drop-walk';
 
 function readBatch(reader: FileSystemDirectoryReader): Promise<FileSystemEntry[]> {
   return new Promise((resolve, reject) => reader.readEntries(resolve, reject));
@@ -77,10 +77,6 @@ export async function collectDropped(items: DropItem[]): Promise<CollectResult> 
   }
   sortByPath(out.files);
   return out;
-}
-
-export function sortByPath(files: PickedFile[]): PickedFile[] {
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 export interface DropItem {

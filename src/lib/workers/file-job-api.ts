@@ -16,10 +16,16 @@ export interface FileJobResult {
 }
 
 export type ProgressCallback = (done: number, total: number) => void;
+export type JobProgressCallback = (id: number, done: number, total: number) => void;
 
 /** The API exposed by file-job.worker.ts (served through workers/comlink.ts). */
 export interface FileJobWorkerApi {
+  /**
+   * Where the progress of every job of this worker goes. Set once per worker: a callback passed with each run
+   * would cost a message channel per file (10,000 files = 10,000 ports for the page to create and collect).
+   */
+  reportProgress(onProgress: JobProgressCallback): void;
   /** Hashes and scans one file; rejects with an Error named AbortError when cancelled. */
-  run(request: FileJobRequest, onProgress: ProgressCallback): Promise<FileJobResult>;
+  run(request: FileJobRequest): Promise<FileJobResult>;
   cancel(id: number): void;
 }
